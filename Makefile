@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test setup train shell lint check-knowledge review-sheet nlu-vocabulary validate test-actions test-stories lock clean
+
+run: train ## Set up, train if needed, start the action server and the Rasa server
+	scripts/run.sh
+
+test: train ## Every test: lint, knowledge, actions, data validation, conversation tests, servers
+	scripts/test.sh
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock .python-version scripts/setup.sh
+	scripts/setup.sh
+	touch $@
+
+nlu-vocabulary: setup ## Regenerate data/nlu/vocabulary.yml from the knowledge file
+	$(BIN)/python -m actions.knowledge nlu
+
+train: nlu-vocabulary ## Train a model into models/ (skipped by Rasa when nothing changed)
+	$(BIN)/rasa train --quiet
+
+shell: train ## Talk to the assistant in the terminal (starts the action server too)
+	scripts/shell.sh
+
+check-knowledge: setup ## Validate the knowledge file and show which facts are missing
+	$(BIN)/python -m actions.knowledge check
+
+review-sheet: setup ## Write docs/review-sheet.md, every answer for the radiologists to validate
+	$(BIN)/python -m actions.knowledge review
+
+lint: setup
+	$(BIN)/ruff check .
+
+validate: setup
+	$(BIN)/rasa data validate --fail-on-warnings
+
+lock: ## Re-resolve requirements.txt into requirements.lock
+	rm -rf $(VENV).lock && python3.10 -m venv $(VENV).lock
+	$(VENV).lock/bin/pip install --quiet -r requirements.txt
+	$(VENV).lock/bin/pip freeze > requirements.lock
+	rm -rf $(VENV).lock
+
+clean:
+	rm -rf models results .pytest_cache

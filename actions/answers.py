@@ -1,0 +1,239 @@
+"""Wording of every answer built from the knowledge file.
+
+Plain functions of (knowledge, procedure, aspect, …) returning a `Reply`, so
+they are tested without Rasa and rendered as-is in the review sheet. No fact is
+written here: every medical statement comes from the knowledge file; this
+module only frames it, and says so honestly when the file has nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from actions.knowledge import ASPECTS, EXTRA_FACTS, Fact, KnowledgeBase, Procedure
+
+ASPECT_TITLES = {
+    "purpose": "à quoi ça sert",
+    "how_it_is_done": "comment ça se passe",
+    "duration": "durée",
+    "anaesthesia": "anesthésie",
+    "hospital_stay": "séjour à la clinique",
+    "who_decides": "qui décide",
+    "urgency": "délai",
+    "organs_concerned": "organes concernés",
+}
+
+# What the patient asked, in words, for the "the clinic does not say" sentence.
+ASPECT_QUESTIONS = {
+    "purpose": "à quoi sert ce geste",
+    "how_it_is_done": "comment se déroule ce geste",
+    "duration": "combien de temps dure ce geste",
+    "anaesthesia": "quel type d'anesthésie est utilisé pour ce geste",
+    "hospital_stay": "s'il faut rester à la clinique après ce geste, ni combien de temps",
+}
+
+# Payloads of the quick-reply buttons; they match intents in domain.yml.
+ASPECT_BUTTONS = {
+    "purpose": ("À quoi ça sert ?", "/ask_purpose"),
+    "how_it_is_done": ("Comment ça se passe ?", "/ask_how_it_is_done"),
+    "duration": ("Combien de temps ?", "/ask_duration"),
+    "anaesthesia": ("Anesthésie ?", "/ask_anaesthesia"),
+    "hospital_stay": ("Combien de temps à la clinique ?", "/ask_hospital_stay"),
+}
+
+GENERAL_TOPICS = ("interventional_radiology", "pain_relief", "location", "asepsis")
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+
+
+def procedure_button(procedure: Procedure) -> Dict[str, str]:
+    payload = '/inform_procedure{"procedure":"' + procedure.id + '"}'
+    return {"title": procedure.name, "payload": payload}
+
+
+def procedure_buttons(knowledge: KnowledgeBase) -> List[Dict[str, str]]:
+    return [procedure_button(procedure) for procedure in knowledge.procedures]
+
+
+def team_pointer(knowledge: KnowledgeBase) -> str:
+    """Where to get a personal answer, with the clinic's details when it gave them."""
+    contact = knowledge.contact
+    sentence = (
+        f"Pour une réponse adaptée à votre situation, adressez-vous à {contact.team_name} "
+        "ou au médecin qui vous a proposé ce geste."
+    )
+    details = [
+        f"{label} : {value}"
+        for label, value in (
+            ("téléphone", contact.phone),
+            ("e-mail", contact.email),
+            ("adresse", contact.address),
+            ("horaires", contact.opening_hours),
+        )
+        if value
+    ]
+    if details:
+        sentence += " Coordonnées : " + ", ".join(details) + "."
+    return sentence
+
+
+def _heading(procedure: Procedure, aspect: str) -> str:
+    return f"{procedure.name} — {ASPECT_TITLES[aspect]} :"
+
+
+def _clause(text: str) -> str:
+    return text.strip().rstrip(" ;.")
+
+
+def _capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _known_fact_text(knowledge: KnowledgeBase, fact: Fact, organ_id: Optional[str]) -> str:
+    if not fact.by_organ:
+        return fact.answer
+    if organ_id in fact.by_organ:
+        return _capitalize(_clause(fact.by_organ[organ_id])) + "."
+    variants = "\n".join(f"• {_clause(text)}" for text in fact.by_organ.values())
+    text = f"{fact.answer}\n{variants}"
+    if organ_id:
+        label = knowledge.organs[organ_id].label
+        text += (
+            f"\nLes informations de la clinique ne précisent pas le cas de {label} : "
+            "l'équipe vous dira ce qui s'applique à vous."
+        )
+    return text
+
+
+def answer_aspect(
+    knowledge: KnowledgeBase, procedure: Procedure, aspect: str, organ_id: Optional[str] = None
+) -> Reply:
+    """One aspect (duration, anaesthesia, …) of one procedure, or an honest 'not stated'."""
+    fact: Fact = getattr(procedure.facts, aspect)
+    if fact.is_known:
+        return Reply(f"{_heading(procedure, aspect)}\n{_known_fact_text(knowledge, fact, organ_id)}")
+
+    lines = [
+        _heading(procedure, aspect),
+        f"Les informations de la clinique ne précisent pas {ASPECT_QUESTIONS[aspect]}.",
+    ]
+    if fact.note:
+        lines.append(fact.note)
+    if aspect == "anaesthesia":
+        lines.append("De manière générale : " + knowledge.general.pain_relief.answer)
+    lines.append(team_pointer(knowledge))
+    return Reply("\n".join(lines))
+
+
+def describe_procedure(knowledge: KnowledgeBase, procedure: Procedure) -> Reply:
+    """Everything the page says about a procedure, in one message, with aspect buttons."""
+    lines = [f"{procedure.name} :"]
+    for aspect in ("purpose", "how_it_is_done", *EXTRA_FACTS):
+        fact: Fact = getattr(procedure.facts, aspect)
+        if fact.is_known:
+            lines.append(_known_fact_text(knowledge, fact, None))
+    lines.append("Vous pouvez aussi me demander la durée, l'anesthésie ou le séjour à la clinique.")
+    buttons = [
+        {"title": title, "payload": payload}
+        for aspect, (title, payload) in ASPECT_BUTTONS.items()
+        if aspect not in ("purpose", "how_it_is_done")
+    ]
+    return Reply("\n".join(lines), buttons)
+
+
+def ask_which_procedure(knowledge: KnowledgeBase, unknown_name: Optional[str] = None) -> Reply:
+    """Clarifying question when the conversation has no procedure yet."""
+    text = "De quel geste s'agit-il ? Choisissez-le dans la liste :"
+    if unknown_name:
+        text = (
+            f"Je n'ai pas d'information sur « {unknown_name} » : les informations de la "
+            "clinique portent sur les gestes ci-dessous. " + text
+        )
+    return Reply(text, procedure_buttons(knowledge))
+
+
+def list_procedures(knowledge: KnowledgeBase) -> Reply:
+    names = "\n".join(f"• {procedure.name}" for procedure in knowledge.procedures)
+    text = (
+        "Je peux vous donner les informations de la clinique sur ces gestes de "
+        f"radiologie interventionnelle :\n{names}\n"
+        "Pour chacun : à quoi il sert, comment il se passe, sa durée, l'anesthésie et "
+        "le séjour à la clinique, quand la clinique le précise."
+    )
+    return Reply(text, procedure_buttons(knowledge))
+
+
+def answer_general(knowledge: KnowledgeBase, topic: str, procedure: Optional[Procedure] = None) -> Reply:
+    """A general question; on pain, adds what is known for the procedure discussed."""
+    text = getattr(knowledge.general, topic).answer
+    if topic == "pain_relief" and procedure is not None:
+        anaesthesia = procedure.facts.anaesthesia
+        if anaesthesia.is_known:
+            text += f"\n{procedure.name} — anesthésie : {_known_fact_text(knowledge, anaesthesia, None)}"
+        else:
+            text += (
+                f"\n{procedure.name} — anesthésie : les informations de la clinique ne "
+                "précisent pas le type d'anesthésie pour ce geste. " + team_pointer(knowledge)
+            )
+    return Reply(text)
+
+
+def out_of_scope(knowledge: KnowledgeBase) -> Reply:
+    text = (
+        "Je suis désolé, je ne peux pas répondre à cette question ici : je ne donne que "
+        "les informations générales publiées par la clinique sur les gestes de radiologie "
+        "interventionnelle (à quoi ils servent, comment ils se passent, anesthésie, durée, "
+        "séjour). " + team_pointer(knowledge)
+    )
+    return Reply(text, [{"title": "Voir les gestes", "payload": "/list_procedures"}])
+
+
+def ask_to_rephrase(knowledge: KnowledgeBase, failed_before: bool) -> Reply:
+    """Low NLU confidence: rephrase and menu the first time, the team the second time."""
+    if failed_before:
+        text = (
+            "Je n'arrive toujours pas à comprendre votre question, pardon. "
+            + team_pointer(knowledge)
+            + " Vous pouvez aussi choisir un geste ci-dessous."
+        )
+        return Reply(text, procedure_buttons(knowledge))
+    text = (
+        "Je ne suis pas sûr d'avoir compris. Pouvez-vous reformuler, en une phrase courte ? "
+        "Je peux vous dire à quoi sert un geste, comment il se passe, combien de temps il "
+        "dure, quelle anesthésie est prévue et s'il faut rester à la clinique."
+    )
+    buttons = [
+        {"title": "Voir les gestes", "payload": "/list_procedures"},
+        {
+            "title": "La radiologie interventionnelle, c'est quoi ?",
+            "payload": "/ask_interventional_radiology",
+        },
+    ]
+    return Reply(text, buttons)
+
+
+def all_replies(knowledge: KnowledgeBase) -> Dict[str, Reply]:
+    """Every reply the assistant can compose, keyed by a readable label (review sheet, tests)."""
+    replies: Dict[str, Reply] = {}
+    for procedure in knowledge.procedures:
+        replies[f"{procedure.id} / présentation"] = describe_procedure(knowledge, procedure)
+        for aspect in ASPECTS:
+            replies[f"{procedure.id} / {aspect}"] = answer_aspect(knowledge, procedure, aspect)
+            for organ_id in getattr(procedure.facts, aspect).by_organ:
+                replies[f"{procedure.id} / {aspect} / {organ_id}"] = answer_aspect(
+                    knowledge, procedure, aspect, organ_id
+                )
+        replies[f"{procedure.id} / pain_relief"] = answer_general(knowledge, "pain_relief", procedure)
+    for topic in GENERAL_TOPICS:
+        replies[f"général / {topic}"] = answer_general(knowledge, topic)
+    replies["liste des gestes"] = list_procedures(knowledge)
+    replies["question sans geste"] = ask_which_procedure(knowledge)
+    replies["hors sujet"] = out_of_scope(knowledge)
+    replies["incompréhension (1re fois)"] = ask_to_rephrase(knowledge, failed_before=False)
+    replies["incompréhension (2e fois)"] = ask_to_rephrase(knowledge, failed_before=True)
+    return replies

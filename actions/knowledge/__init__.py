@@ -1,0 +1,23 @@
+"""The procedure knowledge: schema, loading, validation and lookup."""
+
+from actions.knowledge.loader import (
+    KnowledgeError,
+    KnowledgeIndex,
+    KnowledgeStore,
+    load_knowledge,
+    normalize,
+)
+from actions.knowledge.schema import ASPECTS, EXTRA_FACTS, Fact, KnowledgeBase, Procedure
+
+__all__ = [
+    "ASPECTS",
+    "EXTRA_FACTS",
+    "Fact",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "KnowledgeIndex",
+    "KnowledgeStore",
+    "Procedure",
+    "load_knowledge",
+    "normalize",
+]

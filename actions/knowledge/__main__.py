@@ -1,0 +1,183 @@
+"""Staff commands for the knowledge file.
+
+python -m actions.knowledge check            validate, print the coverage table
+python -m actions.knowledge review [--out F] write the review sheet (Markdown)
+python -m actions.knowledge nlu [--out F]    write the NLU vocabulary (synonyms, lookups)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from actions.knowledge.loader import KnowledgeError, load_knowledge
+from actions.knowledge.schema import ASPECTS, EXTRA_FACTS, KnowledgeBase
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_REVIEW_SHEET = REPO_ROOT / "docs" / "review-sheet.md"
+DEFAULT_NLU_VOCABULARY = REPO_ROOT / "data" / "nlu" / "vocabulary.yml"
+
+COLUMN_TITLES = {
+    "purpose": "à quoi ça sert",
+    "how_it_is_done": "déroulement",
+    "duration": "durée",
+    "anaesthesia": "anesthésie",
+    "hospital_stay": "séjour",
+    "who_decides": "qui décide",
+    "urgency": "urgence",
+    "organs_concerned": "organes",
+}
+
+
+def coverage_table(knowledge: KnowledgeBase) -> str:
+    """Which procedure lacks which fact: what to ask the radiologists for."""
+    columns = [*ASPECTS, *EXTRA_FACTS]
+    header = ["geste", *(COLUMN_TITLES[c] for c in columns)]
+    rows = []
+    for procedure in knowledge.procedures:
+        cells = [procedure.id]
+        for column in columns:
+            fact = getattr(procedure.facts, column)
+            if fact.by_organ:
+                cells.append("oui (" + ", ".join(fact.by_organ) + ")")
+            else:
+                cells.append("oui" if fact.is_known else "—")
+        rows.append(cells)
+    widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
+
+    def render(line: List[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) + " |"
+
+    separator = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
+    missing = []
+    for procedure in knowledge.procedures:
+        unknown = [COLUMN_TITLES[a] for a in ASPECTS if not getattr(procedure.facts, a).is_known]
+        if unknown:
+            missing.append(f"- {procedure.id} : {', '.join(unknown)}")
+    return "\n".join(
+        [
+            render(header),
+            separator,
+            *(render(row) for row in rows),
+            "",
+            "« — » : la page de la clinique ne donne pas ce fait ; l'assistant répond qu'il ne "
+            "sait pas et oriente vers l'équipe.",
+            "À demander aux radiologues (questions principales sans réponse) :",
+            *missing,
+        ]
+    )
+
+
+def review_sheet(knowledge: KnowledgeBase) -> str:
+    """Every reply in the exact wording patients see, with the page section of each fact."""
+    # Imported here: answers imports this package, and `check` does not need it.
+    from actions.answers import all_replies
+
+    sources = _sources_by_label(knowledge)
+    lines = [
+        "# Fiche de relecture des réponses de l'assistant",
+        "",
+        "Chaque réponse ci-dessous est affichée telle que le patient la lira. "
+        "Source : section de la page de la clinique d'où vient le fait. "
+        "Générée par `python -m actions.knowledge review` à partir de `knowledge/procedures.yml` : "
+        "pour corriger une réponse, modifiez ce fichier puis régénérez la fiche.",
+        "",
+    ]
+    for label, reply in all_replies(knowledge).items():
+        lines.append(f"## {label}")
+        lines.append("")
+        lines.append(f"Source : {sources.get(label, 'formulation de l’assistant (aucun fait médical)')}")
+        lines.append("")
+        lines.extend(f"> {line}" if line else ">" for line in reply.text.split("\n"))
+        if reply.buttons:
+            lines.append("")
+            lines.append("Boutons : " + " · ".join(f"[{b['title']}]" for b in reply.buttons))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _sources_by_label(knowledge: KnowledgeBase) -> dict:
+    sources = {}
+    for procedure in knowledge.procedures:
+        overview_sources = []
+        for aspect in [*ASPECTS, *EXTRA_FACTS]:
+            fact = getattr(procedure.facts, aspect)
+            source = fact.source or "aucune (la page ne donne pas ce fait)"
+            if aspect in ASPECTS:
+                sources[f"{procedure.id} / {aspect}"] = source
+                for organ_id in fact.by_organ:
+                    sources[f"{procedure.id} / {aspect} / {organ_id}"] = source
+            if fact.source and fact.source not in overview_sources:
+                overview_sources.append(fact.source)
+        sources[f"{procedure.id} / présentation"] = ", ".join(overview_sources)
+        sources[f"{procedure.id} / pain_relief"] = knowledge.general.pain_relief.source
+    for topic, fact in knowledge.general:
+        sources[f"général / {topic}"] = fact.source
+    return sources
+
+
+def nlu_vocabulary(knowledge: KnowledgeBase) -> str:
+    """Rasa NLU synonyms and lookup tables, generated from the patients' words."""
+    lines = [
+        "# Généré par `python -m actions.knowledge nlu` depuis knowledge/procedures.yml.",
+        "# Ne pas modifier à la main : modifiez « patient_words » dans le fichier de connaissances.",
+        'version: "3.1"',
+        "nlu:",
+    ]
+    groups = [("procedure", p.id, p.patient_words) for p in knowledge.procedures]
+    groups += [("organ", organ_id, o.patient_words) for organ_id, o in knowledge.organs.items()]
+    for _, target_id, words in groups:
+        synonyms = _unique([w.lower() for w in words if w.lower() != target_id])
+        if synonyms:
+            lines += [f"- synonym: {target_id}", "  examples: |"]
+            lines += [f"    - {word}" for word in synonyms]
+    for entity in ("procedure", "organ"):
+        words = _unique([w.lower() for kind, _, ws in groups if kind == entity for w in ws])
+        lines += [f"- lookup: {entity}", "  examples: |"]
+        lines += [f"    - {word}" for word in words]
+    return "\n".join(lines) + "\n"
+
+
+def _unique(words: List[str]) -> List[str]:
+    return list(dict.fromkeys(words))
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m actions.knowledge",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=["check", "review", "nlu"])
+    parser.add_argument(
+        "--file", type=Path, help="fichier de connaissances (défaut : knowledge/procedures.yml)"
+    )
+    parser.add_argument("--out", type=Path, help="fichier à écrire (review, nlu)")
+    args = parser.parse_args(argv)
+
+    try:
+        knowledge = load_knowledge(args.file)
+    except KnowledgeError as error:
+        print(f"ERREUR : {error}", file=sys.stderr)
+        return 1
+
+    if args.command == "check":
+        print(f"Fichier valide : {len(knowledge.procedures)} gestes.\n")
+        print(coverage_table(knowledge))
+    elif args.command == "review":
+        out = args.out or DEFAULT_REVIEW_SHEET
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(review_sheet(knowledge), encoding="utf-8")
+        print(f"Fiche de relecture écrite : {out}")
+    else:
+        out = args.out or DEFAULT_NLU_VOCABULARY
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(nlu_vocabulary(knowledge), encoding="utf-8")
+        print(f"Vocabulaire NLU écrit : {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Shape of the procedure knowledge file (knowledge/procedures.yml).
+
+This module is the single place that knows the file's structure. Field names
+are English (code), the texts inside are French (patients read them).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional
+
+from pydantic import BaseModel, Extra, root_validator, validator
+
+# The aspects a patient can ask about for any procedure, in display order.
+ASPECTS = ("purpose", "how_it_is_done", "duration", "anaesthesia", "hospital_stay")
+# Further facts the page gives for some procedures only; shown in the overview.
+EXTRA_FACTS = ("who_decides", "urgency", "organs_concerned")
+
+PROCEDURE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class StrictModel(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        anystr_strip_whitespace = True
+        min_anystr_length = 1
+
+
+class Fact(StrictModel):
+    """One fact as patients will read it, with the page section it comes from.
+
+    `answer: null` means the clinic page does not give this fact.
+    `by_organ` holds the wording of each variant when the page distinguishes
+    them (e.g. the hospital stay of a biopsy depends on the tissue).
+    `note` is what the page does say nearby when the fact itself is missing.
+    """
+
+    answer: Optional[str] = None
+    source: Optional[str] = None
+    by_organ: Dict[str, str] = {}
+    note: Optional[str] = None
+
+    @root_validator(skip_on_failure=True)
+    def facts_name_their_source(cls, values):
+        has_content = values.get("answer") or values.get("by_organ") or values.get("note")
+        if has_content and not values.get("source"):
+            raise ValueError(
+                "« source » manquante : indiquez la section de la page de la clinique d'où vient ce texte"
+            )
+        if values.get("by_organ") and not values.get("answer"):
+            raise ValueError("« by_organ » demande aussi une phrase générale dans « answer »")
+        return values
+
+    @property
+    def is_known(self) -> bool:
+        return self.answer is not None
+
+
+class ProcedureFacts(StrictModel):
+    purpose: Fact = Fact()
+    how_it_is_done: Fact = Fact()
+    duration: Fact = Fact()
+    anaesthesia: Fact = Fact()
+    hospital_stay: Fact = Fact()
+    who_decides: Fact = Fact()
+    urgency: Fact = Fact()
+    organs_concerned: Fact = Fact()
+
+
+class Procedure(StrictModel):
+    id: str
+    name: str
+    patient_words: List[str]
+    facts: ProcedureFacts
+
+    @validator("id")
+    def id_is_a_slug(cls, value: str) -> str:
+        if not PROCEDURE_ID.match(value):
+            raise ValueError(
+                "identifiant invalide : lettres minuscules sans accent, chiffres et « _ » "
+                "uniquement (exemple : embolisation_portale)"
+            )
+        return value
+
+    @validator("patient_words")
+    def has_patient_words(cls, value: List[str]) -> List[str]:
+        if not value:
+            raise ValueError("il faut au moins un mot utilisé par les patients")
+        return value
+
+
+class Organ(StrictModel):
+    label: str
+    patient_words: List[str]
+
+
+class GeneralFacts(StrictModel):
+    interventional_radiology: Fact
+    pain_relief: Fact
+    location: Fact
+    asepsis: Fact
+
+
+class Contact(StrictModel):
+    """The clinic's contact details; the page gives none, so all are optional."""
+
+    team_name: str
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    address: Optional[str] = None
+    opening_hours: Optional[str] = None
+
+
+class KnowledgeBase(StrictModel):
+    contact: Contact
+    organs: Dict[str, Organ] = {}
+    general: GeneralFacts
+    procedures: List[Procedure]
+
+    def procedure(self, procedure_id: str) -> Procedure:
+        for procedure in self.procedures:
+            if procedure.id == procedure_id:
+                return procedure
+        raise KeyError(procedure_id)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Creates .venv with Python 3.10 (Rasa 3.6 refuses 3.11) and installs the
+# pinned dependencies from requirements.lock. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+find_python() {
+  local candidate
+  for candidate in "${PYTHON:-}" python3.10 python3 python; do
+    [ -n "$candidate" ] || continue
+    command -v "$candidate" >/dev/null 2>&1 || continue
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+if [ ! -x .venv/bin/python ]; then
+  if python_bin=$(find_python); then
+    echo "Creating .venv with $($python_bin --version)"
+    "$python_bin" -m venv .venv
+  elif command -v uv >/dev/null 2>&1; then
+    echo "Creating .venv with uv (Python 3.10)"
+    uv venv --python 3.10 --seed .venv
+  else
+    echo "Python 3.10 not found. Install it with pyenv ('pyenv install 3.10') or uv, then retry." >&2
+    exit 1
+  fi
+fi
+
+.venv/bin/python -m pip install --quiet --upgrade "pip<25" wheel
+.venv/bin/python -m pip install --quiet -r requirements.lock
+.venv/bin/python -m pip check

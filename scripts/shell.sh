@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Staff console: starts the action server in the background and `rasa shell`
+# in the foreground, against the latest model. The action server stops with it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false
+.venv/bin/rasa run actions --actions actions --port "${ACTION_PORT:-5055}" --quiet &
+action_pid=$!
+trap 'kill -TERM $action_pid 2>/dev/null; wait $action_pid 2>/dev/null' EXIT
+.venv/bin/rasa shell --model models --endpoints "${ENDPOINTS:-endpoints.yml}" "$@"
