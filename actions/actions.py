@@ -50,6 +50,12 @@ def dispatch(dispatcher: CollectingDispatcher, reply: answers.Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
 
 
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    # Not Tracker.get_intent_of_latest_message: it reads `intent_ranking`,
+    # which messages from buttons may lack.
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def user_text(tracker: Tracker) -> str:
     text = tracker.latest_message.get("text") or ""
     # Button payloads ("/inform_procedure{...}") carry entities, not words.
@@ -131,7 +137,7 @@ class ActionAnswerProcedureQuestion(KnowledgeAction):
 
     def respond(self, dispatcher, tracker, index):
         knowledge: KnowledgeBase = index.knowledge
-        intent = tracker.get_intent_of_latest_message()
+        intent = latest_intent(tracker)
         # "et pour une biopsie ?" keeps the kind of question asked before.
         aspect = ASPECT_OF_INTENT.get(intent) or tracker.get_slot("aspect") or "overview"
 
@@ -167,7 +173,7 @@ class ActionAnswerGeneralQuestion(KnowledgeAction):
         return "action_answer_general_question"
 
     def respond(self, dispatcher, tracker, index):
-        intent = tracker.get_intent_of_latest_message()
+        intent = latest_intent(tracker)
         topic = GENERAL_TOPIC_OF_INTENT.get(intent, "interventional_radiology")
         procedure = index.find_procedure(tracker.get_slot("procedure"))
         dispatch(dispatcher, answers.answer_general(index.knowledge, topic, procedure))

@@ -104,8 +104,8 @@ def _known_fact_text(knowledge: KnowledgeBase, fact: Fact, organ_id: Optional[st
     if organ_id:
         label = knowledge.organs[organ_id].label
         text += (
-            f"\nLes informations de la clinique ne précisent pas le cas de {label} : "
-            "l'équipe vous dira ce qui s'applique à vous."
+            f"\nPour {label}, les informations de la clinique ne précisent pas lequel de ces "
+            "cas s'applique : l'équipe vous le dira."
         )
     return text
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional
 
-from pydantic import BaseModel, Extra, root_validator, validator
+from pydantic import BaseModel, Extra, StrictStr, root_validator, validator
 
 # The aspects a patient can ask about for any procedure, in display order.
 ASPECTS = ("purpose", "how_it_is_done", "duration", "anaesthesia", "hospital_stay")
 # Further facts the page gives for some procedures only; shown in the overview.
 EXTRA_FACTS = ("who_decides", "urgency", "organs_concerned")
+
+# Strict: a number or a list where a sentence is expected is a mistake to report,
+# not something to convert silently.
+Text = StrictStr
 
 PROCEDURE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -35,10 +39,10 @@ class Fact(StrictModel):
     `note` is what the page does say nearby when the fact itself is missing.
     """
 
-    answer: Optional[str] = None
-    source: Optional[str] = None
-    by_organ: Dict[str, str] = {}
-    note: Optional[str] = None
+    answer: Optional[Text] = None
+    source: Optional[Text] = None
+    by_organ: Dict[str, Text] = {}
+    note: Optional[Text] = None
 
     @root_validator(skip_on_failure=True)
     def facts_name_their_source(cls, values):
@@ -68,9 +72,9 @@ class ProcedureFacts(StrictModel):
 
 
 class Procedure(StrictModel):
-    id: str
-    name: str
-    patient_words: List[str]
+    id: Text
+    name: Text
+    patient_words: List[Text]
     facts: ProcedureFacts
 
     @validator("id")
@@ -83,15 +87,15 @@ class Procedure(StrictModel):
         return value
 
     @validator("patient_words")
-    def has_patient_words(cls, value: List[str]) -> List[str]:
+    def has_patient_words(cls, value: List[Text]) -> List[Text]:
         if not value:
             raise ValueError("il faut au moins un mot utilisé par les patients")
         return value
 
 
 class Organ(StrictModel):
-    label: str
-    patient_words: List[str]
+    label: Text
+    patient_words: List[Text]
 
 
 class GeneralFacts(StrictModel):
@@ -104,11 +108,11 @@ class GeneralFacts(StrictModel):
 class Contact(StrictModel):
     """The clinic's contact details; the page gives none, so all are optional."""
 
-    team_name: str
-    phone: Optional[str] = None
-    email: Optional[str] = None
-    address: Optional[str] = None
-    opening_hours: Optional[str] = None
+    team_name: Text
+    phone: Optional[Text] = None
+    email: Optional[Text] = None
+    address: Optional[Text] = None
+    opening_hours: Optional[Text] = None
 
 
 class KnowledgeBase(StrictModel):

@@ -1,0 +1,191 @@
+"""The Rasa actions, run as the action server runs them (Tracker + CollectingDispatcher)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions import answers
+from actions.actions import (
+    ASPECT_OF_INTENT,
+    ActionAnswerGeneralQuestion,
+    ActionAnswerProcedureQuestion,
+    ActionAskToRephrase,
+    ActionGreet,
+    ActionListProcedures,
+    ActionOutOfScope,
+)
+from tests.conftest import entity, make_tracker
+
+SHOWN = {"disclaimer_shown": True}
+
+
+def texts(dispatcher):
+    return [message.get("text") or message.get("response") for message in dispatcher.messages]
+
+
+async def run(action_class, store, dispatcher, tracker):
+    return await action_class(store).run(dispatcher, tracker, {})
+
+
+@pytest.mark.parametrize("intent", [i for i in ASPECT_OF_INTENT if i != "ask_overview"])
+async def test_every_procedure_and_aspect_through_the_action(store, dispatcher, intent):
+    aspect = ASPECT_OF_INTENT[intent]
+    for procedure in store.knowledge.procedures:
+        dispatcher.messages.clear()
+        word = procedure.patient_words[-1]  # often a misspelling or lay term
+        tracker = make_tracker(intent, text=f"question sur {word}", entities=[entity("procedure", word)])
+        events = await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+
+        expected = answers.answer_aspect(store.knowledge, procedure, aspect).text
+        assert texts(dispatcher) == ["utter_disclaimer", expected]
+        assert SlotSet("procedure", procedure.id) in events
+        assert SlotSet("aspect", aspect) in events
+        assert SlotSet("disclaimer_shown", True) in events
+
+
+async def test_disclaimer_is_shown_only_once(store, dispatcher):
+    tracker = make_tracker("ask_duration", entities=[entity("procedure", "biopsie")], slots=SHOWN)
+    await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+    assert "utter_disclaimer" not in texts(dispatcher)
+
+
+async def test_follow_up_question_uses_the_procedure_in_the_slot(store, dispatcher):
+    tracker = make_tracker(
+        "ask_duration", text="et ça dure combien ?", slots={**SHOWN, "procedure": "nephrostomie"}
+    )
+    await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+    nephrostomy = store.knowledge.procedure("nephrostomie")
+    assert texts(dispatcher) == [answers.answer_aspect(store.knowledge, nephrostomy, "duration").text]
+
+
+async def test_switching_procedure_keeps_the_kind_of_question(store, dispatcher):
+    tracker = make_tracker(
+        "inform_procedure",
+        text="et pour une biopsie ?",
+        entities=[entity("procedure", "biopsie")],
+        slots={**SHOWN, "procedure": "infiltration", "aspect": "anaesthesia"},
+    )
+    events = await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+    biopsy = store.knowledge.procedure("biopsie")
+    assert texts(dispatcher) == [answers.answer_aspect(store.knowledge, biopsy, "anaesthesia").text]
+    assert SlotSet("procedure", "biopsie") in events
+
+
+async def test_procedure_found_in_the_text_when_no_entity_was_extracted(store, dispatcher):
+    tracker = make_tracker("ask_anaesthesia", text="on m'endort pour la nephrostomie ?", slots=SHOWN)
+    events = await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+    assert SlotSet("procedure", "nephrostomie") in events
+
+
+async def test_question_without_procedure_asks_which_then_answers_the_pending_question(store, dispatcher):
+    tracker = make_tracker("ask_hospital_stay", text="je reste combien de nuits ?", slots=SHOWN)
+    events = await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+    assert dispatcher.messages[0]["buttons"] == answers.procedure_buttons(store.knowledge)
+    assert SlotSet("aspect", "hospital_stay") in events
+
+    dispatcher.messages.clear()
+    button = make_tracker(
+        "inform_procedure",
+        text='/inform_procedure{"procedure":"biopsie"}',
+        entities=[entity("procedure", "biopsie")],
+        slots={**SHOWN, "aspect": "hospital_stay", "procedure": "biopsie"},
+    )
+    await run(ActionAnswerProcedureQuestion, store, dispatcher, button)
+    biopsy = store.knowledge.procedure("biopsie")
+    assert texts(dispatcher) == [answers.answer_aspect(store.knowledge, biopsy, "hospital_stay").text]
+
+
+async def test_organ_changes_the_answer_where_the_page_distinguishes_it(store, dispatcher):
+    tracker = make_tracker(
+        "ask_hospital_stay",
+        text="biopsie du poumon, je reste combien de temps ?",
+        entities=[entity("procedure", "biopsie"), entity("organ", "poumon")],
+        slots=SHOWN,
+    )
+    events = await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+    biopsy = store.knowledge.procedure("biopsie")
+    assert texts(dispatcher) == [
+        answers.answer_aspect(store.knowledge, biopsy, "hospital_stay", "poumon").text
+    ]
+    assert SlotSet("organ", "poumon") in events
+
+
+async def test_organ_is_forgotten_when_another_procedure_is_named(store, dispatcher):
+    tracker = make_tracker(
+        "ask_hospital_stay",
+        text="et pour une néphrostomie ?",
+        entities=[entity("procedure", "néphrostomie")],
+        slots={**SHOWN, "procedure": "biopsie", "organ": "poumon"},
+    )
+    events = await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+    assert SlotSet("organ", None) in events
+
+
+async def test_unknown_procedure_name_is_said_honestly(store, dispatcher):
+    tracker = make_tracker(
+        "ask_duration",
+        text="combien dure une coloscopie",
+        entities=[entity("procedure", "coloscopie")],
+        slots=SHOWN,
+    )
+    events = await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+    assert "« coloscopie »" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["buttons"]
+    assert SlotSet("procedure", None) in events
+
+
+async def test_overview_of_a_named_procedure(store, dispatcher):
+    tracker = make_tracker(
+        "ask_overview", entities=[entity("procedure", "embolisation portale")], slots=SHOWN
+    )
+    await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+    procedure = store.knowledge.procedure("embolisation_portale")
+    assert texts(dispatcher) == [answers.describe_procedure(store.knowledge, procedure).text]
+
+
+@pytest.mark.parametrize(
+    "intent, topic",
+    [
+        ("ask_interventional_radiology", "interventional_radiology"),
+        ("ask_pain", "pain_relief"),
+        ("ask_location", "location"),
+        ("ask_hygiene", "asepsis"),
+    ],
+)
+async def test_general_questions(store, dispatcher, intent, topic):
+    await run(ActionAnswerGeneralQuestion, store, dispatcher, make_tracker(intent, slots=SHOWN))
+    assert texts(dispatcher) == [getattr(store.knowledge.general, topic).answer]
+
+
+async def test_pain_question_adds_the_known_anaesthesia_of_the_procedure(store, dispatcher):
+    tracker = make_tracker("ask_pain", slots={**SHOWN, "procedure": "biopsie"})
+    await run(ActionAnswerGeneralQuestion, store, dispatcher, tracker)
+    assert store.knowledge.procedure("biopsie").facts.anaesthesia.answer in dispatcher.messages[0]["text"]
+
+
+async def test_list_of_procedures(store, dispatcher):
+    await run(ActionListProcedures, store, dispatcher, make_tracker("list_procedures", slots=SHOWN))
+    for procedure in store.knowledge.procedures:
+        assert procedure.name in dispatcher.messages[0]["text"]
+
+
+async def test_greeting_shows_the_disclaimer_then_the_greeting(store, dispatcher):
+    await run(ActionGreet, store, dispatcher, make_tracker("greet"))
+    assert texts(dispatcher) == ["utter_disclaimer", "utter_greet"]
+
+
+async def test_out_of_scope_points_to_the_team(store, dispatcher):
+    await run(ActionOutOfScope, store, dispatcher, make_tracker("out_of_scope", slots=SHOWN))
+    assert store.knowledge.contact.team_name in dispatcher.messages[0]["text"]
+
+
+async def test_second_misunderstanding_in_a_row_offers_the_team(store, dispatcher):
+    await run(ActionAskToRephrase, store, dispatcher, make_tracker("nlu_fallback", slots=SHOWN))
+    first = dispatcher.messages[0]["text"]
+    assert "reformuler" in first and store.knowledge.contact.team_name not in first
+
+    dispatcher.messages.clear()
+    tracker = make_tracker("nlu_fallback", slots=SHOWN, previous_intents=["nlu_fallback"])
+    await run(ActionAskToRephrase, store, dispatcher, tracker)
+    assert store.knowledge.contact.team_name in dispatcher.messages[0]["text"]

@@ -1,0 +1,207 @@
+"""The knowledge file: validation errors, reload, coverage table, generated files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.knowledge import KnowledgeError, KnowledgeStore, load_knowledge
+from actions.knowledge.__main__ import coverage_table, nlu_vocabulary, review_sheet
+from tests.conftest import REPO_ROOT
+
+
+def write_knowledge(tmp_path: Path, data) -> Path:
+    path = tmp_path / "procedures.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def procedure_named(data, procedure_id):
+    return next(p for p in data["procedures"] if p["id"] == procedure_id)
+
+
+def test_the_clinic_file_is_valid_and_has_every_procedure_family(knowledge):
+    assert [p.id for p in knowledge.procedures] == [
+        "infiltration",
+        "biopsie",
+        "drainage_collection",
+        "thermoablation",
+        "biliaire",
+        "nephrostomie",
+        "embolisation_portale",
+        "angiographie",
+    ]
+
+
+def test_every_known_fact_names_its_page_section(knowledge):
+    page = (REPO_ROOT.parent / "shared" / "clinic-page.md").read_text(encoding="utf-8")
+    sections = {line.strip() for line in page.splitlines()}
+    facts = [fact for p in knowledge.procedures for _, fact in p.facts if fact.is_known]
+    facts += [fact for _, fact in knowledge.general]
+    for fact in facts:
+        assert fact.source, fact
+        intro = fact.source == "Présentation de la radiologie interventionnelle"
+        assert intro or fact.source.replace("'", "’") in {s.replace("'", "’") for s in sections}, fact.source
+
+
+def test_the_page_gives_no_contact_details_so_none_are_filled(knowledge):
+    contact = knowledge.contact
+    assert (contact.phone, contact.email, contact.address, contact.opening_hours) == (None,) * 4
+
+
+@pytest.mark.parametrize(
+    "break_file, entry, field",
+    [
+        (lambda d: procedure_named(d, "biopsie").update(price="100 €"), "« biopsie »", "price"),
+        (lambda d: procedure_named(d, "nephrostomie").pop("name"), "« nephrostomie »", "name"),
+        (
+            lambda d: procedure_named(d, "biopsie")["facts"]["anaesthesia"].update(answer=["locale"]),
+            "« biopsie »",
+            "facts.anaesthesia.answer",
+        ),
+        (
+            lambda d: procedure_named(d, "angiographie")["patient_words"].append("biopsie"),
+            "« angiographie »",
+            "patient_words",
+        ),
+        (
+            lambda d: procedure_named(d, "infiltration")["facts"]["duration"].pop("source"),
+            "« infiltration »",
+            "facts.duration",
+        ),
+        (
+            lambda d: procedure_named(d, "biopsie")["facts"]["hospital_stay"]["by_organ"].update(
+                genou="en consultation"
+            ),
+            "« biopsie »",
+            "facts.hospital_stay.by_organ.genou",
+        ),
+        (lambda d: procedure_named(d, "biliaire").update(id="biopsie"), "« biopsie »", "id"),
+        (lambda d: d["general"].pop("asepsis"), "general", "asepsis"),
+    ],
+    ids=[
+        "unknown field",
+        "missing name",
+        "wrong type",
+        "synonym of two procedures",
+        "fact without source",
+        "unknown organ",
+        "duplicate id",
+        "missing general entry",
+    ],
+)
+def test_a_broken_file_is_refused_naming_file_entry_and_field(
+    tmp_path, raw_knowledge, break_file, entry, field
+):
+    data = yaml.safe_load(yaml.safe_dump(raw_knowledge))
+    break_file(data)
+    path = write_knowledge(tmp_path, data)
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(path)
+    message = str(error.value)
+    assert str(path) in message
+    assert entry in message
+    assert f"« {field} »" in message
+
+
+def test_a_yaml_syntax_error_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "procedures.yml"
+    path.write_text("contact:\n  team_name: équipe\nprocedures: [\n  - id: x\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(path)
+    assert str(path) in str(error.value) and "ligne" in str(error.value)
+
+
+def test_the_action_server_refuses_to_start_on_a_broken_file(tmp_path, raw_knowledge):
+    data = yaml.safe_load(yaml.safe_dump(raw_knowledge))
+    procedure_named(data, "nephrostomie")["facts"]["duration"]["answer"] = 12
+    path = write_knowledge(tmp_path, data)
+    result = subprocess.run(
+        [
+            str(REPO_ROOT / ".venv" / "bin" / "rasa"),
+            "run",
+            "actions",
+            "--actions",
+            "actions",
+            "--port",
+            "5199",
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, "KNOWLEDGE_FILE": str(path)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode != 0
+    assert str(path) in result.stderr
+    assert "« nephrostomie »" in result.stderr and "facts.duration.answer" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_running_store_reloads_edits_and_keeps_the_last_good_version(tmp_path, raw_knowledge):
+    data = yaml.safe_load(yaml.safe_dump(raw_knowledge))
+    path = write_knowledge(tmp_path, data)
+    store = KnowledgeStore(path)
+
+    procedure_named(data, "biopsie")["name"] = "Biopsie (texte modifié)"
+    write_knowledge(tmp_path, data)
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    assert store.knowledge.procedure("biopsie").name == "Biopsie (texte modifié)"
+
+    path.write_text("procedures: [oops", encoding="utf-8")
+    os.utime(path, (time.time() + 10, time.time() + 10))
+    assert store.knowledge.procedure("biopsie").name == "Biopsie (texte modifié)"
+
+
+def test_coverage_table_shows_which_facts_are_missing(knowledge):
+    table = coverage_table(knowledge)
+    rows = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ")}
+    for procedure in knowledge.procedures:
+        cells = [cell.strip() for cell in rows[procedure.id].split("|")[2:-1]]
+        assert (cells[2] != "—") == procedure.facts.duration.is_known
+        assert (cells[3] != "—") == procedure.facts.anaesthesia.is_known
+
+
+def test_check_command_prints_the_table_and_fails_on_a_broken_file(tmp_path):
+    ok = subprocess.run(
+        [sys.executable, "-m", "actions.knowledge", "check"], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert ok.returncode == 0 and "| nephrostomie" in ok.stdout
+    bad = tmp_path / "bad.yml"
+    bad.write_text("contact: {}\n", encoding="utf-8")
+    broken = subprocess.run(
+        [sys.executable, "-m", "actions.knowledge", "check", "--file", str(bad)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert broken.returncode == 1 and str(bad) in broken.stderr
+
+
+def test_committed_nlu_vocabulary_matches_the_knowledge_file(knowledge):
+    committed = (REPO_ROOT / "data" / "nlu" / "vocabulary.yml").read_text(encoding="utf-8")
+    assert committed == nlu_vocabulary(knowledge), "run `make nlu-vocabulary`"
+
+
+def test_nlu_synonyms_cover_every_patient_word(knowledge):
+    vocabulary = yaml.safe_load(nlu_vocabulary(knowledge))["nlu"]
+    synonyms = {
+        word.strip("- ").strip(): item["synonym"]
+        for item in vocabulary
+        if "synonym" in item
+        for word in item["examples"].splitlines()
+    }
+    for procedure in knowledge.procedures:
+        for word in procedure.patient_words:
+            assert word.lower() == procedure.id or synonyms[word.lower()] == procedure.id
+
+
+def test_committed_review_sheet_matches_the_knowledge_file(knowledge):
+    committed = (REPO_ROOT / "docs" / "review-sheet.md").read_text(encoding="utf-8")
+    assert committed == review_sheet(knowledge), "run `make review-sheet`"
