@@ -43,7 +43,8 @@ validate: setup
 lock: ## Re-resolve requirements.txt into requirements.lock
 	rm -rf $(VENV).lock && python3.10 -m venv $(VENV).lock
 	$(VENV).lock/bin/pip install --quiet -r requirements.txt
-	$(VENV).lock/bin/pip freeze > requirements.lock
+	{ echo "# Exact versions installed by scripts/setup.sh (generated from requirements.txt by 'make lock')."; \
+	  $(VENV).lock/bin/pip freeze --all --exclude pip; } > requirements.lock
 	rm -rf $(VENV).lock
 
 clean:

@@ -30,6 +30,6 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 
-.venv/bin/python -m pip install --quiet --upgrade "pip<25" wheel
+.venv/bin/python -m pip install --quiet "pip>=23,<25"
 .venv/bin/python -m pip install --quiet -r requirements.lock
 .venv/bin/python -m pip check

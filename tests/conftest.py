@@ -1,11 +1,18 @@
-"""Fixtures shared by the tests: the knowledge, a tracker factory, a dispatcher."""
+"""Fixtures shared by the tests: the knowledge, trackers, a dispatcher, the running servers."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 import pytest
+import requests
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -74,3 +81,102 @@ def make_tracker(
 
 def entity(name: str, value: str) -> Dict[str, Any]:
     return {"entity": name, "value": value, "start": 0, "end": len(value)}
+
+
+# --- Real servers, started by the project's own script ----------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_is_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class RunningAssistant:
+    """`scripts/run.sh` in its own process group, on free ports and a private tracker store."""
+
+    def __init__(self, workdir: Path):
+        self.rasa_port, self.action_port = free_port(), free_port()
+        self.tracker_db = workdir / "tracker.db"
+        self.endpoints = workdir / "endpoints.yml"
+        self.endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.tracker_db}"\n',
+            encoding="utf-8",
+        )
+        self.log = (workdir / "servers.log").open("w")
+        self.process: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def start(self, timeout: float = 300) -> None:
+        env = {
+            **os.environ,
+            "RASA_PORT": str(self.rasa_port),
+            "ACTION_PORT": str(self.action_port),
+            "ENDPOINTS": str(self.endpoints),
+        }
+        self.process = subprocess.Popen(
+            [str(REPO_ROOT / "scripts" / "run.sh")],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"scripts/run.sh exited early, see {self.log.name}")
+            if self._ready():
+                return
+            time.sleep(1)
+        self.stop()
+        raise RuntimeError(f"servers not ready after {timeout} s, see {self.log.name}")
+
+    def _ready(self) -> bool:
+        try:
+            rasa = requests.get(self.url, timeout=2)
+            actions = requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=2)
+        except requests.RequestException:
+            return False
+        return rasa.ok and actions.ok
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 60) -> int:
+        """Like Ctrl-C in the terminal: the signal goes to the whole process group."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        os.killpg(self.process.pid, sig)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            return self.process.wait()
+
+    def say(self, text: str, sender: str) -> List[Dict[str, Any]]:
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory) -> RunningAssistant:
+    running = RunningAssistant(tmp_path_factory.mktemp("assistant"))
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
