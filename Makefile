@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test setup train shell lint check-knowledge review-sheet nlu-vocabulary validate test-actions test-stories lock clean
+.PHONY: run test setup train shell lint check-knowledge review-sheet nlu-vocabulary validate evaluate-nlu lock clean
 
 run: train ## Set up, train if needed, start the action server and the Rasa server
 	scripts/run.sh
@@ -49,3 +49,6 @@ lock: ## Re-resolve requirements.txt into requirements.lock
 
 clean:
 	rm -rf models results .pytest_cache
+
+evaluate-nlu: setup nlu-vocabulary ## NLU F1 on the held-out test set, beside rasa init's default pipeline
+	$(BIN)/python bench/evaluate_nlu.py

@@ -7,6 +7,7 @@ The wording lives in `actions.answers`, the facts in the knowledge file
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -92,7 +93,7 @@ def previous_user_intent(tracker: Tracker) -> Optional[str]:
     return (user_events[-2].get("parse_data") or {}).get("intent", {}).get("name")
 
 
-class KnowledgeAction(Action):
+class KnowledgeAction(Action, ABC):
     """Base of the actions that answer from the knowledge file.
 
     Shows the disclaimer once per conversation, before the first answer, so a
@@ -102,13 +103,14 @@ class KnowledgeAction(Action):
     def __init__(self, store: Optional[KnowledgeStore] = None):
         self.store = store or STORE
 
-    def name(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def name(self) -> str: ...
 
+    @abstractmethod
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, index: KnowledgeIndex
     ) -> List[EventType]:
-        raise NotImplementedError
+        """Dispatch the reply and return the events (slots) to apply."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]

@@ -17,8 +17,9 @@ $BIN/python -m actions.knowledge check
 step "Training data (rasa data validate)"
 $BIN/rasa data validate --fail-on-warnings --quiet
 
+# --e2e: each `user:` message also goes through the NLU model (intent and entities).
 step "Conversation tests (tests/test_stories.yml)"
-$BIN/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors \
+$BIN/rasa test core --stories tests/test_stories.yml --e2e --fail-on-prediction-errors \
   --out results/stories --quiet
 
 step "Python tests (pytest: knowledge, answers, actions, servers)"
