@@ -31,18 +31,27 @@ CONFIGS = {
 TARGET_F1 = 0.95
 
 
-def run(*args: str) -> None:
+def run(log: Path, *args: str) -> None:
+    """A rasa command, its output kept in a log file so the table stays readable."""
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
-    subprocess.run([str(RASA), *args], cwd=REPO_ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a") as output:
+        result = subprocess.run([str(RASA), *args], cwd=REPO_ROOT, env=env, stdout=output, stderr=output)
+    if result.returncode != 0:
+        sys.exit(f"'rasa {' '.join(args)}' failed, see {log}")
 
 
 def evaluate(label: str, config: Path) -> dict:
     slug = "ours" if config.name == "config.yml" else "rasa_init"
     out = RESULTS / slug
     started = time.monotonic()
-    run("train", "nlu", "--config", str(config), "--out", str(out), "--fixed-model-name", slug, "--quiet")
+    log = out / "rasa.log"
+    log.unlink(missing_ok=True)
+    run(
+        log, "train", "nlu", "--config", str(config), "--out", str(out), "--fixed-model-name", slug, "--quiet"
+    )
     training_seconds = time.monotonic() - started
-    run("test", "nlu", "--model", str(out / f"{slug}.tar.gz"), "--nlu", str(TEST_SET), "--out", str(out))
+    run(log, "test", "nlu", "--model", str(out / f"{slug}.tar.gz"), "--nlu", str(TEST_SET), "--out", str(out))
 
     intents = json.loads((out / "intent_report.json").read_text())
     entities = json.loads((out / "DIETClassifier_report.json").read_text())
