@@ -54,7 +54,9 @@ def evaluate(label: str, config: Path) -> dict:
     run(log, "test", "nlu", "--model", str(out / f"{slug}.tar.gz"), "--nlu", str(TEST_SET), "--out", str(out))
 
     intents = json.loads((out / "intent_report.json").read_text())
-    entities = json.loads((out / "DIETClassifier_report.json").read_text())
+    # The entity report is named after the extractor: CRF in config.yml, DIET in rasa init's.
+    entity_reports = [out / "CRFEntityExtractor_report.json", out / "DIETClassifier_report.json"]
+    entities = json.loads(next(path for path in entity_reports if path.exists()).read_text())
     errors = json.loads((out / "intent_errors.json").read_text())
     confusions = Counter((e["intent"], e["intent_prediction"]["name"]) for e in errors)
     return {
