@@ -21,6 +21,17 @@ from actions.knowledge import KnowledgeBase, KnowledgeStore, load_knowledge
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE_FILE = REPO_ROOT / "knowledge" / "procedures.yml"
+# The procedure families of the clinic page, in the knowledge file's order.
+PROCEDURE_IDS = [
+    "infiltration",
+    "biopsie",
+    "drainage_collection",
+    "thermoablation",
+    "biliaire",
+    "nephrostomie",
+    "embolisation_portale",
+    "angiographie",
+]
 
 
 @pytest.fixture(scope="session")

@@ -8,18 +8,7 @@ import pytest
 
 from actions import answers
 from actions.knowledge import ASPECTS
-from tests.conftest import KNOWLEDGE_FILE
-
-PROCEDURE_IDS = [
-    "infiltration",
-    "biopsie",
-    "drainage_collection",
-    "thermoablation",
-    "biliaire",
-    "nephrostomie",
-    "embolisation_portale",
-    "angiographie",
-]
+from tests.conftest import KNOWLEDGE_FILE, PROCEDURE_IDS
 
 
 @pytest.mark.parametrize("aspect", ASPECTS)

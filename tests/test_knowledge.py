@@ -13,7 +13,7 @@ import yaml
 
 from actions.knowledge import KnowledgeError, KnowledgeStore, load_knowledge
 from actions.knowledge.__main__ import coverage_table, nlu_vocabulary, review_sheet
-from tests.conftest import REPO_ROOT
+from tests.conftest import PROCEDURE_IDS, REPO_ROOT
 
 
 def write_knowledge(tmp_path: Path, data) -> Path:
@@ -27,16 +27,7 @@ def procedure_named(data, procedure_id):
 
 
 def test_the_clinic_file_is_valid_and_has_every_procedure_family(knowledge):
-    assert [p.id for p in knowledge.procedures] == [
-        "infiltration",
-        "biopsie",
-        "drainage_collection",
-        "thermoablation",
-        "biliaire",
-        "nephrostomie",
-        "embolisation_portale",
-        "angiographie",
-    ]
+    assert [p.id for p in knowledge.procedures] == PROCEDURE_IDS
 
 
 def test_every_known_fact_names_its_page_section(knowledge):
