@@ -6,7 +6,6 @@ The wording lives in `actions.answers`, the facts in the knowledge file
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -16,8 +15,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
 from actions.knowledge import KnowledgeBase, KnowledgeError, KnowledgeIndex, KnowledgeStore, Procedure
-
-logger = logging.getLogger(__name__)
 
 # Which aspect each question intent asks about; "overview" describes the procedure.
 ASPECT_OF_INTENT = {
