@@ -8,6 +8,7 @@ module only frames it, and says so honestly when the file has nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -41,6 +42,10 @@ ASPECT_BUTTONS = {
     "anaesthesia": ("Anesthésie ?", "/ask_anaesthesia"),
     "hospital_stay": ("Combien de temps à la clinique ?", "/ask_hospital_stay"),
 }
+
+# A name a patient typed is repeated back only if it looks like a name:
+# nothing that could be markup, and nothing long.
+QUOTABLE_NAME = re.compile(r"^[\w' -]{1,40}$")
 
 GENERAL_TOPICS = ("interventional_radiology", "pain_relief", "location", "asepsis")
 
@@ -149,7 +154,7 @@ def describe_procedure(knowledge: KnowledgeBase, procedure: Procedure) -> Reply:
 def ask_which_procedure(knowledge: KnowledgeBase, unknown_name: Optional[str] = None) -> Reply:
     """Clarifying question when the conversation has no procedure yet."""
     text = "De quel geste s'agit-il ? Choisissez-le dans la liste :"
-    if unknown_name:
+    if unknown_name and QUOTABLE_NAME.match(unknown_name):
         text = (
             f"Je n'ai pas d'information sur « {unknown_name} » : les informations de la "
             "clinique portent sur les gestes ci-dessous. " + text

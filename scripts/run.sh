@@ -17,6 +17,8 @@ ACTION_PORT=${ACTION_PORT:-5055}
 ENDPOINTS=${ENDPOINTS:-endpoints.yml}
 CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:8000}
 export RASA_TELEMETRY_ENABLED=false
+# The custom channels (channels/) are imported by the Rasa server.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export SANIC_HOST=$HOST
 
 if ! ls models/*.tar.gz >/dev/null 2>&1; then

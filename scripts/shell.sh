@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
+# The custom channels (channels/) are imported by the Rasa server.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 .venv/bin/rasa run actions --actions actions --port "${ACTION_PORT:-5055}" --quiet &
 action_pid=$!
 trap 'kill -TERM $action_pid 2>/dev/null; wait $action_pid 2>/dev/null' EXIT

@@ -1,0 +1,57 @@
+"""The REST channel, with the request checked before it reaches the assistant.
+
+Same URL and JSON contract as Rasa's `rest` channel
+(POST /webhooks/rest/webhook, {"sender": ..., "message": ...}), but:
+- a malformed body, sender or message gets a 400 with a clear message,
+  instead of being processed (Rasa would use a shared "default" sender);
+- control characters are removed;
+- a message too long to be a question gets a polite reply without being parsed.
+"""
+
+from __future__ import annotations
+
+from typing import Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.incoming import TOO_LONG_REPLY, InvalidRequest, parse_incoming
+
+
+class CheckedRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint("checked_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                incoming = parse_incoming(request.json)
+            except InvalidRequest as problem:
+                return response.json({"error": str(problem)}, status=400)
+            if incoming.too_long:
+                return response.json([{"recipient_id": incoming.sender, "text": TOO_LONG_REPLY}])
+
+            collector = CollectingOutputChannel()
+            await on_new_message(
+                UserMessage(
+                    incoming.text,
+                    collector,
+                    incoming.sender,
+                    input_channel=self.name(),
+                    metadata=self.get_metadata(request),
+                )
+            )
+            return response.json(collector.messages)
+
+        return webhook

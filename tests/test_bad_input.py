@@ -1,0 +1,95 @@
+"""Bad input through the REST channel: a polite reply or a clear 4xx, never a 500 or silence."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from channels.incoming import MAX_MESSAGE_CHARS, TOO_LONG_REPLY
+from tests.conftest import RunningAssistant
+
+HOSTILE_MESSAGES = [
+    "",
+    "   \n\t ",
+    "🙂🙂🙂",
+    "<script>alert('x')</script>",
+    "<img src=x onerror=alert(1)>",
+    "{{7*7}} ${7*7} <%= 7*7 %>",
+    "'; DROP TABLE events; --",
+    "\x00\x01\x02 bonjour \x7f",
+    "Hello, could you tell me the price of a scan?",
+    "¿Cuánto dura una biopsia?",
+]
+
+
+def post(assistant: RunningAssistant, body, **kwargs) -> requests.Response:
+    return requests.post(f"{assistant.url}/webhooks/rest/webhook", timeout=30, **kwargs, json=body)
+
+
+def assert_answers_normally(assistant: RunningAssistant, sender: str, knowledge) -> None:
+    replies = assistant.say("à quoi sert une biopsie ?", sender)
+    purpose = knowledge.procedure("biopsie").facts.purpose.answer
+    assert any(purpose in reply.get("text", "") for reply in replies)
+
+
+@pytest.mark.parametrize("message", HOSTILE_MESSAGES)
+def test_odd_messages_get_a_polite_reply_without_markup(assistant, sender, knowledge, message):
+    response = post(assistant, {"sender": sender, "message": message})
+    assert response.status_code == 200
+    replies = response.json()
+    assert replies and all(reply.get("text") for reply in replies)
+    for reply in replies:
+        assert "<" not in reply["text"] and "{{" not in reply["text"]
+    assert_answers_normally(assistant, sender, knowledge)
+
+
+def test_a_huge_message_gets_a_polite_reply_at_once(assistant, sender, knowledge):
+    response = post(assistant, {"sender": sender, "message": "biopsie " * 12_500})  # 100 kB
+    assert response.status_code == 200
+    assert [reply["text"] for reply in response.json()] == [TOO_LONG_REPLY]
+    assert_answers_normally(assistant, sender, knowledge)
+
+
+def test_a_long_but_acceptable_message_is_answered(assistant, sender, knowledge):
+    story = "Bonjour, je vous écris parce que mon médecin m'a parlé de plusieurs examens. " * 20
+    message = (story + "Combien de temps dure une infiltration ?")[-MAX_MESSAGE_CHARS:]
+    replies = post(assistant, {"sender": sender, "message": message}).json()
+    assert replies and all(reply.get("text") for reply in replies)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "bonjour"},
+        {"sender": "", "message": "bonjour"},
+        {"sender": 12, "message": "bonjour"},
+        {"sender": "patient"},
+        {"sender": "patient", "message": 3},
+        {"sender": "patient", "message": None},
+        ["sender", "message"],
+    ],
+)
+def test_malformed_requests_get_a_clear_400(assistant, body):
+    response = post(assistant, body)
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+def test_a_body_that_is_not_json_gets_a_400(assistant):
+    response = requests.post(
+        f"{assistant.url}/webhooks/rest/webhook",
+        data=b"\xff\xfe not json",
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 400
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(message=st.text(max_size=300))
+def test_any_text_gets_a_reply(assistant, message):
+    response = post(assistant, {"sender": "hypothesis", "message": message})
+    assert response.status_code == 200
+    assert response.json(), repr(message)
