@@ -22,8 +22,10 @@ $(VENV)/.installed: requirements.lock .python-version scripts/setup.sh
 nlu-vocabulary: setup ## Regenerate data/nlu/vocabulary.yml from the knowledge file
 	$(BIN)/python -m actions.knowledge nlu
 
-train: nlu-vocabulary ## Train a model into models/ (skipped by Rasa when nothing changed)
+train: nlu-vocabulary ## Train a model into models/ (seconds when nothing changed: Rasa reuses its cache)
 	$(BIN)/rasa train --quiet
+	@# Each run packs a new model file; keep the three newest.
+	@ls -t models/*.tar.gz | tail -n +4 | xargs -r rm --
 
 shell: train ## Talk to the assistant in the terminal (starts the action server too)
 	scripts/shell.sh
