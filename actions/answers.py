@@ -34,14 +34,13 @@ ASPECT_QUESTIONS = {
     "hospital_stay": "s'il faut rester à la clinique après ce geste, ni combien de temps",
 }
 
-# Payloads of the quick-reply buttons; they match intents in domain.yml.
-ASPECT_BUTTONS = {
-    "purpose": ("À quoi ça sert ?", "/ask_purpose"),
-    "how_it_is_done": ("Comment ça se passe ?", "/ask_how_it_is_done"),
-    "duration": ("Combien de temps ?", "/ask_duration"),
-    "anaesthesia": ("Anesthésie ?", "/ask_anaesthesia"),
-    "hospital_stay": ("Combien de temps à la clinique ?", "/ask_hospital_stay"),
-}
+# Quick replies offered after a procedure's overview, for the aspects it does
+# not cover; the payloads match intents in domain.yml.
+FOLLOW_UP_BUTTONS = [
+    {"title": "Combien de temps ?", "payload": "/ask_duration"},
+    {"title": "Anesthésie ?", "payload": "/ask_anaesthesia"},
+    {"title": "Combien de temps à la clinique ?", "payload": "/ask_hospital_stay"},
+]
 
 # A name a patient typed is repeated back only if it looks like a name:
 # nothing that could be markup, and nothing long.
@@ -143,11 +142,7 @@ def describe_procedure(knowledge: KnowledgeBase, procedure: Procedure) -> Reply:
         if fact.is_known:
             lines.append(_known_fact_text(knowledge, fact, None))
     lines.append("Vous pouvez aussi me demander la durée, l'anesthésie ou le séjour à la clinique.")
-    buttons = [
-        {"title": title, "payload": payload}
-        for aspect, (title, payload) in ASPECT_BUTTONS.items()
-        if aspect not in ("purpose", "how_it_is_done")
-    ]
+    buttons = list(FOLLOW_UP_BUTTONS)
     return Reply("\n".join(lines), buttons)
 
 

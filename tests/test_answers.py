@@ -107,3 +107,11 @@ def test_fixed_responses_only_give_the_emergency_numbers(domain):
             numbers = set(re.findall(r"\d+", variant.get("text", "")))
             assert numbers <= {"15", "112"}, name
     assert {"15", "112"} <= set(re.findall(r"\d+", domain["responses"]["utter_emergency"][0]["text"]))
+
+
+def test_every_button_payload_names_an_intent_of_the_domain(knowledge, domain):
+    payloads = {b["payload"] for reply in answers.all_replies(knowledge).values() for b in reply.buttons}
+    payloads |= {b["payload"] for r in domain["responses"].values() for v in r for b in v.get("buttons", [])}
+    for payload in payloads:
+        intent = re.match(r"^/(\w+)", payload).group(1)
+        assert intent in domain["intents"], payload
