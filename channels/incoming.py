@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 # Longer than any real question (about 300 words); parsing a huge message
 # would keep the server busy for every other patient.
@@ -17,6 +17,11 @@ MAX_SENDER_CHARS = 128
 TOO_LONG_REPLY = (
     "Votre message est trop long pour que je puisse le lire. Pouvez-vous poser "
     "votre question en une ou deux phrases ?"
+)
+# Sent on socketio, which has no status code, when the message itself is malformed.
+UNREADABLE_REPLY = (
+    "Je n'ai pas pu lire votre message. Pouvez-vous l'écrire à nouveau ? "
+    "Si le problème continue, rechargez la page."
 )
 
 
@@ -28,7 +33,7 @@ class IncomingMessage:
 
 
 class InvalidRequest(ValueError):
-    """The request itself is malformed: the client gets a 400 with this message."""
+    """The request itself is malformed: the client is told why (a 400 on REST)."""
 
 
 def clean_text(text: str) -> str:
@@ -36,19 +41,41 @@ def clean_text(text: str) -> str:
     return "".join(char for char in text if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cs"))
 
 
-def parse_incoming(payload: Any) -> IncomingMessage:
-    """The sender and text of a REST request body, or InvalidRequest."""
-    if not isinstance(payload, dict):
-        raise InvalidRequest("the body must be a JSON object with 'sender' and 'message'")
-    sender = payload.get("sender")
+def checked_sender(sender: Any, field: str) -> str:
     if not isinstance(sender, str) or not sender.strip():
-        raise InvalidRequest("'sender' must be a non-empty string identifying the conversation")
+        raise InvalidRequest(f"'{field}' must be a non-empty string identifying the conversation")
     if len(sender) > MAX_SENDER_CHARS:
-        raise InvalidRequest(f"'sender' must be at most {MAX_SENDER_CHARS} characters")
-    message: Optional[Any] = payload.get("message")
+        raise InvalidRequest(f"'{field}' must be at most {MAX_SENDER_CHARS} characters")
+    return sender
+
+
+def checked_message(sender: str, message: Any) -> IncomingMessage:
     if not isinstance(message, str):
         raise InvalidRequest("'message' must be a string")
     text = clean_text(message)
     if len(text) > MAX_MESSAGE_CHARS:
         return IncomingMessage(sender=sender, text="", too_long=True)
     return IncomingMessage(sender=sender, text=text)
+
+
+def parse_incoming(payload: Any) -> IncomingMessage:
+    """The sender and text of a REST request body, or InvalidRequest."""
+    if not isinstance(payload, dict):
+        raise InvalidRequest("the body must be a JSON object with 'sender' and 'message'")
+    sender = checked_sender(payload.get("sender"), "sender")
+    return checked_message(sender, payload.get("message"))
+
+
+def parse_socketio_message(data: Any, socket_id: str, session_persistence: bool) -> IncomingMessage:
+    """The conversation and text of a socketio `user_uttered` event, or InvalidRequest.
+
+    With session persistence the conversation is the client's `session_id`
+    (kept across page reloads); otherwise it is the socket itself.
+    """
+    if not isinstance(data, dict):
+        raise InvalidRequest("the event data must be an object with 'message' and 'session_id'")
+    if session_persistence:
+        sender = checked_sender(data.get("session_id"), "session_id")
+    else:
+        sender = socket_id
+    return checked_message(sender, data.get("message"))

@@ -5,7 +5,8 @@ Same URL and JSON contract as Rasa's `rest` channel
 - a malformed body, sender or message gets a 400 with a clear message,
   instead of being processed (Rasa would use a shared "default" sender);
 - control characters are removed;
-- a message too long to be a question gets a polite reply without being parsed.
+- a message too long to be a question gets a polite reply without being parsed;
+- a turn that produced no answer (action server down or slow) gets an apology.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.incoming import TOO_LONG_REPLY, InvalidRequest, parse_incoming
+from channels.never_silent import handle_with_apology
 
 
 class CheckedRestInput(RestInput):
@@ -43,15 +45,14 @@ class CheckedRestInput(RestInput):
                 return response.json([{"recipient_id": incoming.sender, "text": TOO_LONG_REPLY}])
 
             collector = CollectingOutputChannel()
-            await on_new_message(
-                UserMessage(
-                    incoming.text,
-                    collector,
-                    incoming.sender,
-                    input_channel=self.name(),
-                    metadata=self.get_metadata(request),
-                )
+            message = UserMessage(
+                incoming.text,
+                collector,
+                incoming.sender,
+                input_channel=self.name(),
+                metadata=self.get_metadata(request),
             )
+            await handle_with_apology(on_new_message, message, replied=lambda: bool(collector.messages))
             return response.json(collector.messages)
 
         return webhook

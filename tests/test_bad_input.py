@@ -1,4 +1,4 @@
-"""Bad input through the REST channel: a polite reply or a clear 4xx, never a 500 or silence."""
+"""Bad input through REST and socketio: a polite reply or a clear 4xx, never a 500, a crash or silence."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from channels.incoming import MAX_MESSAGE_CHARS, TOO_LONG_REPLY
+from channels.incoming import MAX_MESSAGE_CHARS, TOO_LONG_REPLY, UNREADABLE_REPLY
 from tests.conftest import RunningAssistant
+from tests.socket_chat import SocketChat
 
 HOSTILE_MESSAGES = [
     "",
@@ -93,3 +94,68 @@ def test_any_text_gets_a_reply(assistant, message):
     response = post(assistant, {"sender": "hypothesis", "message": message})
     assert response.status_code == 200
     assert response.json(), repr(message)
+
+
+# --- The same through socketio (the web chat's channel) ----------------------
+
+
+@pytest.fixture
+def chat(assistant):
+    tab = SocketChat(assistant.url)
+    yield tab
+    tab.close()
+
+
+def assert_chat_answers_normally(chat: SocketChat, knowledge) -> None:
+    replies = chat.say("à quoi sert une biopsie ?")
+    purpose = knowledge.procedure("biopsie").facts.purpose.answer
+    assert any(purpose in reply.get("text", "") for reply in replies)
+
+
+@pytest.mark.parametrize("message", HOSTILE_MESSAGES)
+def test_odd_messages_on_socketio_get_a_polite_reply_without_markup(chat, knowledge, message):
+    replies = chat.say(message)
+    assert replies and all(reply.get("text") for reply in replies)
+    for reply in replies:
+        assert "<" not in reply["text"] and "{{" not in reply["text"]
+    assert_chat_answers_normally(chat, knowledge)
+
+
+def test_a_huge_message_on_socketio_gets_a_polite_reply_at_once(chat, knowledge):
+    assert [reply["text"] for reply in chat.say("biopsie " * 12_500, timeout=10)] == [TOO_LONG_REPLY]
+    assert_chat_answers_normally(chat, knowledge)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "bonjour",
+        None,
+        ["bonjour"],
+        {"message": "bonjour"},
+        {"message": "bonjour", "session_id": ""},
+        {"message": "bonjour", "session_id": 42},
+        {"message": 3, "session_id": "SESSION"},
+        {"session_id": "SESSION"},
+    ],
+)
+def test_malformed_socketio_events_get_a_polite_reply(chat, knowledge, data):
+    if isinstance(data, dict) and data.get("session_id") == "SESSION":
+        data = {**data, "session_id": chat.session_id}
+    chat.emit(data)
+    assert [reply["text"] for reply in chat.replies(timeout=10)] == [UNREADABLE_REPLY]
+    assert_chat_answers_normally(chat, knowledge)
+
+
+def test_a_malformed_session_request_opens_a_new_session(assistant):
+    tab = SocketChat(assistant.url, session_id={"not": "an id"})
+    try:
+        assert isinstance(tab.session_id, str) and tab.session_id
+    finally:
+        tab.close()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(message=st.text(max_size=300))
+def test_any_text_on_socketio_gets_a_reply(chat, message):
+    assert chat.say(message), repr(message)

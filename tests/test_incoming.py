@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from actions import answers
-from channels.incoming import MAX_MESSAGE_CHARS, InvalidRequest, clean_text, parse_incoming
+from channels.incoming import (
+    MAX_MESSAGE_CHARS,
+    IncomingMessage,
+    InvalidRequest,
+    clean_text,
+    parse_incoming,
+    parse_socketio_message,
+)
 
 
 @given(st.text(max_size=3 * MAX_MESSAGE_CHARS))
@@ -56,3 +63,20 @@ def test_unknown_names_that_are_not_names_are_not_repeated(knowledge, name):
 
 def test_an_unknown_procedure_name_is_repeated_back(knowledge):
     assert "« coloscopie »" in answers.ask_which_procedure(knowledge, "coloscopie").text
+
+
+def test_a_socketio_message_belongs_to_its_session_when_sessions_persist():
+    data = {"message": "bonjour\x00", "session_id": "abc"}
+    parsed = parse_socketio_message(data, "socket-1", session_persistence=True)
+    assert parsed == IncomingMessage("abc", "bonjour")
+    assert parse_socketio_message(data, "socket-1", session_persistence=False).sender == "socket-1"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, "bonjour", {"message": "bonjour"}, {"message": "bonjour", "session_id": 3}, {"session_id": "abc"}],
+)
+def test_malformed_socketio_messages_are_refused_with_a_reason(data):
+    with pytest.raises(InvalidRequest) as error:
+        parse_socketio_message(data, "socket-1", session_persistence=True)
+    assert str(error.value)

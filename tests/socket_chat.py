@@ -1,0 +1,52 @@
+"""A real socketio client (python-socketio), the way the web chat talks to the assistant."""
+
+from __future__ import annotations
+
+import queue
+import time
+from typing import Any, Dict, List, Optional
+
+import socketio
+
+
+class SocketChat:
+    """One browser tab: connects, asks for its session, then sends and collects messages."""
+
+    # Rasa sends a turn's messages one by one; the turn is over after this much quiet.
+    QUIET_SECONDS = 1.0
+
+    def __init__(self, url: str, session_id: Optional[str] = None):
+        self.received: queue.Queue[Dict[str, Any]] = queue.Queue()
+        self.confirmed: queue.Queue[str] = queue.Queue()
+        # Long-polling: the websocket upgrade fails under Rasa 3.6's Sanic (docs/channels.md).
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("bot_uttered", self.received.put)
+        self.client.on("session_confirm", self.confirmed.put)
+        self.client.connect(url, transports=["polling"], socketio_path="/socket.io", wait_timeout=10)
+        self.client.emit("session_request", {"session_id": session_id})
+        self.session_id = self.confirmed.get(timeout=10)
+
+    def emit(self, data: Any, event: str = "user_uttered") -> None:
+        self.client.emit(event, data)
+
+    def say(self, text: str, timeout: float = 30) -> List[Dict[str, Any]]:
+        self.emit({"message": text, "session_id": self.session_id})
+        return self.replies(timeout)
+
+    def replies(self, timeout: float = 30) -> List[Dict[str, Any]]:
+        """The messages of one turn: waits for the first, then until it is quiet."""
+        messages = [self.received.get(timeout=timeout)]
+        while True:
+            try:
+                messages.append(self.received.get(timeout=self.QUIET_SECONDS))
+            except queue.Empty:
+                return messages
+
+    def assert_silent(self, seconds: float = 2.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.received.empty(), self.received.get()
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        self.client.disconnect()

@@ -1,0 +1,75 @@
+"""The assistant through the socketio channel, as the web chat uses it: a real client and real servers."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from actions import answers
+from tests.socket_chat import SocketChat
+
+
+@pytest.fixture
+def chat(assistant):
+    tab = SocketChat(assistant.url)
+    yield tab
+    tab.close()
+
+
+def texts(messages):
+    return [message.get("text", "") for message in messages]
+
+
+def test_session_request_confirms_the_given_session_or_opens_a_new_one(assistant):
+    session_id = uuid.uuid4().hex
+    given = SocketChat(assistant.url, session_id=session_id)
+    fresh = SocketChat(assistant.url)
+    try:
+        assert given.session_id == session_id
+        assert fresh.session_id and fresh.session_id != session_id
+    finally:
+        given.close()
+        fresh.close()
+
+
+def test_a_question_is_answered_from_the_knowledge_file(chat, knowledge):
+    replies = texts(chat.say("À quoi sert une biopsie ?"))
+    assert "ne remplace pas une consultation médicale" in replies[0]
+    assert replies[-1] == answers.answer_aspect(knowledge, knowledge.procedure("biopsie"), "purpose").text
+
+
+def test_buttons_arrive_as_quick_replies_and_their_payload_is_understood(chat, knowledge):
+    asking = chat.say("est-ce qu'on va m'endormir ?")[-1]
+    quick_replies = asking["quick_replies"]
+    expected = answers.procedure_buttons(knowledge)
+    assert [reply["payload"] for reply in quick_replies] == [button["payload"] for button in expected]
+    assert [reply["title"] for reply in quick_replies] == [button["title"] for button in expected]
+
+    chosen = next(reply for reply in quick_replies if '"nephrostomie"' in reply["payload"])
+    nephrostomy = knowledge.procedure("nephrostomie")
+    expected = answers.answer_aspect(knowledge, nephrostomy, "anaesthesia").text
+    assert texts(chat.say(chosen["payload"])) == [expected]
+
+
+def test_the_conversation_continues_after_a_reconnection_with_the_same_session(assistant, knowledge):
+    first_tab = SocketChat(assistant.url)
+    first_tab.say("c'est quoi une néphrostomie ?")
+    session_id = first_tab.session_id
+    first_tab.close()
+
+    reloaded = SocketChat(assistant.url, session_id=session_id)
+    try:
+        follow_up = texts(reloaded.say("et ça dure combien ?"))
+    finally:
+        reloaded.close()
+    nephrostomy = knowledge.procedure("nephrostomie")
+    # Same procedure slot, no second disclaimer: it is the same conversation.
+    assert follow_up == [answers.answer_aspect(knowledge, nephrostomy, "duration").text]
+
+
+def test_rest_and_socketio_conversations_are_separate(assistant, chat, sender, knowledge):
+    assistant.say("c'est quoi une néphrostomie ?", sender)
+    # The socketio conversation knows of no procedure yet, so it asks which one.
+    replies = texts(chat.say("et ça dure combien ?"))
+    assert replies[-1] == answers.ask_which_procedure(knowledge).text
