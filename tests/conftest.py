@@ -112,12 +112,15 @@ def port_is_open(port: int) -> bool:
 class RunningAssistant:
     """`scripts/run.sh` in its own process group, on free ports and a private tracker store."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, action_url_port: Optional[int] = None, **env: str):
+        """`action_url_port`: where the Rasa server looks for the action server
+        (default: the action server itself); `env`: extra settings for run.sh."""
         self.rasa_port, self.action_port = free_port(), free_port()
+        self.env = env
         self.tracker_db = workdir / "tracker.db"
         self.endpoints = workdir / "endpoints.yml"
         self.endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+            f'action_endpoint:\n  url: "http://127.0.0.1:{action_url_port or self.action_port}/webhook"\n'
             f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.tracker_db}"\n',
             encoding="utf-8",
         )
@@ -134,6 +137,7 @@ class RunningAssistant:
             "RASA_PORT": str(self.rasa_port),
             "ACTION_PORT": str(self.action_port),
             "ENDPOINTS": str(self.endpoints),
+            **self.env,
         }
         self.process = subprocess.Popen(
             [str(REPO_ROOT / "scripts" / "run.sh")],

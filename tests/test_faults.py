@@ -1,0 +1,92 @@
+"""Faults between real processes: the patient always gets a reply, and the conversation resumes."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from actions import answers
+from channels.never_silent import UNAVAILABLE_REPLY
+from tests.action_link import ActionServerLink
+from tests.conftest import RunningAssistant, free_port
+from tests.socket_chat import SocketChat
+
+ACTION_TIMEOUT_SECONDS = 2
+
+
+@pytest.fixture(scope="module")
+def link_and_assistant(tmp_path_factory):
+    """Servers whose Rasa server reaches the action server only through the link."""
+    link_port = free_port()
+    running = RunningAssistant(
+        tmp_path_factory.mktemp("faults"),
+        action_url_port=link_port,
+        ACTION_TIMEOUT_SECONDS=str(ACTION_TIMEOUT_SECONDS),
+    )
+    link = ActionServerLink(link_port, running.action_port)
+    link.up()
+    running.start()
+    yield link, running
+    running.stop()
+    link.down()
+
+
+@pytest.fixture
+def link(link_and_assistant):
+    link, _ = link_and_assistant
+    yield link
+    # Leave the line healthy for the next test.
+    link.down()
+    link.delay_seconds = 0.0
+    link.up()
+
+
+@pytest.fixture
+def running(link_and_assistant) -> RunningAssistant:
+    return link_and_assistant[1]
+
+
+def texts(replies):
+    return [reply.get("text", "") for reply in replies]
+
+
+def biopsy_purpose(knowledge) -> str:
+    return answers.answer_aspect(knowledge, knowledge.procedure("biopsie"), "purpose").text
+
+
+def test_action_server_down_gets_an_apology_then_the_conversation_resumes(link, running, sender, knowledge):
+    link.down()
+    assert texts(running.say("À quoi sert une biopsie ?", sender)) == [UNAVAILABLE_REPLY]
+    link.up()
+    assert texts(running.say("À quoi sert une biopsie ?", sender))[-1] == biopsy_purpose(knowledge)
+
+
+def test_action_server_down_on_socketio_gets_an_apology_too(link, running, knowledge):
+    chat = SocketChat(running.url)
+    try:
+        link.down()
+        assert texts(chat.say("À quoi sert une biopsie ?")) == [UNAVAILABLE_REPLY]
+        link.up()
+        assert texts(chat.say("À quoi sert une biopsie ?"))[-1] == biopsy_purpose(knowledge)
+    finally:
+        chat.close()
+
+
+def test_a_slow_action_server_is_given_up_after_the_timeout(link, running, sender, knowledge):
+    link.delay_seconds = ACTION_TIMEOUT_SECONDS + 5
+    started = time.monotonic()
+    replies = texts(running.say("À quoi sert une biopsie ?", sender))
+    waited = time.monotonic() - started
+    assert replies == [UNAVAILABLE_REPLY]
+    assert waited < ACTION_TIMEOUT_SECONDS + 3, f"waited {waited:.1f} s"
+
+    link.delay_seconds = 0.0
+    assert texts(running.say("À quoi sert une biopsie ?", sender))[-1] == biopsy_purpose(knowledge)
+
+
+def test_the_emergency_message_needs_no_action_server(link, running, sender):
+    link.down()
+    replies = texts(running.say("j'ai 40 de fièvre et des frissons depuis mon drainage", sender))
+    assert any("15" in text and "112" in text for text in replies)
+    assert UNAVAILABLE_REPLY not in replies
