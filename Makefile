@@ -10,12 +10,13 @@ export PYTHONPATH := $(CURDIR)
 run: train ## Set up, train if needed, start the action server and the Rasa server
 	scripts/run.sh
 
-test: train ## Every test: lint, knowledge, actions, data validation, conversation tests, servers
+test: train ## Every test: lint, knowledge, actions, data validation, conversation tests, servers, browser
+	scripts/setup-browser.sh
 	scripts/test.sh
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock .python-version scripts/setup.sh
+$(VENV)/.installed: requirements.lock .python-version scripts/setup.sh web/package-lock.json
 	scripts/setup.sh
 	touch $@
 

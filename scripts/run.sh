@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server in the foreground.
-# Ctrl-C (or either server stopping) stops both.
+# Starts the action server, the Rasa server and the web chat page in the
+# foreground. Ctrl-C (or any of them stopping) stops all three.
 #
 # Settings, all optional (defaults: the embedded local set-up):
-#   HOST          interface both servers listen on   (127.0.0.1)
-#   RASA_PORT     Rasa server: REST and socketio      (5005)
-#   ACTION_PORT   action server                       (5055)
-#   ENDPOINTS     endpoints file                      (endpoints.yml)
-#   CORS_ORIGINS  web pages allowed to call the bot   (http://localhost:8000)
+#   HOST            interface the servers listen on        (127.0.0.1)
+#   RASA_PORT       Rasa server: REST and socketio          (5005)
+#   ACTION_PORT     action server                           (5055)
+#   WEB_PORT        web chat page (web/serve.py)            (8000)
+#   ENDPOINTS       endpoints file                          (endpoints.yml)
+#   CORS_ORIGINS    web pages allowed to call the bot, space-separated
+#                   (the local page: http://localhost:WEB_PORT http://127.0.0.1:WEB_PORT)
+#   ACTION_TIMEOUT_SECONDS  wait for the action server before apologising (5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 HOST=${HOST:-127.0.0.1}
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
+WEB_PORT=${WEB_PORT:-8000}
 ENDPOINTS=${ENDPOINTS:-endpoints.yml}
-CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:8000}
+CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT}
 export RASA_TELEMETRY_ENABLED=false
 # The custom channels (channels/) are imported by the Rasa server.
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export SANIC_HOST=$HOST
+# Read by web/serve.py.
+export HOST RASA_PORT WEB_PORT
 
 if ! ls models/*.tar.gz >/dev/null 2>&1; then
   echo "No trained model in models/: run 'make train' (or 'make run') first." >&2
@@ -37,10 +43,12 @@ trap stop INT TERM EXIT
 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 .venv/bin/rasa run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --interface "$HOST" --port "$RASA_PORT" --cors "$CORS_ORIGINS" &
+  --interface "$HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS &  # one argument per origin
+pids+=($!)
+.venv/bin/python web/serve.py &
 pids+=($!)
 
-echo "Assistant starting: REST http://$HOST:$RASA_PORT/webhooks/rest/webhook, actions on port $ACTION_PORT (Ctrl-C to stop)"
+echo "Assistant starting: web chat http://localhost:$WEB_PORT, REST http://$HOST:$RASA_PORT/webhooks/rest/webhook, actions on port $ACTION_PORT (Ctrl-C to stop)"
 # Stop everything as soon as one server exits (e.g. an invalid knowledge file).
 set +e
 wait -n "${pids[@]}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv with Python 3.10 (Rasa 3.6 refuses 3.11) and installs the
-# pinned dependencies from requirements.lock. Safe to run again.
+# pinned dependencies from requirements.lock, then the web chat's npm package
+# (web/package-lock.json). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,3 +34,9 @@ fi
 .venv/bin/python -m pip install --quiet "pip>=23,<25"
 .venv/bin/python -m pip install --quiet -r requirements.lock
 .venv/bin/python -m pip check
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "npm not found: install Node.js (20 or later) for the web chat page, then retry." >&2
+  exit 1
+fi
+(cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)

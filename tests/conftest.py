@@ -110,12 +110,13 @@ def port_is_open(port: int) -> bool:
 
 
 class RunningAssistant:
-    """`scripts/run.sh` in its own process group, on free ports and a private tracker store."""
+    """`scripts/run.sh` (action server, Rasa server, web page) in its own process group,
+    on free ports and a private tracker store."""
 
     def __init__(self, workdir: Path, action_url_port: Optional[int] = None, **env: str):
         """`action_url_port`: where the Rasa server looks for the action server
         (default: the action server itself); `env`: extra settings for run.sh."""
-        self.rasa_port, self.action_port = free_port(), free_port()
+        self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
         self.env = env
         self.tracker_db = workdir / "tracker.db"
         self.endpoints = workdir / "endpoints.yml"
@@ -131,11 +132,16 @@ class RunningAssistant:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    @property
+    def page_url(self) -> str:
+        return f"http://localhost:{self.web_port}"
+
     def start(self, timeout: float = 300) -> None:
         env = {
             **os.environ,
             "RASA_PORT": str(self.rasa_port),
             "ACTION_PORT": str(self.action_port),
+            "WEB_PORT": str(self.web_port),
             "ENDPOINTS": str(self.endpoints),
             **self.env,
         }
@@ -161,9 +167,10 @@ class RunningAssistant:
         try:
             rasa = requests.get(self.url, timeout=2)
             actions = requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=2)
+            page = requests.get(self.page_url, timeout=2)
         except requests.RequestException:
             return False
-        return rasa.ok and actions.ok
+        return rasa.ok and actions.ok and page.ok
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 60) -> int:
         """Like Ctrl-C in the terminal: the signal goes to the whole process group."""

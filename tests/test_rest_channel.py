@@ -85,10 +85,10 @@ def test_emergency_is_sent_to_the_emergency_numbers(assistant: RunningAssistant,
     assert any("15" in text and "112" in text for text in replies)
 
 
-def test_ctrl_c_stops_both_servers(tmp_path):
+def test_ctrl_c_stops_every_server(tmp_path):
     running = RunningAssistant(tmp_path)
     running.start()
-    assert port_is_open(running.rasa_port) and port_is_open(running.action_port)
+    ports = [running.rasa_port, running.action_port, running.web_port]
+    assert all(port_is_open(port) for port in ports)
     running.stop()
-    assert not port_is_open(running.rasa_port)
-    assert not port_is_open(running.action_port)
+    assert not any(port_is_open(port) for port in ports)
