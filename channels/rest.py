@@ -16,6 +16,7 @@ from typing import Awaitable, Callable
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
+from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -38,7 +39,11 @@ class CheckedRestInput(RestInput):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
-                incoming = parse_incoming(request.json)
+                body = request.json
+            except InvalidUsage:
+                return response.json({"error": "the body must be valid JSON"}, status=400)
+            try:
+                incoming = parse_incoming(body)
             except InvalidRequest as problem:
                 return response.json({"error": str(problem)}, status=400)
             if incoming.too_long:

@@ -11,6 +11,8 @@
 #   CORS_ORIGINS    web pages allowed to call the bot, space-separated
 #                   (the local page: http://localhost:WEB_PORT http://127.0.0.1:WEB_PORT)
 #   ACTION_TIMEOUT_SECONDS  wait for the action server before apologising (5)
+#   ENABLE_API      true: also open Rasa's HTTP API (/status, /conversations...),
+#                   which then requires RASA_AUTH_TOKEN                (false)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,16 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export SANIC_HOST=$HOST
 # Read by web/serve.py.
 export HOST RASA_PORT WEB_PORT
+
+# Rasa's HTTP API reads and changes any conversation: never without a token.
+api_args=()
+if [ "${ENABLE_API:-false}" = "true" ]; then
+  if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
+    echo "ENABLE_API=true needs RASA_AUTH_TOKEN: the HTTP API would be open to anyone." >&2
+    exit 1
+  fi
+  api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+fi
 
 if ! ls models/*.tar.gz >/dev/null 2>&1; then
   echo "No trained model in models/: run 'make train' (or 'make run') first." >&2
@@ -43,7 +55,7 @@ trap stop INT TERM EXIT
 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 .venv/bin/rasa run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --interface "$HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS &  # one argument per origin
+  --interface "$HOST" --port "$RASA_PORT" "${api_args[@]}" --cors $CORS_ORIGINS &  # one argument per origin
 pids+=($!)
 .venv/bin/python web/serve.py &
 pids+=($!)

@@ -18,7 +18,7 @@ class SocketChat:
     def __init__(self, url: str, session_id: Optional[str] = None):
         self.received: queue.Queue[Dict[str, Any]] = queue.Queue()
         self.confirmed: queue.Queue[str] = queue.Queue()
-        # Long-polling: the websocket upgrade fails under Rasa 3.6's Sanic (docs/channels.md).
+        # Long-polling, as the web chat starts with (docs/channels.md, Transport).
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self.received.put)
         self.client.on("session_confirm", self.confirmed.put)

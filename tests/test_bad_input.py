@@ -86,6 +86,7 @@ def test_a_body_that_is_not_json_gets_a_400(assistant):
         timeout=30,
     )
     assert response.status_code == 400
+    assert response.json() == {"error": "the body must be valid JSON"}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,0 +1,56 @@
+"""Who may talk to the Rasa server: CORS origins, and the HTTP API behind a token."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import requests
+
+from tests.conftest import REPO_ROOT, RunningAssistant
+
+OTHER_SITE = "https://another-site.example"
+
+
+@pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/socket.io/?EIO=4&transport=polling"])
+def test_cors_allows_the_chat_page_and_no_other_site(assistant: RunningAssistant, path):
+    def preflight(origin: str) -> requests.Response:
+        return requests.options(
+            assistant.url + path,
+            headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+            timeout=10,
+        )
+
+    page_origin = assistant.page_url
+    assert preflight(page_origin).headers.get("Access-Control-Allow-Origin") == page_origin
+    assert "Access-Control-Allow-Origin" not in preflight(OTHER_SITE).headers
+
+
+def test_the_http_api_is_off_by_default(assistant: RunningAssistant):
+    assert requests.get(f"{assistant.url}/status", timeout=10).status_code == 404
+
+
+def test_the_http_api_needs_its_token(tmp_path):
+    token = "test-token-7f3a"
+    running = RunningAssistant(tmp_path, ENABLE_API="true", RASA_AUTH_TOKEN=token)
+    running.start()
+    try:
+        assert requests.get(f"{running.url}/status", timeout=10).status_code == 401
+        wrong = requests.get(f"{running.url}/status", params={"token": "guess"}, timeout=10)
+        assert wrong.status_code == 401
+        right = requests.get(f"{running.url}/status", params={"token": token}, timeout=10)
+        assert right.status_code == 200 and right.json()["model_file"]
+    finally:
+        running.stop()
+
+
+def test_the_http_api_is_refused_without_a_token():
+    result = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "run.sh")],
+        env={"PATH": "/usr/bin:/bin", "ENABLE_API": "true"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0
+    assert "RASA_AUTH_TOKEN" in result.stderr
