@@ -75,6 +75,18 @@ def test_the_page_gives_no_contact_details_so_none_are_filled(knowledge):
         ),
         (lambda d: procedure_named(d, "biliaire").update(id="biopsie"), "« biopsie »", "id"),
         (lambda d: d["general"].pop("asepsis"), "general", "asepsis"),
+        (
+            lambda d: procedure_named(d, "biopsie")["facts"]["purpose"].update(
+                answer="Voir <img src=x onerror=alert(1)>"
+            ),
+            "« biopsie »",
+            "facts.purpose.answer",
+        ),
+        (
+            lambda d: procedure_named(d, "nephrostomie").update(name="[Néphrostomie](javascript:alert(1))"),
+            "« nephrostomie »",
+            "name",
+        ),
     ],
     ids=[
         "unknown field",
@@ -85,6 +97,8 @@ def test_the_page_gives_no_contact_details_so_none_are_filled(knowledge):
         "unknown organ",
         "duplicate id",
         "missing general entry",
+        "HTML in an answer",
+        "Markdown link in a name",
     ],
 )
 def test_a_broken_file_is_refused_naming_file_entry_and_field(

@@ -16,9 +16,32 @@ ASPECTS = ("purpose", "how_it_is_done", "duration", "anaesthesia", "hospital_sta
 # Further facts the page gives for some procedures only; shown in the overview.
 EXTRA_FACTS = ("who_decides", "urgency", "organs_concerned")
 
-# Strict: a number or a list where a sentence is expected is a mistake to report,
-# not something to convert silently.
-Text = StrictStr
+# HTML tags, and Markdown links or images: the web chat renders Markdown, so a
+# text of the file must never be able to add a link, an image or a tag there.
+MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|\]\s*\(|!\[|javascript:", re.IGNORECASE)
+
+
+class Text(StrictStr):
+    """Plain text as patients read it.
+
+    Strict: a number or a list where a sentence is expected is a mistake to
+    report, not something to convert silently. No markup (see MARKUP).
+    """
+
+    @classmethod
+    def __get_validators__(cls):
+        yield from super().__get_validators__()
+        yield cls.has_no_markup
+
+    @classmethod
+    def has_no_markup(cls, value: str) -> str:
+        found = MARKUP.search(value)
+        if found:
+            raise ValueError(
+                f"balisage interdit « {found.group(0)} » : le texte doit être du texte simple, "
+                "sans balise HTML ni lien"
+            )
+        return value
 
 PROCEDURE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
