@@ -33,6 +33,7 @@ STATIC_FILES = {
     "/": ("index.html", "text/html; charset=utf-8"),
     "/chat.js": ("static/chat.js", "text/javascript; charset=utf-8"),
     "/chat.css": ("static/chat.css", "text/css; charset=utf-8"),
+    "/page.css": ("static/page.css", "text/css; charset=utf-8"),
 }
 
 

@@ -1,7 +1,11 @@
 // Starts the rasa-webchat widget in the page, talking to the Rasa server over socketio.
-// window.CHAT_CONFIG comes from /config.js (web/serve.py): { socketUrl }.
+// window.CHAT_CONFIG: { socketUrl, containerId (default "chat") }; the local page
+// gets it from /config.js (web/serve.py), the clinic's site sets it itself (README).
 (function () {
   "use strict";
+
+  var chat = document.getElementById(window.CHAT_CONFIG.containerId || "chat");
+  chat.classList.add("assistant-chat");
 
   window.WebChat.default(
     {
@@ -21,7 +25,7 @@
       params: { storage: "session" },
       customMessageDelay: function () { return 300; },
     },
-    document.getElementById("chat")
+    chat
   );
 
   // The widget's quick replies are clickable <div>s: make them reachable and
@@ -32,7 +36,6 @@
       reply.setAttribute("role", "button");
     });
   }
-  var chat = document.getElementById("chat");
   new MutationObserver(function () { makeRepliesFocusable(chat); })
     .observe(chat, { childList: true, subtree: true });
   chat.addEventListener("keydown", function (event) {
