@@ -5,14 +5,24 @@ BIN := $(VENV)/bin
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test setup train shell lint check-knowledge review-sheet nlu-vocabulary validate evaluate-nlu lock clean
+.PHONY: run test setup train shell lint check-knowledge review-sheet nlu-vocabulary validate evaluate-nlu lock clean \
+	run-cluster setup-cluster delete-old-conversations
 
 run: train ## Set up, train if needed, start the action server and the Rasa server
 	scripts/run.sh
 
-test: train ## Every test: lint, knowledge, actions, data validation, conversation tests, servers, browser
-	scripts/setup-browser.sh
+test: train ## Every test: lint, knowledge, actions, data validation, conversation tests, servers, browser, cluster
+	scripts/setup-system-packages.sh chromium postgresql redis-server nginx
 	scripts/test.sh
+
+run-cluster: train setup-cluster ## Production profile: PostgreSQL, Redis, two Rasa servers, nginx on :8080
+	deploy/local-cluster.sh
+
+setup-cluster:
+	scripts/setup-system-packages.sh postgresql redis-server nginx
+
+delete-old-conversations: setup ## Delete conversations idle for RETENTION_DAYS (30); ENDPOINTS=... for another store
+	$(BIN)/python scripts/delete_old_conversations.py --endpoints $(or $(ENDPOINTS),endpoints.yml)
 
 setup: $(VENV)/.installed
 

@@ -1,0 +1,1 @@
+"""Rasa stores of the production profile (deploy/endpoints.cluster.yml)."""

@@ -1,0 +1,172 @@
+"""The production profile for real: PostgreSQL, Redis lock store, two Rasa servers,
+nginx in front, all started by deploy/local-cluster.sh."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from actions import answers
+from tests.cluster import RunningCluster
+from tests.socket_chat import SocketChat
+
+CONVERSATIONS = 50
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    # Not pytest's tmp_path: its folders are private to root, and PostgreSQL runs as 'postgres'.
+    workdir = Path(tempfile.mkdtemp(prefix="cluster-"))
+    workdir.chmod(0o711)
+    running = RunningCluster(workdir / "state")
+    running.start()
+    yield running
+    running.stop()
+    assert not (running.state_dir / "pgdata" / "postmaster.pid").exists(), "PostgreSQL left running"
+    shutil.rmtree(workdir)
+
+
+def texts(replies):
+    return [reply.get("text", "") for reply in replies]
+
+
+def turns_in_store(cluster: RunningCluster, sender: str):
+    """(user text, bot texts) of each turn, as stored in PostgreSQL."""
+    turns = []
+    for event in cluster.events(sender):
+        if event["event"] == "user":
+            turns.append((event["text"], []))
+        elif event["event"] == "bot" and turns:
+            turns[-1][1].append(event["text"])
+    return turns
+
+
+def purpose_answer(knowledge, procedure_id: str) -> str:
+    return answers.answer_aspect(knowledge, knowledge.procedure(procedure_id), "purpose").text
+
+
+def conversation(cluster: RunningCluster, knowledge, index: int, urls) -> tuple:
+    """Four turns; turn n goes to urls[n % len(urls)]. Returns (sender, bot messages received)."""
+    sender = f"cluster-{uuid.uuid4().hex[:8]}-{index}"
+    nephrostomy, biopsy = knowledge.procedure("nephrostomie"), knowledge.procedure("biopsie")
+    received = []
+    for turn, (question, expected) in enumerate(
+        [
+            ("c'est quoi une néphrostomie ?", None),
+            ("et ça dure combien ?", answers.answer_aspect(knowledge, nephrostomy, "duration").text),
+            ("et pour une biopsie ?", answers.answer_aspect(knowledge, biopsy, "duration").text),
+            ("merci", None),
+        ]
+    ):
+        replies = texts(cluster.say(urls[turn % len(urls)], question, sender))
+        assert replies, (sender, question)
+        if expected is not None:
+            assert replies == [expected], (sender, question)
+        received.extend(replies)
+    return sender, received
+
+
+def assert_store_holds_everything(cluster: RunningCluster, results) -> None:
+    for sender, received in results:
+        turns = turns_in_store(cluster, sender)
+        assert len(turns) == 4, sender
+        assert [text for _, bot_texts in turns for text in bot_texts] == received, sender
+
+
+def test_conversations_alternating_between_the_servers_keep_their_context(cluster, knowledge):
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(
+            pool.map(lambda i: conversation(cluster, knowledge, i, cluster.rasa_urls), range(CONVERSATIONS))
+        )
+    assert_store_holds_everything(cluster, results)
+
+
+@pytest.mark.parametrize("round_number", range(3))
+def test_concurrent_messages_to_one_conversation_are_applied_one_at_a_time(cluster, knowledge, round_number):
+    sender = f"cluster-concurrent-{round_number}-{uuid.uuid4().hex[:8]}"
+    questions = {
+        f"À quoi sert {name} ?": purpose_answer(knowledge, procedure_id)
+        for procedure_id, name in [
+            ("infiltration", "une infiltration"),
+            ("biopsie", "une biopsie"),
+            ("nephrostomie", "une néphrostomie"),
+            ("angiographie", "une angiographie"),
+            ("embolisation_portale", "une embolisation portale"),
+            ("thermoablation", "une thermo-ablation"),
+        ]
+    }
+    with ThreadPoolExecutor(max_workers=len(questions)) as pool:
+        replies = list(
+            pool.map(
+                lambda item: cluster.say(cluster.rasa_urls[item[0] % 2], item[1], sender),
+                enumerate(questions),
+            )
+        )
+    assert all(replies)
+
+    # Each turn is whole in the store: its answer right after its question, nothing interleaved.
+    turns = turns_in_store(cluster, sender)
+    assert sorted(question for question, _ in turns) == sorted(questions)
+    for question, bot_texts in turns:
+        assert bot_texts and bot_texts[-1] == questions[question], question
+    # Between two questions, the assistant went back to listening exactly once.
+    questions_and_listens = "".join(
+        "Q" if event["event"] == "user" else "L"
+        for event in cluster.events(sender)
+        if event["event"] == "user" or event.get("name") == "action_listen"
+    )
+    assert questions_and_listens.endswith("QL" * len(questions)), questions_and_listens
+
+
+def listening_addresses(port: int) -> set:
+    """Local addresses with a listening TCP socket on `port` (from /proc/net/tcp and tcp6)."""
+    addresses = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, port_hex = local.split(":")
+            if state == "0A" and int(port_hex, 16) == port:
+                addresses.add(address)
+    return addresses
+
+
+def test_every_service_listens_on_loopback_only(cluster):
+    # 127.0.0.1 and ::1, as the kernel writes them.
+    loopback = {"0100007F", "00000000000000000000000001000000"}
+    for name in ("CLUSTER_PORT", "ACTION_PORT", "WEB_PORT", "DB_PORT", "REDIS_PORT"):
+        port = int(cluster.env[name])
+        assert listening_addresses(port), f"nothing listens on {name} {port}"
+        assert listening_addresses(port) <= loopback, (name, listening_addresses(port))
+    for port in cluster.rasa_ports:
+        assert listening_addresses(port) and listening_addresses(port) <= loopback, port
+
+
+def test_the_web_chat_channel_works_through_nginx(cluster, knowledge):
+    chat = SocketChat(cluster.url)
+    try:
+        replies = texts(chat.say("À quoi sert une biopsie ?"))
+    finally:
+        chat.close()
+    assert replies[-1] == answers.answer_aspect(knowledge, knowledge.procedure("biopsie"), "purpose").text
+
+
+def test_conversations_continue_through_nginx_when_a_rasa_server_is_killed(cluster, knowledge):
+    """Last in this file: it leaves one Rasa server down."""
+    killed = False
+
+    def one_conversation(index: int):
+        nonlocal killed
+        if index == CONVERSATIONS // 5 and not killed:
+            killed = True
+            cluster.kill_rasa_server(1)
+        return conversation(cluster, knowledge, index, [cluster.url])
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        results = list(pool.map(one_conversation, range(CONVERSATIONS)))
+    assert killed
+    assert_store_holds_everything(cluster, results)
