@@ -155,6 +155,16 @@ def test_the_web_chat_channel_works_through_nginx(cluster, knowledge):
     assert replies[-1] == answers.answer_aspect(knowledge, knowledge.procedure("biopsie"), "purpose").text
 
 
+def test_no_service_logs_what_patients_type(cluster):
+    marker = uuid.uuid4().hex[:10]
+    question = f"mon nom est Paul {marker}, à quoi sert une biopsie ?"
+    cluster.say(cluster.url, question, f"cluster-logs-{marker}")
+    logs = [*(cluster.state_dir / "logs").glob("*.log"), *(cluster.state_dir / "nginx").glob("*.log")]
+    assert len(logs) >= 7
+    for log in logs:
+        assert marker not in log.read_text(encoding="utf-8", errors="replace"), log.name
+
+
 def test_conversations_continue_through_nginx_when_a_rasa_server_is_killed(cluster, knowledge):
     """Last in this file: it leaves one Rasa server down."""
     killed = False
