@@ -158,7 +158,7 @@ def test_the_web_chat_channel_works_through_nginx(cluster, knowledge):
 def test_no_service_logs_what_patients_type(cluster):
     marker = uuid.uuid4().hex[:10]
     question = f"mon nom est Paul {marker}, à quoi sert une biopsie ?"
-    cluster.say(cluster.url, question, f"cluster-logs-{marker}")
+    cluster.say(cluster.url, question, f"cluster-logs-{uuid.uuid4().hex[:8]}")
     logs = [*(cluster.state_dir / "logs").glob("*.log"), *(cluster.state_dir / "nginx").glob("*.log")]
     assert len(logs) >= 7
     for log in logs:
