@@ -1,0 +1,86 @@
+"""How the Rasa server calls the action server: an explicit timeout, and a
+response check built once.
+
+Both patch Rasa 3.6 constants or methods (neither is configurable there); the
+channels package applies them when the Rasa server imports it.
+
+- Timeout: Rasa waits up to five minutes for the action server (a constant,
+  RasaHQ/rasa#9789); a patient would wait that long. ACTION_TIMEOUT_SECONDS
+  (default 5) sets it; the channels then apologise (never_silent.py).
+- Response check: Rasa validates every action-server response with
+  `jsonschema.validate`, which checks the schema itself again each time:
+  about 20 ms of CPU per message, a third of the whole turn (bench/profile_message.py).
+  The same schema and errors, with the validator built once: about 1 ms.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Dict
+
+import rasa
+import rasa.core.actions.action
+from jsonschema import ValidationError
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ACTION_TIMEOUT_SECONDS = 5.0
+
+
+def action_timeout_seconds() -> float:
+    """ACTION_TIMEOUT_SECONDS from the environment, or the default."""
+    raw = os.environ.get("ACTION_TIMEOUT_SECONDS", "")
+    if not raw.strip():
+        return DEFAULT_ACTION_TIMEOUT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise SystemExit(f"ACTION_TIMEOUT_SECONDS must be a number of seconds, not {raw!r}") from None
+    if seconds <= 0:
+        raise SystemExit(f"ACTION_TIMEOUT_SECONDS must be positive, not {raw!r}")
+    return seconds
+
+
+def apply_action_timeout() -> float:
+    """Sets how long the Rasa server waits for the action server, in seconds."""
+    seconds = action_timeout_seconds()
+    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = seconds
+    return seconds
+
+
+def _response_validator():
+    spec = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(spec)
+    validator_class.check_schema(spec)
+    return validator_class(spec)
+
+
+RESPONSE_VALIDATOR = _response_validator()
+
+
+def validate_action_result(_action: RemoteAction, result: Dict[str, Any]) -> bool:
+    """RemoteAction._validate_action_result, with the validator built once."""
+    try:
+        RESPONSE_VALIDATOR.validate(result)
+    except ValidationError as error:
+        # Rasa's own wording, so the logs read the same.
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your response from "
+            f"the Action endpoint is valid. For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise
+    return True
+
+
+def build_response_check_once() -> bool:
+    """Installs validate_action_result; only on the Rasa version it was written for."""
+    if not rasa.__version__.startswith("3.6."):
+        logger.warning("Rasa %s: the action response check is left as Rasa ships it", rasa.__version__)
+        return False
+    RemoteAction._validate_action_result = validate_action_result
+    return True

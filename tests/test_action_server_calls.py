@@ -1,0 +1,54 @@
+"""How the Rasa server calls the action server (channels/action_server.py)."""
+
+from __future__ import annotations
+
+import pytest
+import rasa.core.actions.action
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+
+import channels  # noqa: F401  (what the Rasa server imports through credentials.yml)
+from channels.action_server import action_timeout_seconds, apply_action_timeout, validate_action_result
+
+VALID = {
+    "events": [{"event": "slot", "name": "procedure", "value": "biopsie"}],
+    "responses": [{"text": "Bonjour", "buttons": []}],
+}
+
+
+def test_the_rasa_server_gets_the_response_check_built_once():
+    assert RemoteAction._validate_action_result is validate_action_result
+
+
+def test_a_valid_action_response_passes():
+    assert RemoteAction(name="action_greet", action_endpoint=None)._validate_action_result(VALID)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        {"events": "not a list"},
+        {"events": [{"name": "no event type"}]},
+        {"events": [{"event": "slot", "name": "procedure", "timestamp": "yesterday"}]},
+    ],
+)
+def test_an_invalid_action_response_is_refused_as_rasa_does(response):
+    with pytest.raises(ValidationError) as error:
+        RemoteAction(name="action_greet", action_endpoint=None)._validate_action_result(response)
+    assert "Failed to validate Action server response" in error.value.message
+
+
+def test_the_action_timeout_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "2.5")
+    assert apply_action_timeout() == 2.5
+    assert rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == 2.5
+    monkeypatch.delenv("ACTION_TIMEOUT_SECONDS")
+    assert apply_action_timeout() == 5.0
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-3"])
+def test_a_wrong_action_timeout_stops_with_a_clear_message(monkeypatch, value):
+    monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", value)
+    with pytest.raises(SystemExit) as stop:
+        action_timeout_seconds()
+    assert "ACTION_TIMEOUT_SECONDS" in str(stop.value)
