@@ -6,7 +6,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test setup train shell lint check-knowledge review-sheet nlu-vocabulary validate evaluate-nlu lock clean \
-	run-cluster setup-cluster delete-old-conversations
+	run-cluster setup-cluster delete-old-conversations bench load-test profile
 
 run: train ## Set up, train if needed, start the action server and the Rasa server
 	scripts/run.sh
@@ -62,6 +62,15 @@ lock: ## Re-resolve requirements.txt into requirements.lock
 
 clean:
 	rm -rf models results .pytest_cache
+
+bench: train ## Latency, throughput, memory and training time beside a stock `rasa init` bot (~10 min)
+	$(BIN)/python bench/benchmark.py
+
+load-test: train ## Locust over REST and socketio: 20 patients for 2 minutes (Locust in .venv-load)
+	bench/load_test.sh
+
+profile: train ## Where the time of one message goes, and what candidate changes would save
+	$(BIN)/python bench/profile_message.py
 
 evaluate-nlu: setup nlu-vocabulary ## NLU F1 on the held-out test set, beside rasa init's default pipeline
 	$(BIN)/python bench/evaluate_nlu.py
