@@ -1,0 +1,466 @@
+"""Latency, throughput, memory, load and training time of the assistant, beside a stock `rasa init` bot.
+
+    .venv/bin/python bench/benchmark.py            (about 9 min on 2 cores: trains both bots cold)
+    .venv/bin/python bench/benchmark.py --quick    (under 3 min: 5 s phases, our training skipped)
+
+Starts our servers with scripts/run.sh on free loopback ports and a private SQLite tracker store,
+then sends, through the REST channel, a fixed mix of patient questions:
+- questions answered by custom actions (action server round trip),
+- messages answered by a domain response (NLU + policies only, no action server),
+each with 1 user and with --users concurrent users (closed loop: a user sends its next message as
+soon as it has the reply). Every user rotates its sender every few messages, so conversations
+(and trackers) stay as short as real ones. Then does the same with the bot `rasa init` makes,
+trained and served by the same installed Rasa (`rasa run`, REST, in-memory tracker store, no
+action server).
+
+Prints markdown tables: latency percentiles, messages/s and errors per scenario; model load,
+training time and resident memory; the targets with PASS/MISS. Exits with 1 if a target is
+missed. Progress goes to stderr, the tables to stdout. The model served is the newest one in
+models/ (the timed training writes into a temporary folder, models/ is never touched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import aiohttp
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.messages import ACTION_MIX, NLU_ONLY_MIX, STOCK_MIX  # noqa: E402
+from bench.servers import (  # noqa: E402
+    RASA,
+    REPO_ROOT,
+    OurServers,
+    ProcessRegistry,
+    StockServer,
+    base_env,
+    machine_description,
+    tree_memory_mb,
+)
+
+TARGETS = {
+    "p50_ms": 25.0,
+    "p50_vs_stock": 1.3,
+    "p95_ms": 50.0,
+    "concurrent_p95_ms": 600.0,
+    "concurrent_msgs_per_s": 40.0,
+    "rasa_rss_mb": 1.5 * 1024,
+}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default), NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+# --- Load generator ----------------------------------------------------------------------------
+
+
+@dataclass
+class PhaseResult:
+    scenario: str
+    users: int
+    latencies_ms: List[float] = field(default_factory=list)
+    errors: int = 0
+    wrong_replies: int = 0
+    elapsed: float = 0.0
+    error_samples: List[str] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies_ms) + self.errors
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.elapsed if self.elapsed else float("nan")
+
+    def p(self, q: float) -> float:
+        return percentile(self.latencies_ms, q)
+
+
+async def _user(
+    session: aiohttp.ClientSession,
+    url: str,
+    user: int,
+    messages: Sequence[str],
+    expected: Optional[Dict[str, str]],
+    turns: int,
+    tag: str,
+    deadline: float,
+    budget: List[int],
+    timeout: float,
+    result: PhaseResult,
+) -> None:
+    turn = 0
+    offset = user * 3  # users do not all ask the same question at the same time
+    while time.monotonic() < deadline:
+        if budget[0] <= 0:
+            return
+        budget[0] -= 1
+        text = messages[(offset + turn) % len(messages)]
+        sender = f"bench-{tag}-u{user}-c{turn // turns}"
+        turn += 1
+        started = time.perf_counter()
+        try:
+            async with session.post(
+                url, json={"sender": sender, "message": text}, timeout=aiohttp.ClientTimeout(total=timeout)
+            ) as response:
+                body = await response.read()
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                if response.status != 200:
+                    raise RuntimeError(f"HTTP {response.status}: {body[:200]!r}")
+                replies = json.loads(body)
+                if not isinstance(replies, list) or not replies:
+                    raise RuntimeError(f"empty reply to {text!r}")
+        except Exception as error:  # timeouts, refused connections, bad JSON, empty replies
+            result.errors += 1
+            if len(result.error_samples) < 5:
+                result.error_samples.append(f"{type(error).__name__}: {error}"[:300])
+            continue
+        result.latencies_ms.append(elapsed_ms)
+        if expected is not None and replies[0].get("text") != expected[text]:
+            result.wrong_replies += 1
+
+
+async def _phase(
+    url: str,
+    scenario: str,
+    users: int,
+    messages: Sequence[str],
+    expected: Optional[Dict[str, str]],
+    duration: float,
+    max_requests: Optional[int],
+    turns: int,
+    timeout: float,
+) -> PhaseResult:
+    result = PhaseResult(scenario, users)
+    tag = f"{scenario.split()[0]}{users}-{int(time.time() * 1000) % 10**8}"
+    budget = [max_requests if max_requests else 10**12]
+    deadline = time.monotonic() + (duration if not max_requests else 10**6)
+    connector = aiohttp.TCPConnector(limit=users)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        started = time.monotonic()
+        await asyncio.gather(
+            *(
+                _user(session, url, u, messages, expected, turns, tag, deadline, budget, timeout, result)
+                for u in range(users)
+            )
+        )
+        result.elapsed = time.monotonic() - started
+    return result
+
+
+def run_phase(url: str, scenario: str, users: int, messages, expected, args) -> PhaseResult:
+    amount = f"{args.requests} requests" if args.requests else f"{args.duration:g} s"
+    log(f"{scenario}: {users} user(s), {amount}")
+    result = asyncio.run(
+        _phase(
+            f"{url}/webhooks/rest/webhook",
+            scenario,
+            users,
+            list(messages),
+            expected,
+            args.duration,
+            args.requests,
+            args.turns,
+            args.timeout,
+        )
+    )
+    log(
+        f"  {result.requests} requests, {result.errors} errors, p50 {result.p(50):.1f} ms, "
+        f"p95 {result.p(95):.1f} ms, {result.throughput:.1f} msg/s"
+    )
+    for sample in result.error_samples:
+        log(f"  error: {sample}")
+    return result
+
+
+def warm_up(url: str, messages: Sequence[str], count: int) -> None:
+    """A few conversations first: lazy initialisations are not part of the figures."""
+    if count > 0:
+        asyncio.run(
+            _phase(f"{url}/webhooks/rest/webhook", "warmup", 2, list(messages), None, 600, count, 5, 30)
+        )
+
+
+# --- Training -----------------------------------------------------------------------------------
+
+
+def timed(args: List[str], cwd: Path, log_file: Path, **env: str) -> float:
+    """Seconds a command takes, in its own process group (stopped on Ctrl-C)."""
+    started = time.monotonic()
+    process = ProcessRegistry.spawn(args, log_file, cwd, base_env(**env))
+    try:
+        status = process.wait()
+    finally:
+        ProcessRegistry.stop(process)
+    if status != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({status}), see {log_file}")
+    return time.monotonic() - started
+
+
+def train_ours(workdir: Path) -> float:
+    """`rasa train` of the project into a temporary folder, with an empty private cache (cold)."""
+    log("training our project (cold: empty private Rasa cache, output in a temporary folder)")
+    seconds = timed(
+        [str(RASA), "train", "--out", str(workdir / "models"), "--fixed-model-name", "bench", "--quiet"],
+        REPO_ROOT,
+        workdir / "train.log",
+        RASA_CACHE_DIRECTORY=str(workdir / "cache"),
+    )
+    log(f"  trained in {seconds:.0f} s")
+    return seconds
+
+
+def init_stock(workdir: Path) -> float:
+    """`rasa init --no-prompt`: scaffolds the stock project and trains it (cold cache)."""
+    log("rasa init --no-prompt (stock bot, trains it with a cold cache)")
+    project = workdir / "project"
+    project.mkdir(parents=True)
+    seconds = timed(
+        [str(RASA), "init", "--no-prompt", "--init-dir", str(project)],
+        workdir,
+        workdir / "init.log",
+        RASA_CACHE_DIRECTORY=str(workdir / "cache"),
+    )
+    log(f"  scaffolded and trained in {seconds:.0f} s")
+    return seconds
+
+
+# --- Report -------------------------------------------------------------------------------------
+
+
+def domain_texts() -> Dict[str, str]:
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {name: variants[0]["text"] for name, variants in domain["responses"].items()}
+
+
+def fmt(value: float, digits: int = 1) -> str:
+    return (
+        "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+    )
+
+
+def latency_table(results: List[PhaseResult]) -> str:
+    lines = [
+        "| Scenario | Users | Requests | Errors | Wrong replies | p50 ms | p95 ms | p99 ms | msg/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.scenario} | {r.users} | {r.requests} | {r.errors} | {r.wrong_replies} | {fmt(r.p(50))} "
+            f"| {fmt(r.p(95))} | {fmt(r.p(99))} | {fmt(r.throughput)} |"
+        )
+    return "\n".join(lines)
+
+
+def check(label: str, measured: float, target: str, ok: bool) -> str:
+    return f"| {label} | {target} | {measured} | {'PASS' if ok else 'MISS'} |"
+
+
+def targets_table(
+    single: PhaseResult, concurrent: PhaseResult, stock_single: Optional[PhaseResult], rss_mb: float
+) -> tuple[str, bool]:
+    t = TARGETS
+    rows = [
+        ("1 user p50", f"{fmt(single.p(50))} ms", f"≤ {t['p50_ms']:.0f} ms", single.p(50) <= t["p50_ms"]),
+    ]
+    if stock_single is not None:
+        ratio = single.p(50) / stock_single.p(50)
+        rows.append(
+            ("1 user p50 / stock p50", f"{ratio:.2f}×", f"≤ {t['p50_vs_stock']}×", ratio <= t["p50_vs_stock"])
+        )
+    rows += [
+        ("1 user p95", f"{fmt(single.p(95))} ms", f"≤ {t['p95_ms']:.0f} ms", single.p(95) <= t["p95_ms"]),
+        (f"{concurrent.users} users errors", str(concurrent.errors), "0", concurrent.errors == 0),
+        (
+            f"{concurrent.users} users p95",
+            f"{fmt(concurrent.p(95))} ms",
+            f"≤ {t['concurrent_p95_ms']:.0f} ms",
+            concurrent.p(95) <= t["concurrent_p95_ms"],
+        ),
+        (
+            f"{concurrent.users} users throughput",
+            f"{fmt(concurrent.throughput)} msg/s",
+            f"≥ {t['concurrent_msgs_per_s']:.0f} msg/s",
+            concurrent.throughput >= t["concurrent_msgs_per_s"],
+        ),
+        (
+            "Rasa server RSS (peak)",
+            f"{fmt(rss_mb, 0)} MB",
+            f"≤ {t['rasa_rss_mb']:.0f} MB",
+            rss_mb <= t["rasa_rss_mb"],
+        ),
+    ]
+    lines = ["| Target (custom-action mix) | Goal | Measured | Result |", "|---|---|---|---|"]
+    lines += [check(label, measured, goal, ok) for label, measured, goal, ok in rows]
+    return "\n".join(lines), all(ok for *_, ok in rows)
+
+
+# --- Main ---------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=20, help="seconds per load phase (default 20)")
+    parser.add_argument("--requests", type=int, help="requests per load phase instead of a duration")
+    parser.add_argument("--users", type=int, default=20, help="concurrent users of the load phases (20)")
+    parser.add_argument("--turns", type=int, default=5, help="messages per conversation (sender) (5)")
+    parser.add_argument("--timeout", type=float, default=10, help="seconds before a request is an error")
+    parser.add_argument("--warmup", type=int, default=30, help="warm-up requests per server (30)")
+    parser.add_argument("--skip-training", action="store_true", help="do not time `rasa train` of ours")
+    parser.add_argument("--skip-stock", action="store_true", help="no stock `rasa init` bot")
+    parser.add_argument("--quick", action="store_true", help="5 s phases, 10 warm-up requests, no training")
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this JSON file")
+    parser.add_argument("--keep-temp", action="store_true", help="keep the temporary folder (logs)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.duration, args.warmup, args.skip_training = 5, 10, True
+    return args
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    ProcessRegistry.install()
+    workdir = Path(tempfile.mkdtemp(prefix="rasa-bench-"))
+    log(f"temporary folder: {workdir}")
+    machine = machine_description()
+    figures: Dict[str, object] = {"machine": machine}
+    results: List[PhaseResult] = []
+    responses = domain_texts()
+    nlu_expected = {text: responses[name] for text, name in NLU_ONLY_MIX.items()}
+    stock_single: Optional[PhaseResult] = None
+    try:
+        train_seconds = float("nan") if args.skip_training else train_ours(workdir / "train")
+        stock_train = float("nan") if args.skip_stock else init_stock(workdir / "stock")
+
+        log("starting our servers (scripts/run.sh)")
+        ours = OurServers(workdir)
+        ours.start()
+        log(f"  answering after {ours.load_seconds:.1f} s")
+        warm_up(ours.url, ACTION_MIX + list(NLU_ONLY_MIX), args.warmup)
+        single = run_phase(ours.url, "ours: custom actions", 1, ACTION_MIX, None, args)
+        concurrent = run_phase(ours.url, "ours: custom actions", args.users, ACTION_MIX, None, args)
+        results += [single, concurrent]
+        results.append(run_phase(ours.url, "ours: NLU + policies only", 1, NLU_ONLY_MIX, nlu_expected, args))
+        results.append(
+            run_phase(ours.url, "ours: NLU + policies only", args.users, NLU_ONLY_MIX, nlu_expected, args)
+        )
+        rasa_pid, action_pid = ours.rasa_pid(), ours.action_pid()
+        memory = {
+            "ours_rasa_rss_mb": tree_memory_mb(rasa_pid),
+            "ours_rasa_peak_mb": tree_memory_mb(rasa_pid, "VmHWM"),
+            "ours_actions_rss_mb": tree_memory_mb(action_pid),
+            "ours_actions_peak_mb": tree_memory_mb(action_pid, "VmHWM"),
+        }
+        ours_load = ours.load_seconds
+        ours.stop()
+
+        stock_load = float("nan")
+        if not args.skip_stock:
+            log("starting the stock bot (rasa run)")
+            stock = StockServer(workdir / "stock" / "project")
+            stock.start()
+            stock_load = stock.load_seconds
+            log(f"  answering after {stock_load:.1f} s")
+            warm_up(stock.url, STOCK_MIX, args.warmup)
+            stock_single = run_phase(stock.url, "stock rasa init", 1, STOCK_MIX, None, args)
+            results.append(stock_single)
+            results.append(run_phase(stock.url, "stock rasa init", args.users, STOCK_MIX, None, args))
+            memory["stock_rasa_rss_mb"] = tree_memory_mb(stock.rasa_pid())
+            memory["stock_rasa_peak_mb"] = tree_memory_mb(stock.rasa_pid(), "VmHWM")
+            stock.stop()
+    finally:
+        ProcessRegistry.stop_all()
+        if args.keep_temp:
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    load_desc = f"{args.requests} requests" if args.requests else f"{args.duration:g} s"
+    print(f"\nMachine: {machine}")
+    print(
+        f"Load: {load_desc} per phase, closed loop (no think time), a new sender every {args.turns} "
+        f"messages, REST over loopback, {args.warmup} warm-up requests per server.\n"
+    )
+    print(latency_table(results))
+    action_share = single.p(50) - results[2].p(50)
+    print(
+        f"\nCustom-action mix minus NLU-only mix, 1 user p50: {fmt(action_share)} ms "
+        "(action server round trip, its extra events in the tracker store, longer replies)."
+    )
+    if stock_single is not None:
+        print(f"Our p50 / stock p50 (1 user): {single.p(50) / stock_single.p(50):.2f}")
+
+    print("\n| Figure | Ours | Stock rasa init |\n|---|---:|---:|")
+    print(
+        f"| Training time, s | {fmt(train_seconds, 0)} (rasa train, cold cache) "
+        f"| {fmt(stock_train, 0)} (rasa init, incl. training, cold cache) |"
+    )
+    print(f"| Model load: process start → first reply, s | {fmt(ours_load)} | {fmt(stock_load)} |")
+    print(
+        f"| Rasa server RSS after load / peak, MB | {fmt(memory['ours_rasa_rss_mb'], 0)} / "
+        f"{fmt(memory['ours_rasa_peak_mb'], 0)} | {fmt(memory.get('stock_rasa_rss_mb'), 0)} / "
+        f"{fmt(memory.get('stock_rasa_peak_mb'), 0)} |"
+    )
+    print(
+        f"| Action server RSS after load / peak, MB | {fmt(memory['ours_actions_rss_mb'], 0)} / "
+        f"{fmt(memory['ours_actions_peak_mb'], 0)} | none |"
+    )
+
+    table, all_met = targets_table(single, concurrent, stock_single, memory["ours_rasa_peak_mb"])
+    print("\n" + table)
+    print("\nAll targets met." if all_met else "\nSome targets missed (MISS above).")
+
+    if args.json:
+        figures.update(
+            memory,
+            train_seconds=train_seconds,
+            stock_train_seconds=stock_train,
+            ours_load_seconds=ours_load,
+            stock_load_seconds=stock_load,
+            phases=[
+                {
+                    "scenario": r.scenario,
+                    "users": r.users,
+                    "requests": r.requests,
+                    "errors": r.errors,
+                    "wrong_replies": r.wrong_replies,
+                    "p50_ms": r.p(50),
+                    "p95_ms": r.p(95),
+                    "p99_ms": r.p(99),
+                    "msgs_per_s": r.throughput,
+                }
+                for r in results
+            ],
+        )
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    return 0 if all_met else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
