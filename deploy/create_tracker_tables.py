@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 
+import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import read_endpoint_config
@@ -22,7 +23,13 @@ def main(endpoints_file: str) -> None:
     config = read_endpoint_config(endpoints_file, "tracker_store")
     if config is None or (config.type or "").lower() != "sql":
         sys.exit(f"{endpoints_file}: the tracker_store must be of type SQL")
-    SQLTrackerStore(domain=Domain.empty(), host=config.url, **config.kwargs)
+    store = SQLTrackerStore(domain=Domain.empty(), host=config.url, **config.kwargs)
+    # Rasa logs a failure to create the tables and carries on: check that they are there.
+    try:
+        with store.engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT 1 FROM events LIMIT 1"))
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        sys.exit(f"{endpoints_file}: the tracker store's database is not usable: {type(error).__name__}")
 
 
 if __name__ == "__main__":

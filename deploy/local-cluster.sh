@@ -52,17 +52,22 @@ if [ "$(id -u)" -eq 0 ]; then
   fi
 fi
 
-# Secrets: from the environment, else generated once and kept out of the repository.
+# Secrets: from the environment, else generated once and kept out of the
+# repository (the database keeps the password it was created with, and
+# tests read it from secrets.env).
 if [ ! -f "$STATE/secrets.env" ]; then
   umask 077
   {
-    echo "DB_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
-    echo "REDIS_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+    echo "DB_PASSWORD=${DB_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}"
+    echo "REDIS_PASSWORD=${REDIS_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}"
   } > "$STATE/secrets.env"
   umask 022
 fi
+DB_PASSWORD_FROM_ENV=${DB_PASSWORD:-} REDIS_PASSWORD_FROM_ENV=${REDIS_PASSWORD:-}
 # shellcheck disable=SC1091
 source "$STATE/secrets.env"
+DB_PASSWORD=${DB_PASSWORD_FROM_ENV:-$DB_PASSWORD}
+REDIS_PASSWORD=${REDIS_PASSWORD_FROM_ENV:-$REDIS_PASSWORD}
 export DB_PASSWORD REDIS_PASSWORD
 export DB_HOST=$HOST DB_PORT DB_NAME=${DB_NAME:-rasa} DB_USER=${DB_USER:-rasa}
 export REDIS_HOST=$HOST REDIS_PORT
