@@ -276,6 +276,29 @@ def test_the_rasa_server_command_uses_files_the_image_has():
     assert healthcheck and "http://localhost:5005/" in healthcheck[0]
 
 
+def project_classes_named_in_rasa_files() -> Set[str]:
+    """Dotted class paths of this repository that Rasa imports from its configuration files."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    credentials = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
+    endpoints = yaml.safe_load((ROOT / ENDPOINTS).read_text(encoding="utf-8"))
+    names = [item["name"] for item in config["pipeline"] + config["policies"]]
+    names += list(credentials)
+    names += [
+        section["type"] for section in endpoints.values() if isinstance(section, dict) and "type" in section
+    ]
+    return {name for name in names if "." in name}
+
+
+def test_the_rasa_image_has_the_projects_components_channels_and_stores():
+    classes = project_classes_named_in_rasa_files()
+    # The spaCy loader, both channels and the lock store, at least.
+    assert {name.split(".")[0] for name in classes} >= {"components", "channels", "stores"}, classes
+    for dotted in classes:
+        module = dotted.rsplit(".", 1)[0].replace(".", "/") + ".py"
+        assert (ROOT / module).is_file(), dotted
+        assert in_image(DOCKERFILES["rasa"], module), f"{module} ({dotted}) is not copied into the Rasa image"
+
+
 def test_the_action_server_command_uses_modules_the_image_has():
     command = exec_form(DOCKERFILES["actions"], "CMD")
     assert command[:3] == ["python", "-m", "rasa_sdk"], command

@@ -1,0 +1,1 @@
+"""Custom NLU components referenced from config.yml."""
