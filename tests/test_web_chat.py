@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from actions import answers
@@ -28,6 +29,10 @@ CHROMIUM_ARGS = [
 ]
 REPLY_TIMEOUT_MS = 30_000
 DISCLAIMER_WORDS = "ne remplace pas une consultation médicale"
+# The greeting's last message: the widget shows messages one after the other, so
+# a question typed before it arrives would appear above it.
+DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+GREETING_END = DOMAIN["responses"]["utter_greet"][0]["text"]
 # The text of the focused element if it is a quick reply, else null.
 FOCUSED_QUICK_REPLY = "(e => e.classList.contains('rw-reply') ? e.textContent : null)(document.activeElement)"
 
@@ -61,6 +66,7 @@ def messages(page: Page):
 
 def wait_for_greeting(page: Page) -> None:
     expect(messages(page)).to_contain_text(DISCLAIMER_WORDS, timeout=REPLY_TIMEOUT_MS)
+    expect(messages(page)).to_contain_text(GREETING_END, timeout=REPLY_TIMEOUT_MS)
 
 
 def ask(page: Page, question: str) -> None:
