@@ -135,10 +135,13 @@ def listening_addresses(port: int) -> set:
     return addresses
 
 
+SERVICE_PORTS = ("CLUSTER_PORT", "ACTION_PORT", "WEB_PORT", "DB_PORT", "REDIS_PORT")
+
+
 def test_every_service_listens_on_loopback_only(cluster):
     # 127.0.0.1 and ::1, as the kernel writes them.
     loopback = {"0100007F", "00000000000000000000000001000000"}
-    for name in ("CLUSTER_PORT", "ACTION_PORT", "WEB_PORT", "DB_PORT", "REDIS_PORT"):
+    for name in SERVICE_PORTS:
         port = int(cluster.env[name])
         assert listening_addresses(port), f"nothing listens on {name} {port}"
         assert listening_addresses(port) <= loopback, (name, listening_addresses(port))
@@ -166,7 +169,7 @@ def test_no_service_logs_what_patients_type(cluster):
 
 
 def test_conversations_continue_through_nginx_when_a_rasa_server_is_killed(cluster, knowledge):
-    """Last in this file: it leaves one Rasa server down."""
+    """Next to last in this file: it leaves one Rasa server down."""
     killed = False
 
     def one_conversation(index: int):
@@ -180,3 +183,30 @@ def test_conversations_continue_through_nginx_when_a_rasa_server_is_killed(clust
         results = list(pool.map(one_conversation, range(CONVERSATIONS)))
     assert killed
     assert_store_holds_everything(cluster, results)
+
+
+def test_ctrl_c_stops_every_service(cluster):
+    """Last in this file: stops the cluster as Ctrl-C in its terminal does (SIGINT to the group)."""
+    service_ports = [int(cluster.env[name]) for name in SERVICE_PORTS] + cluster.rasa_ports
+    assert any(listening_addresses(port) for port in service_ports)
+    status = cluster.stop()
+    assert status == 130, f"local-cluster.sh exited with {status}, see {cluster.output.name}"
+    for port in service_ports:
+        assert not listening_addresses(port), f"port {port} still listening after Ctrl-C"
+    assert not (cluster.state_dir / "pgdata" / "postmaster.pid").exists(), "PostgreSQL left running"
+    left = processes_started_in_group(cluster.process.pid)
+    assert not left, f"processes left running: {left}"
+
+
+def processes_started_in_group(group: int) -> list:
+    """Live processes (not zombies) still in the script's process group."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        state, process_group = fields[0], int(fields[2])
+        if process_group == group and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
