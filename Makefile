@@ -63,7 +63,7 @@ lock: ## Re-resolve requirements.txt into requirements.lock
 clean:
 	rm -rf models results .pytest_cache
 
-bench: train ## Latency, throughput, memory and training time beside a stock `rasa init` bot (~10 min)
+bench: train ## Latency, throughput, memory and training time beside a stock `rasa init` bot (~5 min)
 	$(BIN)/python bench/benchmark.py
 
 load-test: train ## Locust over REST and socketio: 20 patients for 2 minutes (Locust in .venv-load)

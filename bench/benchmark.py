@@ -1,6 +1,6 @@
 """Latency, throughput, memory, load and training time of the assistant, beside a stock `rasa init` bot.
 
-    .venv/bin/python bench/benchmark.py            (about 9 min on 2 cores: trains both bots cold)
+    .venv/bin/python bench/benchmark.py            (about 5 min on 2 cores: trains both bots cold)
     .venv/bin/python bench/benchmark.py --quick    (under 3 min: 5 s phases, our training skipped)
 
 Starts our servers with scripts/run.sh on free loopback ports and a private SQLite tracker store,
