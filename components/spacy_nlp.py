@@ -1,7 +1,7 @@
 """SpacyNLP without the spaCy components nothing in the pipeline reads.
 
 Rasa loads spaCy without its parser; fr_core_news_sm's named-entity recogniser
-still runs on every message (about 2 ms of the turn, bench/profile_message.py),
+still runs on every message (2 to 3 ms of the turn, bench/profile_message.py),
 although our entities come from the CRF and the lookup tables. Tokens, lemmas,
 part-of-speech tags and vectors, which the tokenizer and featurizers use, come
 from the components kept, so the NLU output is the same.
@@ -35,6 +35,6 @@ class SpacyNLP(spacy_utils.SpacyNLP):
     def load_model(spacy_model_name: str) -> SpacyModel:
         spacy_model = spacy_utils.SpacyNLP.load_model(spacy_model_name)
         for name in UNUSED_SPACY_COMPONENTS:
-            if name in spacy_model.model.pipe_names and name not in spacy_model.model.disabled:
+            if name in spacy_model.model.pipe_names:  # disabled ones are not listed
                 spacy_model.model.disable_pipe(name)
         return spacy_model

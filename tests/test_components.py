@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import spacy
 import yaml
 from rasa.nlu.utils import spacy_utils
 
 from components.spacy_nlp import UNUSED_SPACY_COMPONENTS, SpacyNLP
+from tests.conftest import REPO_ROOT
 
 MODEL = "fr_core_news_sm"
 SENTENCES = [
@@ -44,7 +43,7 @@ def test_tokens_lemmas_tags_and_vectors_are_those_of_the_full_model(lean_and_ful
 
 
 def test_the_pipeline_uses_it_under_the_name_the_featurizers_look_for():
-    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((REPO_ROOT / "config.yml").read_text(encoding="utf-8"))
     assert config["pipeline"][0]["name"] == "components.spacy_nlp.SpacyNLP"
     assert SpacyNLP.__name__ == "SpacyNLP" and issubclass(SpacyNLP, spacy_utils.SpacyNLP)
     assert spacy.util.is_package(MODEL)

@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from actions import answers
@@ -29,10 +28,6 @@ CHROMIUM_ARGS = [
 ]
 REPLY_TIMEOUT_MS = 30_000
 DISCLAIMER_WORDS = "ne remplace pas une consultation médicale"
-# The greeting's last message: the widget shows messages one after the other, so
-# a question typed before it arrives would appear above it.
-DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
-GREETING_END = DOMAIN["responses"]["utter_greet"][0]["text"]
 # The text of the focused element if it is a quick reply, else null.
 FOCUSED_QUICK_REPLY = "(e => e.classList.contains('rw-reply') ? e.textContent : null)(document.activeElement)"
 
@@ -64,9 +59,12 @@ def messages(page: Page):
     return page.locator("#rw-messages")
 
 
-def wait_for_greeting(page: Page) -> None:
+def wait_for_greeting(page: Page, domain) -> None:
     expect(messages(page)).to_contain_text(DISCLAIMER_WORDS, timeout=REPLY_TIMEOUT_MS)
-    expect(messages(page)).to_contain_text(GREETING_END, timeout=REPLY_TIMEOUT_MS)
+    # Then its last message: the widget shows messages one after the other, so
+    # a question typed before it arrives would appear above it.
+    greeting_end = domain["responses"]["utter_greet"][0]["text"]
+    expect(messages(page)).to_contain_text(greeting_end, timeout=REPLY_TIMEOUT_MS)
 
 
 def ask(page: Page, question: str) -> None:
@@ -84,9 +82,9 @@ def visible_text(text: str) -> str:
 
 
 def test_a_patient_asks_clicks_a_button_and_keeps_the_conversation_after_a_reload(
-    page: Page, assistant, knowledge
+    page: Page, assistant, knowledge, domain
 ):
-    wait_for_greeting(page)
+    wait_for_greeting(page, domain)
 
     ask(page, "est-ce qu'on va m'endormir ?")
     nephrostomy_button = answers.procedure_button(knowledge.procedure("nephrostomie"))
@@ -123,8 +121,8 @@ def test_a_patient_asks_clicks_a_button_and_keeps_the_conversation_after_a_reloa
     assert any("/socket.io/" in url for url in page.requested_urls)
 
 
-def test_quick_replies_are_usable_with_the_keyboard(page: Page, knowledge):
-    wait_for_greeting(page)
+def test_quick_replies_are_usable_with_the_keyboard(page: Page, knowledge, domain):
+    wait_for_greeting(page, domain)
     ask(page, "combien de temps ça dure ?")
     procedures_by_title = {answers.procedure_button(p)["title"]: p for p in knowledge.procedures}
     first_title = next(iter(procedures_by_title))
@@ -146,8 +144,8 @@ def test_quick_replies_are_usable_with_the_keyboard(page: Page, knowledge):
     )
 
 
-def test_markup_typed_by_a_patient_is_shown_as_text(page: Page):
-    wait_for_greeting(page)
+def test_markup_typed_by_a_patient_is_shown_as_text(page: Page, domain):
+    wait_for_greeting(page, domain)
     typed = '<img src=x onerror="window.injected=true"><b>gras</b><script>window.injected=true</script>'
     ask(page, typed)
     expect(page.locator(".rw-client").last).to_have_text(typed, timeout=REPLY_TIMEOUT_MS)
