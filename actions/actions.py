@@ -1,36 +1,35 @@
-"""Rasa custom actions: read the tracker, compose the reply, dispatch, set slots.
+"""Rasa custom actions: read the tracker, decide what is asked, compose the reply, dispatch, set slots.
 
-The wording lives in `actions.answers`, the facts in the knowledge file
-(loaded and validated by `actions.knowledge` when the action server starts).
+What a message asks is decided in `actions.understanding`, the wording lives
+in `actions.answers`, the facts in the knowledge file (loaded and validated by
+`actions.knowledge` when the action server starts).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
-from actions.knowledge import KnowledgeBase, KnowledgeError, KnowledgeIndex, KnowledgeStore, Procedure
+from actions.knowledge import KnowledgeError, KnowledgeIndex, KnowledgeStore
+from actions.understanding import Decision, Reading, decide, read_message
 
-# Which aspect each question intent asks about; "overview" describes the procedure.
-ASPECT_OF_INTENT = {
-    "ask_purpose": "purpose",
-    "ask_how_it_is_done": "how_it_is_done",
-    "ask_duration": "duration",
-    "ask_anaesthesia": "anaesthesia",
-    "ask_hospital_stay": "hospital_stay",
-    "ask_overview": "overview",
-}
 GENERAL_TOPIC_OF_INTENT = {
     "ask_interventional_radiology": "interventional_radiology",
     "ask_pain": "pain_relief",
     "ask_location": "location",
     "ask_hygiene": "asepsis",
 }
+# Question kinds precise enough to answer for a named procedure even when the
+# NLU took the message for something else ("les risques de la biopsie" is not
+# out of scope: the assistant says honestly that the page does not give them).
+KINDS_THAT_OVERRIDE_THE_INTENT = ("risks", "duration", "anaesthesia", "hospital_stay")
+# Slot values longer than this cannot be a procedure, an organ or a question kind.
+MAX_SLOT_VALUE_LENGTH = 100
 
 
 def _load_store() -> KnowledgeStore:
@@ -51,36 +50,57 @@ def dispatch(dispatcher: CollectingDispatcher, reply: answers.Reply) -> None:
 def latest_intent(tracker: Tracker) -> Optional[str]:
     # Not Tracker.get_intent_of_latest_message: it reads `intent_ranking`,
     # which messages from buttons may lack.
-    return (tracker.latest_message.get("intent") or {}).get("name")
+    intent = tracker.latest_message.get("intent") or {}
+    name = intent.get("name") if isinstance(intent, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def user_text(tracker: Tracker) -> str:
     text = tracker.latest_message.get("text") or ""
     # Button payloads ("/inform_procedure{...}") carry entities, not words.
-    return "" if text.startswith("/") else text
+    return "" if not isinstance(text, str) or text.startswith("/") else text
 
 
-def procedure_in_message(
-    index: KnowledgeIndex, tracker: Tracker
-) -> Tuple[Optional[Procedure], Optional[str]]:
-    """The procedure named in the latest message, and an unrecognised name if any."""
-    values = list(tracker.get_latest_entity_values("procedure"))
-    for value in values:
-        procedure = index.find_procedure(value)
-        if procedure:
-            return procedure, None
-    procedure = index.find_procedure_in_text(user_text(tracker))
-    if procedure:
-        return procedure, None
-    return None, (values[0] if values else None)
+def text_slot(tracker: Tracker, name: str) -> Optional[str]:
+    """A slot's value if it is a short text; anything else (a number, a list) counts as unknown."""
+    value = tracker.get_slot(name)
+    return value if isinstance(value, str) and len(value) <= MAX_SLOT_VALUE_LENGTH else None
 
 
-def organ_in_message(index: KnowledgeIndex, tracker: Tracker) -> Optional[str]:
-    for value in tracker.get_latest_entity_values("organ"):
-        organ_id = index.find_organ(value)
-        if organ_id:
-            return organ_id
-    return index.find_organ_in_text(user_text(tracker))
+def conversation_slots(tracker: Tracker) -> Dict[str, Optional[str]]:
+    return {name: text_slot(tracker, name) for name in ("procedure", "organ", "aspect")}
+
+
+def read_latest_message(index: KnowledgeIndex, tracker: Tracker) -> Reading:
+    """The knowledge file's words in the message; entities (buttons, misspellings) where it has none."""
+    reading = read_message(index, user_text(tracker))
+    if reading.named_by is None:
+        for value in tracker.get_latest_entity_values("procedure"):
+            procedure = index.find_procedure(value)
+            if procedure:
+                reading.procedures, reading.named_by = [procedure.id], "name"
+                break
+    if not reading.organs:
+        organs = {index.find_organ(value) for value in tracker.get_latest_entity_values("organ")}
+        reading.organs = sorted(organ for organ in organs if organ)
+    return reading
+
+
+def slots_for(decision: Decision) -> List[EventType]:
+    """The conversation's context after this reply, for follow-ups and pending questions."""
+    # After a clarifying question or a not-described act no procedure is current:
+    # a follow-up must not get a covered procedure's facts.
+    procedure = decision.procedure if decision.outcome == "answer" else None
+    organ = None if decision.outcome == "not_described" else decision.organ
+    kind = decision.question_kind
+    return [SlotSet("procedure", procedure), SlotSet("aspect", kind), SlotSet("organ", organ)]
+
+
+def answer_procedure_question(
+    dispatcher: CollectingDispatcher, index: KnowledgeIndex, decision: Decision
+) -> List[EventType]:
+    dispatch(dispatcher, answers.reply_to(index.knowledge, decision))
+    return slots_for(decision)
 
 
 def previous_user_intent(tracker: Tracker) -> Optional[str]:
@@ -129,33 +149,16 @@ class ActionGreet(KnowledgeAction):
 
 
 class ActionAnswerProcedureQuestion(KnowledgeAction):
-    """Answers an aspect of a procedure, or asks which procedure and keeps the question pending."""
+    """Answers a question about a procedure, says a look-alike act is not described,
+    or asks which procedure is meant and keeps the question pending."""
 
     def name(self) -> str:
         return "action_answer_procedure_question"
 
     def respond(self, dispatcher, tracker, index):
-        knowledge: KnowledgeBase = index.knowledge
-        intent = latest_intent(tracker)
-        # "et pour une biopsie ?" keeps the kind of question asked before.
-        aspect = ASPECT_OF_INTENT.get(intent) or tracker.get_slot("aspect") or "overview"
-
-        mentioned, unknown_name = procedure_in_message(index, tracker)
-        organ_id = organ_in_message(index, tracker)
-        procedure = mentioned or index.find_procedure(tracker.get_slot("procedure"))
-        if mentioned is None and procedure is not None:
-            organ_id = organ_id or tracker.get_slot("organ")
-
-        if procedure is None or unknown_name:
-            dispatch(dispatcher, answers.ask_which_procedure(knowledge, unknown_name))
-            return [SlotSet("aspect", aspect), SlotSet("procedure", None), SlotSet("organ", organ_id)]
-
-        if aspect == "overview":
-            reply = answers.describe_procedure(knowledge, procedure)
-        else:
-            reply = answers.answer_aspect(knowledge, procedure, aspect, organ_id)
-        dispatch(dispatcher, reply)
-        return [SlotSet("procedure", procedure.id), SlotSet("aspect", aspect), SlotSet("organ", organ_id)]
+        reading = read_latest_message(index, tracker)
+        decision = decide(index, reading, latest_intent(tracker), conversation_slots(tracker))
+        return answer_procedure_question(dispatcher, index, decision)
 
 
 class ActionListProcedures(KnowledgeAction):
@@ -167,14 +170,33 @@ class ActionListProcedures(KnowledgeAction):
         return []
 
 
+def named_procedure_question(index: KnowledgeIndex, tracker: Tracker) -> Optional[Decision]:
+    """For a message the NLU did not take for a procedure question: a not-described act,
+    or a precise question about a named procedure (or the one discussed), which then
+    deserve their own answer."""
+    reading = read_latest_message(index, tracker)
+    slots = conversation_slots(tracker)
+    follow_up = bool(reading.question_kinds) and index.find_procedure(slots["procedure"]) is not None
+    if reading.named_by not in ("name", "generic") and not follow_up:
+        return None
+    decision = decide(index, reading, None, slots, trust_context=False)
+    if decision.outcome == "not_described":
+        return decision
+    if decision.outcome == "answer" and decision.question_kind in KINDS_THAT_OVERRIDE_THE_INTENT:
+        return decision
+    return None
+
+
 class ActionAnswerGeneralQuestion(KnowledgeAction):
     def name(self) -> str:
         return "action_answer_general_question"
 
     def respond(self, dispatcher, tracker, index):
-        intent = latest_intent(tracker)
-        topic = GENERAL_TOPIC_OF_INTENT.get(intent, "interventional_radiology")
-        procedure = index.find_procedure(tracker.get_slot("procedure"))
+        decision = named_procedure_question(index, tracker)
+        if decision:
+            return answer_procedure_question(dispatcher, index, decision)
+        topic = GENERAL_TOPIC_OF_INTENT.get(latest_intent(tracker), "interventional_radiology")
+        procedure = index.find_procedure(text_slot(tracker, "procedure"))
         dispatch(dispatcher, answers.answer_general(index.knowledge, topic, procedure))
         return []
 
@@ -184,17 +206,25 @@ class ActionOutOfScope(KnowledgeAction):
         return "action_out_of_scope"
 
     def respond(self, dispatcher, tracker, index):
+        decision = named_procedure_question(index, tracker)
+        if decision:
+            return answer_procedure_question(dispatcher, index, decision)
         dispatch(dispatcher, answers.out_of_scope(index.knowledge))
         return []
 
 
 class ActionAskToRephrase(KnowledgeAction):
-    """Low NLU confidence; a second failure in a row offers the radiology team."""
+    """Low NLU confidence: a message that names a procedure or an act is still answered
+    from its words; otherwise rephrase, and a second failure in a row offers the team."""
 
     def name(self) -> str:
         return "action_ask_to_rephrase"
 
     def respond(self, dispatcher, tracker, index):
+        reading = read_latest_message(index, tracker)
+        if reading.named_by in ("name", "generic"):
+            decision = decide(index, reading, None, conversation_slots(tracker), trust_context=False)
+            return answer_procedure_question(dispatcher, index, decision)
         failed_before = previous_user_intent(tracker) == "nlu_fallback"
         dispatch(dispatcher, answers.ask_to_rephrase(index.knowledge, failed_before))
         return []

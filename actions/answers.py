@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
-from actions.knowledge import ASPECTS, EXTRA_FACTS, Fact, KnowledgeBase, Procedure
+from actions.knowledge import ASPECTS, EXTRA_FACTS, Fact, KnowledgeBase, Procedure, normalize
+from actions.knowledge.schema import OtherAct
+from actions.understanding import Decision
 
 ASPECT_TITLES = {
     "purpose": "à quoi ça sert",
@@ -20,6 +22,7 @@ ASPECT_TITLES = {
     "duration": "durée",
     "anaesthesia": "anesthésie",
     "hospital_stay": "séjour à la clinique",
+    "risks": "risques",
     "who_decides": "qui décide",
     "urgency": "délai",
     "organs_concerned": "organes concernés",
@@ -32,6 +35,7 @@ ASPECT_QUESTIONS = {
     "duration": "combien de temps dure ce geste",
     "anaesthesia": "quel type d'anesthésie est utilisé pour ce geste",
     "hospital_stay": "s'il faut rester à la clinique après ce geste, ni combien de temps",
+    "risks": "les risques ou les complications possibles de ce geste",
 }
 
 # Quick replies offered after a procedure's overview, for the aspects it does
@@ -128,8 +132,11 @@ def answer_aspect(
     ]
     if fact.note:
         lines.append(fact.note)
+    # What the page says in general on the subject, never as a claim about this procedure.
     if aspect == "anaesthesia":
         lines.append("De manière générale : " + knowledge.general.pain_relief.answer)
+    if aspect == "risks":
+        lines.append("De manière générale : " + knowledge.general.asepsis.answer)
     lines.append(team_pointer(knowledge))
     return Reply("\n".join(lines))
 
@@ -146,8 +153,20 @@ def describe_procedure(knowledge: KnowledgeBase, procedure: Procedure) -> Reply:
     return Reply("\n".join(lines), buttons)
 
 
-def ask_which_procedure(knowledge: KnowledgeBase, unknown_name: Optional[str] = None) -> Reply:
-    """Clarifying question when the conversation has no procedure yet."""
+def ask_which_procedure(
+    knowledge: KnowledgeBase, unknown_name: Optional[str] = None, candidates: Optional[List[str]] = None
+) -> Reply:
+    """Clarifying question: which procedure, among the candidates when the message narrowed them."""
+    if candidates and len(candidates) < len(knowledge.procedures):
+        offered = [knowledge.procedure(procedure_id) for procedure_id in candidates]
+        if len(offered) == 1:
+            text = (
+                f"Je veux être sûr de répondre sur le bon geste : s'agit-il de « {offered[0].name} » ? "
+                "Si oui, choisissez-le ci-dessous ; sinon, " + _lowercase_first(team_pointer(knowledge))
+            )
+        else:
+            text = "Votre question peut concerner plusieurs gestes. De quel geste s'agit-il ?"
+        return Reply(text, [procedure_button(procedure) for procedure in offered])
     text = "De quel geste s'agit-il ? Choisissez-le dans la liste :"
     if unknown_name and QUOTABLE_NAME.match(unknown_name):
         text = (
@@ -155,6 +174,52 @@ def ask_which_procedure(knowledge: KnowledgeBase, unknown_name: Optional[str] = 
             "clinique portent sur les gestes ci-dessous. " + text
         )
     return Reply(text, procedure_buttons(knowledge))
+
+
+def not_described_act(knowledge: KnowledgeBase, act: OtherAct, named: Sequence[str] = ()) -> Reply:
+    """An act the page does not describe: say so, quote what it mentions, offer what it describes."""
+    if act.mentioned.is_known:
+        text = (
+            f"{act.mentioned.answer} Elles ne décrivent pas ce geste plus en détail : je ne peux pas "
+            "vous dire comment il se passe, combien de temps il dure, ni quelle anesthésie est prévue."
+        )
+    else:
+        text = (
+            f"Les informations de la clinique ne décrivent pas {act.name} : je ne peux pas vous "
+            "répondre à ce sujet."
+        )
+    text = f"{text} {team_pointer(knowledge)}\n{_what_is_described(named)}"
+    return Reply(text, _offered_buttons(knowledge, named))
+
+
+def outside_scope(knowledge: KnowledgeBase, procedure: Procedure, site_words: str) -> Reply:
+    """A covered procedure asked about a site the page does not describe it for (a knee infiltration)."""
+    site = next((w for w in procedure.scope.outside_words if normalize(w) == site_words), site_words)
+    text = (
+        f"Les informations de la clinique décrivent {procedure.scope.covers}. Elles ne parlent pas "
+        f"de ce geste pour ce que vous décrivez (« {site} ») : je ne peux donc pas vous renseigner "
+        f"sur ce cas. {team_pointer(knowledge)}"
+    )
+    return Reply(f"{text}\n{_what_is_described(())}", procedure_buttons(knowledge))
+
+
+def _what_is_described(named: Sequence[str]) -> str:
+    if named:
+        return "Si votre question porte aussi sur ce geste décrit par la clinique, choisissez-le :"
+    return (
+        "Voici les gestes que les informations de la clinique décrivent, si votre question "
+        "porte sur l'un d'eux :"
+    )
+
+
+def _offered_buttons(knowledge: KnowledgeBase, named: Sequence[str]) -> List[Dict[str, str]]:
+    if named:
+        return [procedure_button(knowledge.procedure(procedure_id)) for procedure_id in named]
+    return procedure_buttons(knowledge)
+
+
+def _lowercase_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def list_procedures(knowledge: KnowledgeBase) -> Reply:
@@ -217,6 +282,22 @@ def ask_to_rephrase(knowledge: KnowledgeBase, failed_before: bool) -> Reply:
     return Reply(text, buttons)
 
 
+def reply_to(knowledge: KnowledgeBase, decision: Decision) -> Reply:
+    """The reply for what `actions.understanding.decide` chose (outcome "none" asks which procedure)."""
+    if decision.outcome == "answer":
+        procedure = knowledge.procedure(decision.procedure)
+        if decision.question_kind == "overview":
+            return describe_procedure(knowledge, procedure)
+        return answer_aspect(knowledge, procedure, decision.question_kind, decision.organ)
+    if decision.outcome == "not_described":
+        if decision.other_act:
+            act = next(act for act in knowledge.not_described if act.id == decision.other_act)
+            return not_described_act(knowledge, act, decision.candidates)
+        procedure_id, site_words = decision.outside_site
+        return outside_scope(knowledge, knowledge.procedure(procedure_id), site_words)
+    return ask_which_procedure(knowledge, candidates=decision.candidates)
+
+
 def all_replies(knowledge: KnowledgeBase) -> Dict[str, Reply]:
     """Every reply the assistant can compose, keyed by a readable label (review sheet, tests)."""
     replies: Dict[str, Reply] = {}
@@ -233,6 +314,17 @@ def all_replies(knowledge: KnowledgeBase) -> Dict[str, Reply]:
         replies[f"général / {topic}"] = answer_general(knowledge, topic)
     replies["liste des gestes"] = list_procedures(knowledge)
     replies["question sans geste"] = ask_which_procedure(knowledge)
+    for group in knowledge.ambiguous_words:
+        label = f"question ambiguë « {group.patient_words[0]} »"
+        replies[label] = ask_which_procedure(knowledge, candidates=group.candidates)
+    for act in knowledge.not_described:
+        replies[f"geste non décrit / {act.id}"] = not_described_act(knowledge, act)
+    for procedure in knowledge.procedures:
+        if procedure.scope.outside_words:
+            site = procedure.scope.outside_words[0]
+            replies[f"{procedure.id} / hors du champ (« {site} »)"] = outside_scope(
+                knowledge, procedure, normalize(site)
+            )
     replies["hors sujet"] = out_of_scope(knowledge)
     replies["incompréhension (1re fois)"] = ask_to_rephrase(knowledge, failed_before=False)
     replies["incompréhension (2e fois)"] = ask_to_rephrase(knowledge, failed_before=True)

@@ -7,7 +7,6 @@ from rasa_sdk.events import SlotSet
 
 from actions import answers
 from actions.actions import (
-    ASPECT_OF_INTENT,
     ActionAnswerGeneralQuestion,
     ActionAnswerProcedureQuestion,
     ActionAskToRephrase,
@@ -15,6 +14,7 @@ from actions.actions import (
     ActionListProcedures,
     ActionOutOfScope,
 )
+from actions.understanding import QUESTION_KIND_OF_INTENT
 from tests.conftest import entity, make_tracker
 
 SHOWN = {"disclaimer_shown": True}
@@ -28,9 +28,9 @@ async def run(action_class, store, dispatcher, tracker):
     return await action_class(store).run(dispatcher, tracker, {})
 
 
-@pytest.mark.parametrize("intent", [i for i in ASPECT_OF_INTENT if i != "ask_overview"])
+@pytest.mark.parametrize("intent", [i for i in QUESTION_KIND_OF_INTENT if i != "ask_overview"])
 async def test_every_procedure_and_aspect_through_the_action(store, dispatcher, intent):
-    aspect = ASPECT_OF_INTENT[intent]
+    aspect = QUESTION_KIND_OF_INTENT[intent]
     for procedure in store.knowledge.procedures:
         dispatcher.messages.clear()
         word = procedure.patient_words[-1]  # often a misspelling or lay term
@@ -89,7 +89,7 @@ async def test_question_without_procedure_asks_which_then_answers_the_pending_qu
         "inform_procedure",
         text='/inform_procedure{"procedure":"biopsie"}',
         entities=[entity("procedure", "biopsie")],
-        slots={**SHOWN, "aspect": "hospital_stay", "procedure": "biopsie"},
+        slots={**SHOWN, "aspect": "hospital_stay"},
     )
     await run(ActionAnswerProcedureQuestion, store, dispatcher, button)
     biopsy = store.knowledge.procedure("biopsie")
@@ -122,16 +122,30 @@ async def test_organ_is_forgotten_when_another_procedure_is_named(store, dispatc
     assert SlotSet("organ", None) in events
 
 
-async def test_unknown_procedure_name_is_said_honestly(store, dispatcher):
+async def test_an_act_the_page_does_not_describe_is_said_honestly(store, dispatcher):
     tracker = make_tracker(
         "ask_duration",
         text="combien dure une coloscopie",
         entities=[entity("procedure", "coloscopie")],
-        slots=SHOWN,
+        slots={**SHOWN, "procedure": "biopsie"},
     )
     events = await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
-    assert "« coloscopie »" in dispatcher.messages[0]["text"]
-    assert dispatcher.messages[0]["buttons"]
+    act = next(act for act in store.knowledge.not_described if "coloscopie" in act.patient_words)
+    assert texts(dispatcher) == [answers.not_described_act(store.knowledge, act).text]
+    assert dispatcher.messages[0]["buttons"] == answers.procedure_buttons(store.knowledge)
+    # The procedure discussed before is no longer current: "et ça dure combien ?" will ask.
+    assert SlotSet("procedure", None) in events
+
+
+async def test_a_crafted_slot_or_entity_value_counts_as_unknown(store, dispatcher):
+    tracker = make_tracker(
+        "inform_procedure",
+        text='/inform_procedure{"procedure": 5}',
+        entities=[{"entity": "procedure", "value": 5}, {"entity": "organ", "value": ["poumon"]}],
+        slots={**SHOWN, "procedure": 5, "organ": {"a": 1}, "aspect": ["duration"]},
+    )
+    events = await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+    assert dispatcher.messages[0]["buttons"] == answers.procedure_buttons(store.knowledge)
     assert SlotSet("procedure", None) in events
 
 

@@ -25,6 +25,7 @@ QUESTIONS = {
     "duration": "Combien de temps dure {} ?",
     "anaesthesia": "Est-ce qu'on m'endort pour {} ?",
     "hospital_stay": "Faut-il rester dormir à la clinique après {} ?",
+    "risks": "Quels sont les risques de {} ?",
 }
 
 
@@ -83,6 +84,101 @@ def test_lung_biopsy_stay_through_the_channel(assistant: RunningAssistant, sende
 def test_emergency_is_sent_to_the_emergency_numbers(assistant: RunningAssistant, sender):
     replies = texts(assistant.say("j'ai 40 de fièvre et des frissons depuis mon drainage", sender))
     assert any("15" in text and "112" in text for text in replies)
+
+
+# --- Never the wrong procedure, variant or question: what the patient reads.
+
+
+def buttons_of(replies):
+    return [button["payload"] for button in replies[-1].get("buttons") or []]
+
+
+def test_a_look_alike_act_gets_an_honest_not_described(assistant: RunningAssistant, sender, knowledge):
+    infiltration = knowledge.procedure("infiltration")
+    replies = assistant.say("combien de temps dure une infiltration du genou ?", sender)
+    assert texts(replies)[-1] == answers.outside_scope(knowledge, infiltration, "genou").text
+    assert infiltration.facts.duration.answer not in " ".join(texts(replies))
+
+    coronary = next(act for act in knowledge.not_described if "coronaire" in act.patient_words)
+    replies = texts(assistant.say("on va me poser un stent dans une artère coronaire, c'est long ?", sender))
+    assert replies == [answers.not_described_act(knowledge, coronary).text]
+    # Nothing is current afterwards: a follow-up asks which procedure.
+    follow_up = assistant.say("et ça dure combien ?", sender)
+    assert buttons_of(follow_up) == [b["payload"] for b in answers.procedure_buttons(knowledge)]
+
+
+def test_a_generic_word_asks_among_its_candidates_then_answers_the_pending_question(
+    assistant: RunningAssistant, sender, knowledge
+):
+    replies = assistant.say("on doit me faire une embolisation, ça dure combien de temps ?", sender)
+    group = next(g for g in knowledge.ambiguous_words if "embolisation" in g.patient_words)
+    expected = answers.ask_which_procedure(knowledge, candidates=group.candidates)
+    assert (texts(replies)[-1], replies[-1]["buttons"]) == (expected.text, expected.buttons)
+
+    chosen = assistant.say(expected.buttons[-1]["payload"], sender)
+    procedure = knowledge.procedure(group.candidates[-1])
+    assert texts(chosen) == [answers.answer_aspect(knowledge, procedure, "duration").text]
+
+
+def test_the_rest_of_the_message_decides_a_generic_word(assistant: RunningAssistant, sender, knowledge):
+    replies = texts(assistant.say("une embolisation avant mon hépatectomie, comment ça se passe ?", sender))
+    portal = knowledge.procedure("embolisation_portale")
+    assert replies[-1] == answers.answer_aspect(knowledge, portal, "how_it_is_done").text
+
+
+def test_a_symptom_alone_is_not_a_procedure(assistant: RunningAssistant, sender, knowledge):
+    replies = assistant.say("j'ai une jaunisse, l'intervention dure combien de temps ?", sender)
+    assert buttons_of(replies) == [answers.procedure_button(knowledge.procedure("biliaire"))["payload"]]
+
+
+def test_variants_most_specific_and_organ_follow_up(assistant: RunningAssistant, sender, knowledge):
+    biopsy = knowledge.procedure("biopsie")
+    replies = texts(assistant.say("biopsie profonde du poumon, je reste combien de temps ?", sender))
+    assert replies[-1] == answers.answer_aspect(knowledge, biopsy, "hospital_stay", "poumon").text
+
+    assistant.say("c'est quoi une biopsie ?", sender)
+    follow_up = texts(assistant.say("et pour le poumon ?", sender))
+    assert follow_up == [answers.answer_aspect(knowledge, biopsy, "hospital_stay", "poumon").text]
+
+
+@pytest.mark.parametrize(
+    "question, procedure_id, kind",
+    [
+        ("qu'est-ce qu'une néphrostomie ?", "nephrostomie", "overview"),
+        ("qu'est ce que l'embolisation portale ?", "embolisation_portale", "overview"),
+        ("je vais dormir à la clinique après la biopsie ?", "biopsie", "hospital_stay"),
+        ("est-ce qu'on m'endort pour la biopsie ?", "biopsie", "anaesthesia"),
+        ("combien de temps à l'hôpital pour une thermo-ablation ?", "thermoablation", "hospital_stay"),
+        ("quels sont les risques d'une néphrostomie ?", "nephrostomie", "risks"),
+    ],
+)
+def test_the_kind_of_question_asked_is_the_one_answered(
+    assistant: RunningAssistant, sender, knowledge, question, procedure_id, kind
+):
+    decision_reply = answers.reply_to(
+        knowledge, answers.Decision("answer", procedure=procedure_id, question_kind=kind)
+    )
+    assert texts(assistant.say(question, sender))[-1] == decision_reply.text
+
+
+def test_infection_is_not_promised_away(assistant: RunningAssistant, sender, knowledge):
+    replies = " ".join(texts(assistant.say("y a-t-il un risque d'infection avec la biopsie ?", sender)))
+    assert "éviter toute infection" not in replies
+    assert knowledge.general.asepsis.answer in replies
+
+
+def test_red_flags_get_the_emergency_message_and_ordinary_questions_do_not(
+    assistant: RunningAssistant, sender, domain
+):
+    emergency = domain["responses"]["utter_emergency"][0]["text"]
+    assert emergency in texts(assistant.say("mon drain est tombé ce matin", sender))
+    assert emergency in texts(assistant.say("je n'ai pas uriné depuis hier soir", sender))
+    assert emergency not in texts(assistant.say("est-ce que ça saigne pendant la biopsie ?", sender))
+
+
+def test_off_topic_small_talk_gets_the_out_of_scope_reply(assistant: RunningAssistant, sender, knowledge):
+    replies = texts(assistant.say("tu as une recette de crêpes ?", sender))
+    assert replies[-1] == answers.out_of_scope(knowledge).text
 
 
 def test_ctrl_c_stops_every_server(tmp_path):

@@ -7,7 +7,7 @@ from actions.knowledge.loader import (
     load_knowledge,
     normalize,
 )
-from actions.knowledge.schema import ASPECTS, EXTRA_FACTS, Fact, KnowledgeBase, Procedure
+from actions.knowledge.schema import ASPECTS, EXTRA_FACTS, QUESTION_KINDS, Fact, KnowledgeBase, Procedure
 
 __all__ = [
     "ASPECTS",
@@ -18,6 +18,7 @@ __all__ = [
     "KnowledgeIndex",
     "KnowledgeStore",
     "Procedure",
+    "QUESTION_KINDS",
     "load_knowledge",
     "normalize",
 ]

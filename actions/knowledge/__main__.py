@@ -12,12 +12,15 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+import yaml
+
 from actions.knowledge.loader import KnowledgeError, load_knowledge
 from actions.knowledge.schema import ASPECTS, EXTRA_FACTS, KnowledgeBase
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REVIEW_SHEET = REPO_ROOT / "docs" / "review-sheet.md"
 DEFAULT_NLU_VOCABULARY = REPO_ROOT / "data" / "nlu" / "vocabulary.yml"
+DOMAIN_FILE = REPO_ROOT / "domain.yml"
 
 COLUMN_TITLES = {
     "purpose": "à quoi ça sert",
@@ -25,6 +28,7 @@ COLUMN_TITLES = {
     "duration": "durée",
     "anaesthesia": "anesthésie",
     "hospital_stay": "séjour",
+    "risks": "risques",
     "who_decides": "qui décide",
     "urgency": "urgence",
     "organs_concerned": "organes",
@@ -95,7 +99,31 @@ def review_sheet(knowledge: KnowledgeBase) -> str:
             lines.append("")
             lines.append("Boutons : " + " · ".join(f"[{b['title']}]" for b in reply.buttons))
         lines.append("")
+    lines += _fixed_texts_section()
     return "\n".join(lines)
+
+
+def _fixed_texts_section() -> List[str]:
+    """The texts written in domain.yml (greeting, disclaimer, emergency…), which the
+    assistant also says: the radiologists validate them in the same read."""
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    lines = [
+        "# Textes fixes (domain.yml)",
+        "",
+        "Ces textes ne viennent pas de la page de la clinique : salutation, avertissement, "
+        "consigne d'urgence, politesse. Pour les corriger, modifiez `domain.yml`.",
+        "",
+    ]
+    for name, variants in domain.get("responses", {}).items():
+        for variant in variants:
+            lines.append(f"## {name}")
+            lines.append("")
+            lines.extend(f"> {line}" if line else ">" for line in variant.get("text", "").split("\n"))
+            if variant.get("buttons"):
+                lines.append("")
+                lines.append("Boutons : " + " · ".join(f"[{b['title']}]" for b in variant["buttons"]))
+            lines.append("")
+    return lines
 
 
 def _sources_by_label(knowledge: KnowledgeBase) -> dict:
@@ -133,6 +161,9 @@ def nlu_vocabulary(knowledge: KnowledgeBase) -> str:
         if synonyms:
             lines += [f"- synonym: {target_id}", "  examples: |"]
             lines += [f"    - {word}" for word in synonyms]
+    # The lookup tables also hold the generic words ("drain", "embolisation"): the
+    # entity extractor tags them, and the actions decide from the whole message.
+    groups += [("procedure", None, group.patient_words) for group in knowledge.ambiguous_words]
     for entity in ("procedure", "organ"):
         words = _unique([w.lower() for kind, _, ws in groups if kind == entity for w in ws])
         lines += [f"- lookup: {entity}", "  examples: |"]

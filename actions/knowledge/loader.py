@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
-import re
 import threading
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import yaml
 from pydantic import ValidationError
 
-from actions.knowledge.schema import KnowledgeBase, Procedure
+from actions.knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
+from actions.knowledge.words import PhraseMatcher, normalize, targets
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +41,6 @@ class KnowledgeError(Exception):
 
 def knowledge_file_path() -> Path:
     return Path(os.environ.get(KNOWLEDGE_FILE_ENV) or DEFAULT_KNOWLEDGE_FILE)
-
-
-def normalize(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free form used to compare words."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[a-z0-9]+", without_accents))
 
 
 def load_knowledge(path: Optional[Path] = None) -> KnowledgeBase:
@@ -101,30 +91,12 @@ def _describe_location(raw: Dict[str, Any], loc: Tuple[Any, ...]) -> Tuple[str, 
 
 def _check_consistency(path: Path, knowledge: KnowledgeBase) -> None:
     """Checks that span several entries, which the schema alone cannot express."""
-    owner_of_word: Dict[str, str] = {}
-    for organ_id, organ in knowledge.organs.items():
-        for word in organ.patient_words:
-            owner_of_word[normalize(word)] = f"organe « {organ_id} »"
-
-    seen_ids = set()
+    procedure_ids = set()
     for index, procedure in enumerate(knowledge.procedures):
         entry = f"procédure « {procedure.id} » (n°{index + 1} de la liste)"
-        if procedure.id in seen_ids:
+        if procedure.id in procedure_ids:
             raise KnowledgeError(path, entry, "id", "cet identifiant est déjà utilisé")
-        seen_ids.add(procedure.id)
-        for word in procedure.patient_words:
-            key = normalize(word)
-            if not key:
-                raise KnowledgeError(path, entry, "patient_words", f"mot vide : « {word} »")
-            owner = owner_of_word.get(key)
-            if owner and owner != f"procédure « {procedure.id} »":
-                raise KnowledgeError(
-                    path,
-                    entry,
-                    "patient_words",
-                    f"« {word} » désigne déjà {owner} : un mot ne peut mener qu'à un seul endroit",
-                )
-            owner_of_word[key] = f"procédure « {procedure.id} »"
+        procedure_ids.add(procedure.id)
         for aspect, fact in procedure.facts:
             for organ_id in fact.by_organ:
                 if organ_id not in knowledge.organs:
@@ -134,69 +106,115 @@ def _check_consistency(path: Path, knowledge: KnowledgeBase) -> None:
                         f"facts.{aspect}.by_organ.{organ_id}",
                         "organe inconnu : déclarez-le d'abord dans « organs »",
                     )
+    for organ_id, organ in knowledge.organs.items():
+        for other in organ.more_specific_than:
+            if other not in knowledge.organs:
+                raise KnowledgeError(
+                    path, f"organs.{organ_id}", "more_specific_than", f"organe inconnu : « {other} »"
+                )
+    for index, group in enumerate(knowledge.ambiguous_words):
+        for candidate in group.candidates:
+            if candidate not in procedure_ids:
+                raise KnowledgeError(
+                    path, f"ambiguous_words n°{index + 1}", "candidates", f"geste inconnu : « {candidate} »"
+                )
+    for kind in knowledge.question_kinds:
+        if kind not in QUESTION_KINDS:
+            raise KnowledgeError(
+                path,
+                f"question_kinds.{kind}",
+                "(nom)",
+                "type de question inconnu : " + ", ".join(QUESTION_KINDS),
+            )
+
+    # A word that names something must name one thing only.
+    owner_of_word: Dict[str, str] = {}
+    for entry, field, words in _naming_words(knowledge):
+        for word in words:
+            key = normalize(word)
+            if not key:
+                raise KnowledgeError(path, entry, field, f"mot vide : « {word} »")
+            owner = owner_of_word.setdefault(key, entry)
+            if owner != entry:
+                raise KnowledgeError(
+                    path,
+                    entry,
+                    field,
+                    f"« {word} » désigne déjà {owner} : un mot ne peut mener qu'à un seul endroit",
+                )
 
 
-@dataclass(frozen=True)
-class _Term:
-    normalized: str
-    target_id: str
+def _naming_words(knowledge: KnowledgeBase):
+    """(entry, field, words) for every list of words that names a procedure or an act."""
+    for procedure in knowledge.procedures:
+        yield f"procédure « {procedure.id} »", "patient_words", procedure.patient_words
+    for index, group in enumerate(knowledge.ambiguous_words):
+        yield f"ambiguous_words n°{index + 1}", "patient_words", group.patient_words
+    for act in knowledge.not_described:
+        yield f"not_described « {act.id} »", "patient_words", act.patient_words
 
 
 class KnowledgeIndex:
-    """Finds a procedure or an organ from what a patient wrote."""
+    """Finds procedures, acts, organs, question kinds and emergency signs in what a patient wrote."""
 
     def __init__(self, knowledge: KnowledgeBase):
         self.knowledge = knowledge
-        self._procedure_terms = _terms((p.id, [p.id, p.name, *p.patient_words]) for p in knowledge.procedures)
-        self._organ_terms = _terms(
-            (organ_id, [organ_id, *o.patient_words]) for organ_id, o in knowledge.organs.items()
+        # What the message is about: a procedure's name, a generic word, or an act the page does not describe.
+        self.subjects = PhraseMatcher(
+            [(f"procedure:{p.id}", word) for p in knowledge.procedures for word in (p.name, *p.patient_words)]
+            + [
+                (f"ambiguous:{i}", word)
+                for i, group in enumerate(knowledge.ambiguous_words)
+                for word in group.patient_words
+            ]
+            + [(f"other_act:{act.id}", word) for act in knowledge.not_described for word in act.patient_words]
         )
+        # Words around it: what points to a procedure, and sites outside its scope.
+        self.context = PhraseMatcher(
+            [(f"context:{p.id}", word) for p in knowledge.procedures for word in p.context_words]
+            + [(f"outside:{p.id}", word) for p in knowledge.procedures for word in p.scope.outside_words]
+        )
+        self.organs = PhraseMatcher(
+            (organ_id, word)
+            for organ_id, organ in knowledge.organs.items()
+            for word in (organ_id, *organ.patient_words)
+        )
+        self.question_kinds = PhraseMatcher(
+            (kind, word) for kind, entry in knowledge.question_kinds.items() for word in entry.patient_words
+        )
+        self.emergency_signs = PhraseMatcher(
+            (sign_id, word)
+            for sign_id, sign in knowledge.emergency_signs.items()
+            for word in sign.patient_words
+        )
+        self._other_acts = {act.id: act for act in knowledge.not_described}
+
+    def other_act(self, act_id: str):
+        return self._other_acts[act_id]
 
     def find_procedure(self, value: Optional[str]) -> Optional[Procedure]:
-        procedure_id = _match(value, self._procedure_terms)
-        return self.knowledge.procedure(procedure_id) if procedure_id else None
-
-    def find_procedure_in_text(self, text: Optional[str]) -> Optional[Procedure]:
-        procedure_id = _search(text, self._procedure_terms)
-        return self.knowledge.procedure(procedure_id) if procedure_id else None
+        """The procedure an entity or slot value names: id, name, patient word or close misspelling."""
+        if not isinstance(value, str) or not normalize(value):
+            return None
+        by_id = [p for p in self.knowledge.procedures if p.id == value]
+        if by_id:
+            return by_id[0]
+        found = [t for t in self.subjects.targets_of(value) if t.startswith("procedure:")]
+        if not found:
+            mentions = [m for m in self.subjects.find(value) if m.target.startswith("procedure:")]
+            found = targets(mentions)
+        if not found:
+            close = self.subjects.closest(value, cutoff=0.8)
+            found = [close] if close and close.startswith("procedure:") else []
+        if len(found) != 1:
+            return None
+        return self.knowledge.procedure(found[0].split(":", 1)[1])
 
     def find_organ(self, value: Optional[str]) -> Optional[str]:
-        return _match(value, self._organ_terms)
-
-    def find_organ_in_text(self, text: Optional[str]) -> Optional[str]:
-        return _search(text, self._organ_terms)
-
-
-def _terms(entries: Iterable[Tuple[str, List[str]]]) -> List[_Term]:
-    terms = [_Term(normalize(word), target_id) for target_id, words in entries for word in words]
-    # Longest first, so "embolisation portale" wins over "embolisation".
-    return sorted(terms, key=lambda term: len(term.normalized), reverse=True)
-
-
-def _match(value: Optional[str], terms: List[_Term]) -> Optional[str]:
-    """An entity value (possibly misspelt) to the id it stands for."""
-    wanted = normalize(value or "")
-    if not wanted:
-        return None
-    for term in terms:
-        if term.normalized == wanted:
-            return term.target_id
-    found = _search(wanted, terms)
-    if found:
-        return found
-    close = difflib.get_close_matches(wanted, [t.normalized for t in terms], n=1, cutoff=0.8)
-    if close:
-        return next(t.target_id for t in terms if t.normalized == close[0])
-    return None
-
-
-def _search(text: Optional[str], terms: List[_Term]) -> Optional[str]:
-    """The longest known term that appears as whole words in a message."""
-    padded = f" {normalize(text or '')} "
-    for term in terms:
-        if f" {term.normalized} " in padded:
-            return term.target_id
-    return None
+        if not isinstance(value, str):
+            return None
+        found = self.organs.targets_of(value) or targets(self.organs.find(value))
+        return found[0] if len(found) == 1 else None
 
 
 class KnowledgeStore:

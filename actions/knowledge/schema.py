@@ -12,7 +12,9 @@ from typing import Dict, List, Optional
 from pydantic import BaseModel, Extra, StrictStr, root_validator, validator
 
 # The aspects a patient can ask about for any procedure, in display order.
-ASPECTS = ("purpose", "how_it_is_done", "duration", "anaesthesia", "hospital_stay")
+ASPECTS = ("purpose", "how_it_is_done", "duration", "anaesthesia", "hospital_stay", "risks")
+# What a question can ask about a procedure: an aspect, or everything the page says.
+QUESTION_KINDS = ("overview", *ASPECTS)
 # Further facts the page gives for some procedures only; shown in the overview.
 EXTRA_FACTS = ("who_decides", "urgency", "organs_concerned")
 
@@ -42,6 +44,7 @@ class Text(StrictStr):
                 "sans balise HTML ni lien"
             )
         return value
+
 
 PROCEDURE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -89,15 +92,30 @@ class ProcedureFacts(StrictModel):
     duration: Fact = Fact()
     anaesthesia: Fact = Fact()
     hospital_stay: Fact = Fact()
+    risks: Fact = Fact()
     who_decides: Fact = Fact()
     urgency: Fact = Fact()
     organs_concerned: Fact = Fact()
 
 
+class Scope(StrictModel):
+    """What the page's description covers, and sites it does not (an infiltration
+    of the knee is not the page's spinal infiltration)."""
+
+    covers: Text
+    source: Text
+    outside_words: List[Text] = []
+
+
 class Procedure(StrictModel):
     id: Text
     name: Text
+    # Words that name this procedure and no other ("néphrostomie").
     patient_words: List[Text]
+    # Organs, symptoms, diagnoses and doctors that point to this procedure when
+    # the message uses a generic word ("drain … rein"): never a name on their own.
+    context_words: List[Text] = []
+    scope: Scope
     facts: ProcedureFacts
 
     @validator("id")
@@ -117,6 +135,42 @@ class Procedure(StrictModel):
 
 
 class Organ(StrictModel):
+    label: Text
+    patient_words: List[Text]
+    # Organs this one is a more precise case of (a lung is a deep tissue): when
+    # both are named, the answer for the more precise one is given.
+    more_specific_than: List[str] = []
+
+
+class AmbiguousWords(StrictModel):
+    """Generic words ("drain", "embolisation") that fit several procedures:
+    the rest of the message decides, or the assistant asks."""
+
+    patient_words: List[Text]
+    candidates: List[str]
+
+
+class OtherAct(StrictModel):
+    """An act the page does not describe, that patients may confuse with one it does.
+
+    `mentioned` is what the page says of it in passing, if anything (with its source).
+    """
+
+    id: Text
+    name: Text
+    patient_words: List[Text]
+    mentioned: Fact = Fact()
+
+
+class QuestionKind(StrictModel):
+    """Words that say what is asked ("combien de nuits" is the hospital stay)."""
+
+    patient_words: List[Text]
+
+
+class EmergencySign(StrictModel):
+    """A red-flag symptom, as patients describe it happening to them now."""
+
     label: Text
     patient_words: List[Text]
 
@@ -143,6 +197,10 @@ class KnowledgeBase(StrictModel):
     organs: Dict[str, Organ] = {}
     general: GeneralFacts
     procedures: List[Procedure]
+    ambiguous_words: List[AmbiguousWords] = []
+    not_described: List[OtherAct] = []
+    question_kinds: Dict[str, QuestionKind] = {}
+    emergency_signs: Dict[str, EmergencySign] = {}
 
     def procedure(self, procedure_id: str) -> Procedure:
         for procedure in self.procedures:

@@ -1,0 +1,28 @@
+"""The end-to-end evaluation (`make evaluate`) holds its targets in `make test` too."""
+
+from __future__ import annotations
+
+from tests.conftest import REPO_ROOT
+from tests.evaluation import TARGET_RIGHT_SHARE, evaluate, load_cases, report, summarise
+
+REPO_DATA = REPO_ROOT / "data"
+
+
+def test_the_evaluation_set_is_large_enough_and_separate_from_training():
+    cases = load_cases()
+    hard_kinds = {"not_described", "ambiguous", "symptom", "variant", "question_kind", "beyond_page"}
+    assert len(cases) >= 300
+    assert sum(case["kind"] in hard_kinds for case in cases) >= 80
+    training = "".join(path.read_text(encoding="utf-8") for path in (REPO_DATA).glob("**/*.yml")).lower()
+    for case in cases:
+        for turn in case["turns"]:
+            assert f"- {turn.lower()}\n" not in training, turn
+
+
+def test_no_wrong_procedure_and_the_targets_of_the_evaluation(assistant, knowledge):
+    results = evaluate(assistant.say, knowledge)
+    summary = summarise(results)
+    print(report(results))
+    assert summary.wrong_procedure == 0, report(results)
+    assert summary.emergency_right == summary.emergency_total, report(results)
+    assert summary.right_share >= TARGET_RIGHT_SHARE, report(results)

@@ -1,0 +1,179 @@
+"""What a message asks (actions/understanding.py), checked against the knowledge file's own lists:
+every generic word, look-alike act, out-of-scope site, question word and emergency sign."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.knowledge import KnowledgeIndex, load_knowledge
+from actions.understanding import decide, question_part, read_message
+from tests.conftest import KNOWLEDGE_FILE
+
+KNOWLEDGE = load_knowledge(KNOWLEDGE_FILE)
+INDEX = KnowledgeIndex(KNOWLEDGE)
+ALL_IDS = [procedure.id for procedure in KNOWLEDGE.procedures]
+
+
+def decision_for(text, intent=None, **slots):
+    return decide(INDEX, read_message(INDEX, text), intent, slots)
+
+
+@pytest.mark.parametrize("procedure", KNOWLEDGE.procedures, ids=lambda p: p.id)
+def test_every_name_of_a_procedure_is_answered_for_that_procedure(procedure):
+    for word in procedure.patient_words:
+        decision = decision_for(f"combien de temps dure {word} ?")
+        assert (decision.outcome, decision.procedure, decision.question_kind) == (
+            "answer",
+            procedure.id,
+            "duration",
+        ), word
+
+
+@pytest.mark.parametrize("act", KNOWLEDGE.not_described, ids=lambda act: act.id)
+def test_acts_the_page_does_not_describe_never_get_a_procedure_answer(act):
+    for word in act.patient_words:
+        decision = decision_for(f"combien de temps dure {word} ?")
+        assert (decision.outcome, decision.other_act) == ("not_described", act.id), word
+
+
+@pytest.mark.parametrize(
+    "procedure", [p for p in KNOWLEDGE.procedures if p.scope.outside_words], ids=lambda p: p.id
+)
+def test_a_covered_procedure_on_a_site_outside_its_scope_is_not_answered(procedure):
+    name = procedure.patient_words[0]
+    for site in procedure.scope.outside_words:
+        decision = decision_for(f"{name} {site}, est-ce qu'on m'endort ?")
+        assert decision.outcome == "not_described", site
+        assert decision.procedure is None
+
+
+@pytest.mark.parametrize("group", KNOWLEDGE.ambiguous_words, ids=lambda g: g.patient_words[0])
+def test_a_generic_word_alone_asks_among_its_candidates_only(group):
+    for word in group.patient_words:
+        decision = decision_for(f"j'ai {word} prévu la semaine prochaine, combien de temps ça dure ?")
+        assert (decision.outcome, decision.candidates, decision.question_kind) == (
+            "clarify",
+            group.candidates,
+            "duration",
+        ), word
+
+
+@pytest.mark.parametrize("group", KNOWLEDGE.ambiguous_words, ids=lambda g: g.patient_words[0])
+def test_a_generic_word_with_a_context_word_of_one_candidate_picks_it(group):
+    for candidate in group.candidates:
+        others = [c for c in group.candidates if c != candidate]
+        procedure = KNOWLEDGE.procedure(candidate)
+        shared = {w for other in others for w in KNOWLEDGE.procedure(other).context_words}
+        shared |= {w for g in KNOWLEDGE.ambiguous_words for w in g.patient_words}
+        context = next(w for w in procedure.context_words if w not in shared)
+        decision = decision_for(f"{group.patient_words[0]} à cause de {context}, comment ça se passe ?")
+        assert (decision.outcome, decision.procedure) == ("answer", candidate), context
+
+
+def test_the_conversation_decides_between_candidates():
+    decision = decision_for("et le drain, il reste combien de temps ?", procedure="nephrostomie")
+    assert (decision.outcome, decision.procedure) == ("answer", "nephrostomie")
+
+
+@pytest.mark.parametrize("procedure", KNOWLEDGE.procedures, ids=lambda p: p.id)
+def test_symptoms_and_diagnoses_alone_lead_to_a_question_never_an_answer(procedure):
+    for word in procedure.context_words:
+        decision = decision_for(f"j'ai {word}, combien de temps dure l'intervention ?")
+        assert decision.outcome in ("clarify", "not_described"), word
+        if decision.outcome == "clarify":
+            assert procedure.id in decision.candidates or len(decision.candidates) >= 1
+
+
+@pytest.mark.parametrize("kind", list(KNOWLEDGE.question_kinds), ids=str)
+def test_every_question_word_gives_its_kind(kind):
+    for word in KNOWLEDGE.question_kinds[kind].patient_words:
+        decision = decision_for(f"néphrostomie : {word}")
+        assert decision.question_kind == kind, word
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("je vais dormir à la clinique après la biopsie ?", "hospital_stay"),
+        ("est-ce qu'on m'endort pour la biopsie ?", "anaesthesia"),
+        ("combien de temps à l'hôpital pour une biopsie ?", "hospital_stay"),
+        ("combien de temps dure la biopsie ?", "duration"),
+        ("qu'est-ce qu'une biopsie ?", "overview"),
+        ("qu'est ce que l'embolisation portale ?", "overview"),
+    ],
+)
+def test_staying_overnight_is_not_anaesthesia_and_time_at_the_clinic_is_not_the_act(text, kind):
+    assert decision_for(text, intent="ask_duration").question_kind == kind
+
+
+def test_the_question_at_the_end_of_a_long_message_is_the_one_answered():
+    story = (
+        "Bonjour, j'ai beaucoup de soucis avec mes reins depuis un an et je dors mal. "
+        "Mon urologue veut me faire une néphrostomie et je suis inquiète. "
+        "Est-ce que l'intervention est longue ?"
+    )
+    assert question_part(story).strip() == "Est-ce que l'intervention est longue ?"
+    decision = decision_for(story, intent="ask_overview")
+    assert (decision.outcome, decision.procedure, decision.question_kind) == (
+        "answer",
+        "nephrostomie",
+        "duration",
+    )
+
+
+def test_two_procedures_in_a_story_lead_to_a_question():
+    story = "On m'a fait une biopsie l'an dernier. Maintenant on me propose une néphrostomie. C'est long ?"
+    decision = decision_for(story)
+    assert (decision.outcome, decision.candidates) == ("clarify", ["biopsie", "nephrostomie"])
+
+
+def test_the_most_specific_variant_wins_and_conflicting_ones_are_all_given():
+    lung = next(o for o, organ in KNOWLEDGE.organs.items() if organ.more_specific_than)
+    broader = KNOWLEDGE.organs[lung].more_specific_than[0]
+    both = (
+        f"biopsie {KNOWLEDGE.organs[broader].patient_words[0]} du {KNOWLEDGE.organs[lung].patient_words[0]}"
+    )
+    assert decision_for(f"{both}, je reste combien de temps ?").organ == lung
+    conflict = decision_for("biopsie superficielle ou du poumon, je reste combien de temps ?")
+    assert (conflict.procedure, conflict.organ) == ("biopsie", None)
+
+
+def test_an_organ_follow_up_after_an_overview_answers_the_variant():
+    decision = decision_for(
+        "et pour le poumon ?", intent="inform_procedure", procedure="biopsie", aspect="overview"
+    )
+    varying = next(aspect for aspect, fact in KNOWLEDGE.procedure("biopsie").facts if fact.by_organ)
+    assert (decision.procedure, decision.question_kind, decision.organ) == ("biopsie", varying, "poumon")
+
+
+def test_a_question_without_any_procedure_asks_among_all():
+    decision = decision_for("je reste combien de nuits ?")
+    assert (decision.outcome, decision.candidates, decision.question_kind) == (
+        "clarify",
+        ALL_IDS,
+        "hospital_stay",
+    )
+
+
+@pytest.mark.parametrize("sign_id", list(KNOWLEDGE.emergency_signs))
+def test_every_emergency_sign_is_recognised(sign_id):
+    for word in KNOWLEDGE.emergency_signs[sign_id].patient_words:
+        assert sign_id in {m.target for m in INDEX.emergency_signs.find(f"depuis hier {word} !")}, word
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "combien de temps dure la biopsie ?",
+        "est-ce que ça saigne pendant la biopsie ?",
+        "y a-t-il un risque de saignement après l'embolisation ?",
+        "l'angiographie sert à arrêter un saignement non contrôlé ?",
+        "je dois avoir un drain, il reste combien de temps ?",
+        "j'habite à 40 km de la clinique, je peux rentrer le soir ?",
+        "est-ce qu'on peut avoir de la fièvre après un drainage ?",
+        "je n'ai pas de fièvre, je peux venir ?",
+        "la néphrostomie sert à évacuer l'urine ?",
+    ],
+)
+def test_ordinary_questions_do_not_raise_the_alarm(question):
+    assert INDEX.emergency_signs.find(question) == []
