@@ -6,7 +6,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test setup train shell lint check-knowledge review-sheet nlu-vocabulary validate evaluate-nlu lock clean \
-	run-cluster setup-cluster delete-old-conversations bench load-test profile
+	run-cluster setup-cluster delete-old-conversations bench load-test profile evaluate
 
 run: train ## Set up, train if needed, start the action server and the Rasa server
 	scripts/run.sh
@@ -71,6 +71,9 @@ load-test: train ## Locust over REST and socketio: 20 patients for 2 minutes (Lo
 
 profile: train ## Where the time of one message goes, and what candidate changes would save
 	$(BIN)/python bench/profile_message.py
+
+evaluate: train ## Wrong-procedure answers and right outcomes on tests/evaluation_set.yml, through the servers and REST
+	$(BIN)/python scripts/evaluate.py
 
 evaluate-nlu: setup nlu-vocabulary ## NLU F1 on the held-out test set, beside rasa init's default pipeline
 	$(BIN)/python bench/evaluate_nlu.py

@@ -24,10 +24,10 @@ GENERAL_TOPIC_OF_INTENT = {
     "ask_location": "location",
     "ask_hygiene": "asepsis",
 }
-# Question kinds precise enough to answer for a named procedure even when the
-# NLU took the message for something else ("les risques de la biopsie" is not
-# out of scope: the assistant says honestly that the page does not give them).
-KINDS_THAT_OVERRIDE_THE_INTENT = ("risks", "duration", "anaesthesia", "hospital_stay")
+# Question words precise enough to answer about a procedure even when the NLU
+# took the message for something else ("les risques de la biopsie" is not out
+# of scope: the assistant says honestly that the page does not give them).
+PRECISE_QUESTION_KINDS = ("risks", "duration", "anaesthesia", "hospital_stay")
 # Slot values longer than this cannot be a procedure, an organ or a question kind.
 MAX_SLOT_VALUE_LENGTH = 100
 
@@ -67,8 +67,13 @@ def text_slot(tracker: Tracker, name: str) -> Optional[str]:
     return value if isinstance(value, str) and len(value) <= MAX_SLOT_VALUE_LENGTH else None
 
 
-def conversation_slots(tracker: Tracker) -> Dict[str, Optional[str]]:
-    return {name: text_slot(tracker, name) for name in ("procedure", "organ", "aspect")}
+def conversation_slots(tracker: Tracker) -> Dict[str, Any]:
+    slots: Dict[str, Any] = {name: text_slot(tracker, name) for name in ("procedure", "organ", "aspect")}
+    candidates = tracker.get_slot("candidates")
+    slots["candidates"] = (
+        [c for c in candidates if isinstance(c, str)] if isinstance(candidates, list) else []
+    )
+    return slots
 
 
 def read_latest_message(index: KnowledgeIndex, tracker: Tracker) -> Reading:
@@ -89,11 +94,17 @@ def read_latest_message(index: KnowledgeIndex, tracker: Tracker) -> Reading:
 def slots_for(decision: Decision) -> List[EventType]:
     """The conversation's context after this reply, for follow-ups and pending questions."""
     # After a clarifying question or a not-described act no procedure is current:
-    # a follow-up must not get a covered procedure's facts.
-    procedure = decision.procedure if decision.outcome == "answer" else None
+    # a follow-up must not get a covered procedure's facts. (A price question keeps it.)
+    procedure = decision.procedure if decision.outcome in ("answer", "out_of_scope") else None
     organ = None if decision.outcome == "not_described" else decision.organ
+    candidates = decision.candidates if decision.outcome == "clarify" else None
     kind = decision.question_kind
-    return [SlotSet("procedure", procedure), SlotSet("aspect", kind), SlotSet("organ", organ)]
+    return [
+        SlotSet("procedure", procedure),
+        SlotSet("aspect", kind),
+        SlotSet("organ", organ),
+        SlotSet("candidates", candidates),
+    ]
 
 
 def answer_procedure_question(
@@ -170,20 +181,24 @@ class ActionListProcedures(KnowledgeAction):
         return []
 
 
-def named_procedure_question(index: KnowledgeIndex, tracker: Tracker) -> Optional[Decision]:
-    """For a message the NLU did not take for a procedure question: a not-described act,
-    or a precise question about a named procedure (or the one discussed), which then
-    deserve their own answer."""
+def procedure_question_despite_intent(
+    index: KnowledgeIndex, tracker: Tracker, intent_is_general: bool
+) -> Optional[Decision]:
+    """For a message the NLU took for a general or out-of-scope question: a not-described act,
+    or a procedure question its words make plain, which then deserve their own answer."""
     reading = read_latest_message(index, tracker)
-    slots = conversation_slots(tracker)
-    follow_up = bool(reading.question_kinds) and index.find_procedure(slots["procedure"]) is not None
-    if reading.named_by not in ("name", "generic") and not follow_up:
-        return None
-    decision = decide(index, reading, None, slots, trust_context=False)
+    decision = decide(index, reading, None, conversation_slots(tracker))
     if decision.outcome == "not_described":
         return decision
-    if decision.outcome == "answer" and decision.question_kind in KINDS_THAT_OVERRIDE_THE_INTENT:
-        return decision
+    if not reading.question_kinds:
+        return None  # no question words: the intent stands
+    precise = decision.question_kind in PRECISE_QUESTION_KINDS
+    named = reading.named_by == "name" or reading.decided_by_context is not None
+    if decision.outcome == "answer":
+        plain_kind = decision.question_kind in ("overview", "purpose") or not intent_is_general
+        return decision if precise or (named and plain_kind) else None
+    if decision.outcome == "clarify" and not intent_is_general:
+        return decision if precise or reading.named_by in ("generic", "context") else None
     return None
 
 
@@ -192,7 +207,7 @@ class ActionAnswerGeneralQuestion(KnowledgeAction):
         return "action_answer_general_question"
 
     def respond(self, dispatcher, tracker, index):
-        decision = named_procedure_question(index, tracker)
+        decision = procedure_question_despite_intent(index, tracker, intent_is_general=True)
         if decision:
             return answer_procedure_question(dispatcher, index, decision)
         topic = GENERAL_TOPIC_OF_INTENT.get(latest_intent(tracker), "interventional_radiology")
@@ -206,7 +221,7 @@ class ActionOutOfScope(KnowledgeAction):
         return "action_out_of_scope"
 
     def respond(self, dispatcher, tracker, index):
-        decision = named_procedure_question(index, tracker)
+        decision = procedure_question_despite_intent(index, tracker, intent_is_general=False)
         if decision:
             return answer_procedure_question(dispatcher, index, decision)
         dispatch(dispatcher, answers.out_of_scope(index.knowledge))
@@ -215,7 +230,8 @@ class ActionOutOfScope(KnowledgeAction):
 
 class ActionAskToRephrase(KnowledgeAction):
     """Low NLU confidence: a message that names a procedure or an act is still answered
-    from its words; otherwise rephrase, and a second failure in a row offers the team."""
+    from its words, one with no word of a procedure question gets the out-of-scope
+    reply; otherwise rephrase, and a second failure in a row offers the team."""
 
     def name(self) -> str:
         return "action_ask_to_rephrase"
@@ -225,6 +241,10 @@ class ActionAskToRephrase(KnowledgeAction):
         if reading.named_by in ("name", "generic"):
             decision = decide(index, reading, None, conversation_slots(tracker), trust_context=False)
             return answer_procedure_question(dispatcher, index, decision)
+        if reading.named_by is None and not reading.question_kinds and not reading.organs:
+            # Nothing of a question about a procedure: off-topic, not a badly phrased question.
+            dispatch(dispatcher, answers.out_of_scope(index.knowledge))
+            return []
         failed_before = previous_user_intent(tracker) == "nlu_fallback"
         dispatch(dispatcher, answers.ask_to_rephrase(index.knowledge, failed_before))
         return []

@@ -283,7 +283,7 @@ def ask_to_rephrase(knowledge: KnowledgeBase, failed_before: bool) -> Reply:
 
 
 def reply_to(knowledge: KnowledgeBase, decision: Decision) -> Reply:
-    """The reply for what `actions.understanding.decide` chose (outcome "none" asks which procedure)."""
+    """The reply for what `actions.understanding.decide` chose."""
     if decision.outcome == "answer":
         procedure = knowledge.procedure(decision.procedure)
         if decision.question_kind == "overview":
@@ -295,7 +295,9 @@ def reply_to(knowledge: KnowledgeBase, decision: Decision) -> Reply:
             return not_described_act(knowledge, act, decision.candidates)
         procedure_id, site_words = decision.outside_site
         return outside_scope(knowledge, knowledge.procedure(procedure_id), site_words)
-    return ask_which_procedure(knowledge, candidates=decision.candidates)
+    if decision.outcome == "clarify":
+        return ask_which_procedure(knowledge, candidates=decision.candidates)
+    return out_of_scope(knowledge)
 
 
 def all_replies(knowledge: KnowledgeBase) -> Dict[str, Reply]:

@@ -47,11 +47,13 @@ class Reading:
     outside_site: Optional[Tuple[str, str]] = None  # (procedure id, site word) outside its scope
     organs: List[str] = field(default_factory=list)  # the most specific ones
     question_kinds: List[str] = field(default_factory=list)
+    not_covered_topic: bool = False  # price, results, doses…: nothing the page says for any procedure
 
 
 @dataclass
 class Decision:
-    """What to answer. `outcome`: answer, not_described, clarify, or none (nothing understood)."""
+    """What to answer. `outcome`: answer, not_described, clarify, out_of_scope (a topic the
+    page never covers), or none (no procedure question recognised)."""
 
     outcome: str
     procedure: Optional[str] = None
@@ -79,10 +81,17 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     """
     question = question_part(text)
     reading = _read_subject(index, question)
+    if reading.other_act:
+        # "des malaises pendant les prises de sang, on m'endort pour la biopsie ?":
+        # the clause that asks names the subject.
+        asked = _read_subject(index, question.rsplit(",", 1)[-1])
+        if asked.procedures and not asked.other_act:
+            reading = asked
     if reading.named_by is None and question != text:
         reading = _read_subject(index, text)
     reading.organs = _most_specific_organs(index, question) or _most_specific_organs(index, text)
     reading.question_kinds = _question_kinds(index, question) or _question_kinds(index, text)
+    reading.not_covered_topic = bool(index.not_covered_topics.find(question))
     return reading
 
 
@@ -111,6 +120,12 @@ def _read_subject(index: KnowledgeIndex, text: str) -> Reading:
                 context_without_organs[procedure_id] += 1
 
     reading = Reading()
+    # An act the page mentions within a named procedure's description is part of that question.
+    by_kind["other_act"] = [
+        act_id
+        for act_id in by_kind["other_act"]
+        if not set(index.other_act(act_id).part_of) & set(by_kind["procedure"])
+    ]
     if by_kind["other_act"]:
         reading.other_act = by_kind["other_act"][0]
         reading.procedures = by_kind["procedure"]
@@ -201,13 +216,15 @@ def decide(
 ) -> Decision:
     """What to answer to a procedure question, given what the conversation was about.
 
-    `slots`: procedure, organ and question kind ("aspect") of the conversation so far.
+    `slots`: procedure, organ, question kind ("aspect") and the candidates of a
+    pending clarifying question, from the conversation so far.
     `trust_context`: whether symptoms alone may lead to a clarifying question
     (not for a message the NLU did not take for a procedure question).
     """
     kind = question_kind(reading, intent)
     current = _procedure_id(index, slots.get("procedure"))
     pending_kind = slots.get("aspect") if slots.get("aspect") in QUESTION_KINDS else None
+    pending_candidates = [c for c in slots.get("candidates") or [] if c in _procedure_ids(index)]
 
     if reading.other_act or reading.outside_site:
         return Decision(
@@ -217,13 +234,18 @@ def decide(
             outside_site=reading.outside_site,
             candidates=reading.procedures,
         )
+    if reading.not_covered_topic:
+        return Decision("out_of_scope", procedure=current)
 
     organ = reading.organs[0] if len(reading.organs) == 1 else None
     if reading.procedures:
         procedure = reading.procedures[0]
     elif reading.candidates and (trust_context or reading.named_by != "context"):
-        if current in reading.candidates:
-            procedure = current  # the conversation decides between the candidates
+        # The conversation decides between candidates: the procedure discussed, or the
+        # one answer to the clarifying question just asked ("c'est pour la bile").
+        chosen = [c for c in reading.candidates if c == current or c in pending_candidates]
+        if len(chosen) == 1:
+            procedure = chosen[0]
         else:
             return Decision(
                 "clarify", question_kind=kind or pending_kind, organ=organ, candidates=reading.candidates
@@ -231,19 +253,28 @@ def decide(
     elif current:
         procedure = current  # a follow-up: "et ça dure combien ?"
     else:
-        if kind is None and not reading.organs:
-            return Decision("none")
-        all_ids = [p.id for p in index.knowledge.procedures]
-        return Decision("clarify", question_kind=kind or pending_kind, organ=organ, candidates=all_ids)
+        if not reading.question_kinds and not reading.organs and intent != "inform_procedure":
+            return Decision("none")  # no word of a procedure question at all
+        return Decision(
+            "clarify", question_kind=kind or pending_kind, organ=organ, candidates=_procedure_ids(index)
+        )
 
-    follow_up = procedure == current
-    if organ is None and follow_up and len(reading.organs) < 2:
+    follow_up = procedure == current and not reading.procedures
+    if organ is None and procedure == current and len(reading.organs) < 2:
         organ = _organ_id(index, slots.get("organ"))
+    if follow_up and reading.organs and not reading.question_kinds:
+        # "et pour le poumon ?" after an overview: the fact that depends on the organ.
+        kind = _kind_for_organ(index, procedure, reading.organs) or kind
     if kind is None:
-        kind = _kind_for_organ(index, procedure, reading.organs) if reading.organs else None
-    if kind is None:
-        kind = pending_kind if (follow_up or intent == "inform_procedure") else None
+        answers_pending = (
+            procedure == current or procedure in pending_candidates or intent == "inform_procedure"
+        )
+        kind = pending_kind if answers_pending else None
     return Decision("answer", procedure=procedure, question_kind=kind or "overview", organ=organ)
+
+
+def _procedure_ids(index: KnowledgeIndex) -> List[str]:
+    return [procedure.id for procedure in index.knowledge.procedures]
 
 
 def _kind_for_organ(index: KnowledgeIndex, procedure_id: str, organs: List[str]) -> Optional[str]:

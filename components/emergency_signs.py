@@ -5,6 +5,8 @@ file's red-flag signs ("je saigne beaucoup", "mon drain est tombé"), the intent
 becomes `urgent_symptoms` whatever the classifier said, so the emergency
 instruction (a plain response, no action server needed) comes first. The signs
 are first-person phrases: "est-ce que ça saigne pendant la biopsie ?" is none.
+A message the classifier takes for an emergency without conviction, and in
+which no sign is found, gets the classifier's next guess instead.
 The knowledge file is read when the model is loaded (server start).
 """
 
@@ -28,6 +30,10 @@ from rasa.shared.nlu.training_data.message import Message
 from actions.knowledge import KnowledgeIndex, load_knowledge
 
 EMERGENCY_INTENT = "urgent_symptoms"
+# The classifier alone, without any sign of the knowledge file, must be at least
+# this sure: long stories about back pain or heavy periods are not emergencies,
+# and the signs list is the net that does not depend on it.
+UNSURE_EMERGENCY_CONFIDENCE = 0.9
 # Where the message's output says which sign was recognised (for logs of counts, reports).
 EMERGENCY_SIGNS_KEY = "emergency_signs"
 
@@ -50,17 +56,37 @@ class EmergencySigns(GraphComponent):
         return cls(config.get("knowledge_file"))
 
     def __init__(self, knowledge_file: Optional[str] = None) -> None:
-        self.signs = KnowledgeIndex(load_knowledge(knowledge_file)).emergency_signs
+        self.index = KnowledgeIndex(load_knowledge(knowledge_file))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
             if not isinstance(text, str) or text.startswith("/"):
                 continue  # a button's payload names its intent itself
-            found = sorted({mention.target for mention in self.signs.find(text)})
+            found = self.index.emergency_signs_in(text)
             if found:
                 self._set_emergency(message, found)
+            elif self._unsure_emergency(message):
+                self._set_next_intent(message)
         return messages
+
+    @staticmethod
+    def _unsure_emergency(message: Message) -> bool:
+        intent = message.get(INTENT) or {}
+        confidence = intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0
+        return intent.get(INTENT_NAME_KEY) == EMERGENCY_INTENT and confidence < UNSURE_EMERGENCY_CONFIDENCE
+
+    @staticmethod
+    def _set_next_intent(message: Message) -> None:
+        """The classifier's next guess, for a message it only half took for an emergency."""
+        ranking = [
+            entry
+            for entry in message.get(INTENT_RANKING_KEY) or []
+            if entry.get(INTENT_NAME_KEY) != EMERGENCY_INTENT
+        ]
+        if ranking:
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     @staticmethod
     def _set_emergency(message: Message, signs: List[str]) -> None:

@@ -9,7 +9,8 @@ compared with the expected outcome. Used by `make evaluate`
 Outcomes: answer (procedure, question kind, organ), general (topic),
 not_described / out_of_scope (both honest "not covered" replies: either is
 accepted for the other), clarify (candidates), emergency, list, smalltalk
-(intent), rephrase, unrecognised.
+(intent), rephrase, unrecognised. The overview is accepted where the purpose or
+how it is done was asked: it gives both, word for word.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ SMALLTALK_RESPONSES = {
     "utter_bot_challenge": "bot_challenge",
 }
 NOT_COVERED = {"not_described", "out_of_scope"}
+OVERVIEW_HOLDS = {"purpose", "how_it_is_done"}
 # Targets of the issue that asked for this evaluation.
 TARGET_RIGHT_SHARE = 0.98
 
@@ -73,8 +75,9 @@ class ReplyRecogniser:
                 self.known[reply] = Observed("answer", procedure.id, aspect)
                 for organ_id in [*knowledge.organs]:
                     with_organ = answers.answer_aspect(knowledge, procedure, aspect, organ_id).text
-                    if with_organ != reply and organ_id in fact.by_organ:
-                        self.known[with_organ] = Observed("answer", procedure.id, aspect, organ_id)
+                    # An organ the page does not distinguish gets every case: no variant chosen.
+                    chosen = organ_id if organ_id in fact.by_organ else None
+                    self.known.setdefault(with_organ, Observed("answer", procedure.id, aspect, chosen))
             pain = answers.answer_general(knowledge, "pain_relief", procedure).text
             self.known[pain] = Observed("general", topic="pain_relief", procedure=procedure.id)
         for topic in answers.GENERAL_TOPICS:
@@ -122,7 +125,9 @@ def judge(expected: Dict[str, Any], observed: Observed, all_ids: List[str]) -> s
         same_procedure = gave_a_fact and observed.procedure == expected["procedure"]
         if gave_a_fact and (not same_procedure or observed.organ != expected.get("organ")):
             return "wrong procedure"
-        return "right" if same_procedure and observed.question_kind == expected["aspect"] else "wrong"
+        # The overview holds the purpose and how it is done, word for word.
+        accepted = {expected["aspect"]} | ({"overview"} if expected["aspect"] in OVERVIEW_HOLDS else set())
+        return "right" if same_procedure and observed.question_kind in accepted else "wrong"
     if gave_a_fact:
         return "wrong procedure"
     if wanted in NOT_COVERED:

@@ -195,11 +195,34 @@ async def test_out_of_scope_points_to_the_team(store, dispatcher):
 
 
 async def test_second_misunderstanding_in_a_row_offers_the_team(store, dispatcher):
-    await run(ActionAskToRephrase, store, dispatcher, make_tracker("nlu_fallback", slots=SHOWN))
+    unclear = "euh combien de temps svp"  # a question word, no procedure
+    await run(ActionAskToRephrase, store, dispatcher, make_tracker("nlu_fallback", text=unclear, slots=SHOWN))
     first = dispatcher.messages[0]["text"]
     assert "reformuler" in first and store.knowledge.contact.team_name not in first
 
     dispatcher.messages.clear()
-    tracker = make_tracker("nlu_fallback", slots=SHOWN, previous_intents=["nlu_fallback"])
+    tracker = make_tracker("nlu_fallback", text=unclear, slots=SHOWN, previous_intents=["nlu_fallback"])
     await run(ActionAskToRephrase, store, dispatcher, tracker)
     assert store.knowledge.contact.team_name in dispatcher.messages[0]["text"]
+
+
+async def test_a_misunderstood_message_with_no_procedure_words_is_out_of_scope(store, dispatcher):
+    tracker = make_tracker("nlu_fallback", text="tu connais une bonne pizzeria pas loin", slots=SHOWN)
+    await run(ActionAskToRephrase, store, dispatcher, tracker)
+    assert texts(dispatcher) == [answers.out_of_scope(store.knowledge).text]
+
+
+async def test_risks_named_in_an_out_of_scope_message_get_the_honest_not_stated(store, dispatcher):
+    tracker = make_tracker("out_of_scope", text="quels sont les risques d'une néphrostomie ?", slots=SHOWN)
+    events = await run(ActionOutOfScope, store, dispatcher, tracker)
+    nephrostomy = store.knowledge.procedure("nephrostomie")
+    assert texts(dispatcher) == [answers.answer_aspect(store.knowledge, nephrostomy, "risks").text]
+    assert SlotSet("procedure", "nephrostomie") in events
+
+
+async def test_a_results_question_is_not_answered_as_the_length_of_the_act(store, dispatcher):
+    text = "combien de temps pour avoir les résultats de la biopsie ?"
+    await run(
+        ActionAnswerProcedureQuestion, store, dispatcher, make_tracker("ask_duration", text, slots=SHOWN)
+    )
+    assert texts(dispatcher) == [answers.out_of_scope(store.knowledge).text]

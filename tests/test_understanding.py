@@ -155,10 +155,34 @@ def test_a_question_without_any_procedure_asks_among_all():
     )
 
 
+def test_a_topic_the_page_never_covers_is_not_answered_as_another_question():
+    for topic in KNOWLEDGE.not_covered_topics:
+        decision = decision_for(f"combien de temps pour {topic} après la biopsie ?", intent="ask_duration")
+        assert decision.outcome == "out_of_scope", topic
+
+
+def test_the_answer_to_a_clarifying_question_can_be_a_context_word():
+    group = next(g for g in KNOWLEDGE.ambiguous_words if "drain" in g.patient_words)
+    asked = decision_for("on va me poser un drain, on m'endort ?")
+    assert (asked.outcome, asked.candidates) == ("clarify", group.candidates)
+    answer = decision_for(
+        "c'est pour la bile", intent="inform_procedure", aspect="anaesthesia", candidates=asked.candidates
+    )
+    assert (answer.outcome, answer.procedure, answer.question_kind) == ("answer", "biliaire", "anaesthesia")
+
+
 @pytest.mark.parametrize("sign_id", list(KNOWLEDGE.emergency_signs))
 def test_every_emergency_sign_is_recognised(sign_id):
     for word in KNOWLEDGE.emergency_signs[sign_id].patient_words:
-        assert sign_id in {m.target for m in INDEX.emergency_signs.find(f"depuis hier {word} !")}, word
+        assert sign_id in INDEX.emergency_signs_in(f"depuis hier {word} !"), word
+
+
+@pytest.mark.parametrize("word", KNOWLEDGE.emergency_not_now_words)
+def test_a_sign_asked_about_or_remembered_is_not_an_emergency_now(word):
+    sign = next(iter(KNOWLEDGE.emergency_signs.values())).patient_words[0]
+    assert INDEX.emergency_signs_in(f"{word} {sign} ?") == []
+    # The same sign in another sentence of the message still counts.
+    assert INDEX.emergency_signs_in(f"{word} le drain ? Là {sign}") != []
 
 
 @pytest.mark.parametrize(
@@ -173,7 +197,9 @@ def test_every_emergency_sign_is_recognised(sign_id):
         "est-ce qu'on peut avoir de la fièvre après un drainage ?",
         "je n'ai pas de fièvre, je peux venir ?",
         "la néphrostomie sert à évacuer l'urine ?",
+        "est-ce que la thermo-ablation du poumon peut donner du mal à respirer ?",
+        "j'ai eu 40 de fièvre il y a un mois à cause de l'abcès, le drainage dure combien ?",
     ],
 )
 def test_ordinary_questions_do_not_raise_the_alarm(question):
-    assert INDEX.emergency_signs.find(question) == []
+    assert INDEX.emergency_signs_in(question) == []

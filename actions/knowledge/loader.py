@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 from pydantic import ValidationError
@@ -118,6 +119,12 @@ def _check_consistency(path: Path, knowledge: KnowledgeBase) -> None:
                 raise KnowledgeError(
                     path, f"ambiguous_words n°{index + 1}", "candidates", f"geste inconnu : « {candidate} »"
                 )
+    for act in knowledge.not_described:
+        for procedure_id in act.part_of:
+            if procedure_id not in procedure_ids:
+                raise KnowledgeError(
+                    path, f"not_described « {act.id} »", "part_of", f"geste inconnu : « {procedure_id} »"
+                )
     for kind in knowledge.question_kinds:
         if kind not in QUESTION_KINDS:
             raise KnowledgeError(
@@ -187,7 +194,18 @@ class KnowledgeIndex:
             for sign_id, sign in knowledge.emergency_signs.items()
             for word in sign.patient_words
         )
+        self.emergency_not_now = PhraseMatcher(("now", w) for w in knowledge.emergency_not_now_words)
+        self.not_covered_topics = PhraseMatcher(("topic", w) for w in knowledge.not_covered_topics)
         self._other_acts = {act.id: act for act in knowledge.not_described}
+
+    def emergency_signs_in(self, text: str) -> List[str]:
+        """The red-flag signs a message describes as happening now: a sentence that asks about
+        a possibility or tells a memory ("peut-il", "il y a un mois") does not count."""
+        found: List[str] = []
+        for sentence in re.split(r"[.!?;\n]+", text):
+            if not self.emergency_not_now.find(sentence):
+                found += [m.target for m in self.emergency_signs.find(sentence) if m.target not in found]
+        return found
 
     def other_act(self, act_id: str):
         return self._other_acts[act_id]

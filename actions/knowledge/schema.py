@@ -160,6 +160,8 @@ class OtherAct(StrictModel):
     name: Text
     patient_words: List[Text]
     mentioned: Fact = Fact()
+    # Covered procedures whose description on the page includes this act.
+    part_of: List[str] = []
 
 
 class QuestionKind(StrictModel):
@@ -200,7 +202,9 @@ class KnowledgeBase(StrictModel):
     ambiguous_words: List[AmbiguousWords] = []
     not_described: List[OtherAct] = []
     question_kinds: Dict[str, QuestionKind] = {}
+    not_covered_topics: List[Text] = []
     emergency_signs: Dict[str, EmergencySign] = {}
+    emergency_not_now_words: List[Text] = []
 
     def procedure(self, procedure_id: str) -> Procedure:
         for procedure in self.procedures:
