@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Dict, List
 
-from playwright.sync_api import BrowserContext, Frame, Locator, Page, expect
+from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page, expect
 
 from actions import answers
 from tests.conftest import REPO_ROOT
@@ -38,8 +38,8 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-# A Page, or the chat's Frame inside a host page: both have locator() and keyboard through their page.
-Chat = Page | Frame
+# The chat page itself, or the chat in its iframe on a host page: both have locator().
+Chat = Page | FrameLocator
 
 
 def chat_log(chat: Chat) -> Locator:
