@@ -15,8 +15,10 @@ from actions import answers
 from tests.browser import (
     PHONE,
     REPLY_TIMEOUT_MS,
+    add_axe,
     answer_text,
     ask,
+    axe_violations,
     chat_log,
     notice,
     visible_text,
@@ -169,6 +171,7 @@ def test_the_patient_is_told_when_the_assistant_stops_and_the_chat_recovers(
     browser, own_assistant, knowledge, domain
 ):
     context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    add_axe(context)
     page = context.new_page()
     page.goto(own_assistant.page_url)
     wait_for_greeting(page, domain)
@@ -184,6 +187,8 @@ def test_the_patient_is_told_when_the_assistant_stops_and_the_chat_recovers(
     expect(notice(page)).to_contain_text("momentanément indisponible", timeout=REPLY_TIMEOUT_MS)
     expect(notice(page)).to_contain_text(answers.team_pointer(knowledge))
     expect(notice(page)).to_be_visible()
+    # The notice is readable too (contrast, among axe's WCAG A and AA rules).
+    assert axe_violations(page) == []
 
     # Same ports, same tracker store: the chat reconnects by itself to the same conversation.
     own_assistant.start()

@@ -87,7 +87,9 @@
     saveConversation();
     render(message);
     // Keep the question field in view below the new message; the focus is not moved.
-    form.scrollIntoView({ block: "nearest" });
+    // Only this page scrolls (scrollIntoView would also scroll the clinic's page around the iframe).
+    var below = form.getBoundingClientRect().bottom - window.innerHeight;
+    if (below > 0) window.scrollBy(0, below);
   }
 
   function showNotice(text) {
