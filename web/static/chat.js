@@ -171,6 +171,8 @@
   }
   socket.on("connect_error", lostConnection);
   socket.on("disconnect", function (reason) {
+    // Closed by this page itself (leaving or reloading): nothing to tell.
+    if (reason === "io client disconnect") return;
     lostConnection();
     // The server closed this socket on purpose: socket.io does not retry by itself then.
     if (reason === "io server disconnect") socket.connect();
