@@ -4,9 +4,12 @@ their own servers (scripts/run.sh on free ports): one test stops them."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -197,5 +200,45 @@ def test_the_patient_is_told_when_the_assistant_stops_and_the_chat_recovers(
     expect(chat_log(page)).to_contain_text(
         visible_text(answer_text(knowledge, "biopsie", "duration")), timeout=REPLY_TIMEOUT_MS
     )
+    expect(notice(page)).to_have_text("")
+    context.close()
+
+
+def rasa_server_pid(running: RunningAssistant) -> int:
+    """The Rasa server among the processes scripts/run.sh started (its process group)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            process_group = int(stat.read_text().rsplit(")", 1)[1].split()[2])
+            arguments = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        if process_group == running.process.pid and b"run" in arguments and b"--model" in arguments:
+            return int(stat.parent.name)
+    raise AssertionError("no Rasa server in the process group of scripts/run.sh")
+
+
+def test_the_patient_is_told_when_the_assistant_stops_answering(browser, own_assistant, knowledge, domain):
+    """The connection stays open but nothing comes back (a Rasa server that hangs)."""
+    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    page = context.new_page()
+    # The page's clocks run normally, and the test can move them 20 seconds on at once.
+    page.clock.install()
+    page.goto(own_assistant.page_url)
+    wait_for_greeting(page, domain)
+    biopsy_purpose = visible_text(answer_text(knowledge, "biopsie", "purpose"))
+    rasa_server = rasa_server_pid(own_assistant)
+    os.kill(rasa_server, signal.SIGSTOP)
+    try:
+        ask(page, "A quoi sert une biopsie ?")
+        page.clock.fast_forward("00:21")
+        expect(notice(page)).to_contain_text("ne répond pas", timeout=REPLY_TIMEOUT_MS)
+        expect(notice(page)).to_contain_text(answers.team_pointer(knowledge))
+        # Really hanging: stopped, and no answer came.
+        assert Path(f"/proc/{rasa_server}/stat").read_text().rsplit(")", 1)[1].split()[0] == "T"
+        assert biopsy_purpose not in visible_text(chat_log(page).inner_text())
+    finally:
+        os.kill(rasa_server, signal.SIGCONT)
+    # The answer arrives late: the notice goes.
+    expect(chat_log(page)).to_contain_text(biopsy_purpose, timeout=REPLY_TIMEOUT_MS)
     expect(notice(page)).to_have_text("")
     context.close()
