@@ -24,6 +24,7 @@ from tests.browser import (
     axe_violations,
     chat_log,
     notice,
+    screenshot,
     visible_text,
     wait_for_greeting,
 )
@@ -58,15 +59,17 @@ window.snoop = function () {
 };
 """
 
+HOST_STYLES = ".assistant-chat { width: 100%; max-width: 46rem; height: 44rem; border: 0; }\n"
+
 
 def host_page(chat_url: str) -> str:
     # The README's embed snippet, as the clinic's site would have it.
     return f"""<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Clinique (page hôte de test)</title>
-<script src="/host.js"></script></head>
+<link rel="stylesheet" href="/host.css"><script src="/host.js"></script></head>
 <body><h1>La clinique</h1>
-<iframe id="assistant" src="{chat_url}/" title="Assistant d'information sur la radiologie interventionnelle"
-  width="400" height="700"></iframe>
+<iframe class="assistant-chat" id="assistant" src="{chat_url}/"
+        title="Assistant d'information sur la radiologie interventionnelle"></iframe>
 </body></html>"""
 
 
@@ -77,8 +80,12 @@ class HostSite:
         files = {
             "/": (host_page(chat_url), "text/html; charset=utf-8"),
             "/host.js": (HOST_SCRIPT, "text/javascript; charset=utf-8"),
+            "/host.css": (HOST_STYLES, "text/css; charset=utf-8"),
         }
-        policy = f"default-src 'none'; script-src 'self'; frame-src {chat_url}; base-uri 'none'"
+        # Strict: nothing inline, nothing from elsewhere but the chat's iframe.
+        policy = (
+            f"default-src 'none'; script-src 'self'; style-src 'self'; frame-src {chat_url}; base-uri 'none'"
+        )
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
@@ -165,6 +172,7 @@ def test_embedded_in_an_iframe_the_chat_works_and_the_host_page_cannot_read_it(
             expect(chat_log(page.frame_locator("#assistant"))).to_contain_text(
                 biopsy_purpose, timeout=REPLY_TIMEOUT_MS
             )
+            screenshot(page, "web-chat-in-iframe.png")
     finally:
         context.close()
         host.close()
