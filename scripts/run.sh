@@ -11,6 +11,7 @@
 #   CORS_ORIGINS    web pages allowed to call the bot, space-separated
 #                   (the local page: http://localhost:WEB_PORT http://127.0.0.1:WEB_PORT)
 #   ACTION_TIMEOUT_SECONDS  wait for the action server before apologising (5)
+#   BOT_URL, FRAME_ANCESTORS, WEB_TIMEOUT_SECONDS   read by web/serve.py (see there)
 #   ENABLE_API      true: also open Rasa's HTTP API (/status, /conversations...),
 #                   which then requires RASA_AUTH_TOKEN                (false)
 set -euo pipefail

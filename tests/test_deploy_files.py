@@ -247,7 +247,7 @@ def test_the_build_context_leaves_out_conversations_secrets_and_local_environmen
         ".env",
         ".venv/bin/python",
         ".venv-load/bin/python",
-        "web/node_modules/rasa-webchat/lib/index.js",
+        "web/node_modules/socket.io-client/dist/socket.io.min.js",
         ".git/config",
         "results/stories/failed_test_stories.yml",
         "tests/test_cluster.py",

@@ -1,16 +1,21 @@
 """Serves the web chat page (http://localhost:8000 by default).
 
-Only the page's own files are served. The widget is the `rasa-webchat` npm
-package (installed by `make setup` into web/node_modules), served from here
-with the Google Fonts import of its stylesheet removed: fetching the font
-from Google would send every patient's IP address to a third party. The page
-uses the fonts of the patient's own system instead (static/chat.css).
+Only the page's own files are served: index.html, static/chat.js and
+static/chat.css, the socket.io client from npm (web/node_modules, installed by
+`make setup`), and /config.js with the settings below. The clinic's site shows
+this page in an iframe (README), so it has its own origin: the host site's
+scripts cannot read the conversation.
 
-Settings, all optional:
-  HOST       interface to listen on                      (127.0.0.1)
-  WEB_PORT   port of the page                             (8000)
-  BOT_URL    the Rasa server as the browser reaches it   (http://<page host>:RASA_PORT)
-  RASA_PORT  used for the default BOT_URL                 (5005)
+Settings, all optional, read once at start-up (never from a request's headers):
+  HOST             interface to listen on                        (127.0.0.1)
+  WEB_PORT         port of the page                              (8000)
+  RASA_PORT        port of the Rasa server, for the default BOT_URL (5005)
+  BOT_URL          the Rasa server as the patient's browser reaches it
+                   (http://localhost:RASA_PORT when HOST is loopback; required
+                   when HOST is 0.0.0.0 or ::, then browsers reach another name)
+  FRAME_ANCESTORS  origins allowed to show the page in an iframe, space-separated,
+                   e.g. "https://www.clinique.example"        (only the page itself)
+  WEB_TIMEOUT_SECONDS  a connection idle this long is closed   (10)
 """
 
 from __future__ import annotations
@@ -19,61 +24,89 @@ import json
 import os
 import re
 import sys
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 WEB_DIR = Path(__file__).resolve().parent
-WIDGET_BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
-GOOGLE_FONTS_IMPORT = re.compile(r"@import url\(https://fonts\.googleapis\.com/[^)]*\);")
+REPO_ROOT = WEB_DIR.parent
+sys.path.insert(0, str(REPO_ROOT))
 
+from actions import answers  # noqa: E402
+from actions.knowledge import KnowledgeStore  # noqa: E402
+
+SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+JAVASCRIPT = "text/javascript; charset=utf-8"
 STATIC_FILES = {
     "/": ("index.html", "text/html; charset=utf-8"),
-    "/chat.js": ("static/chat.js", "text/javascript; charset=utf-8"),
+    "/chat.js": ("static/chat.js", JAVASCRIPT),
     "/chat.css": ("static/chat.css", "text/css; charset=utf-8"),
-    "/page.css": ("static/page.css", "text/css; charset=utf-8"),
 }
+# scheme://host[:port] and nothing else: these go into a response header.
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+WILDCARD = {"0.0.0.0", "::", ""}
 
 
-def widget_without_remote_fonts() -> bytes:
-    if not WIDGET_BUNDLE.exists():
-        sys.exit(f"{WIDGET_BUNDLE} is missing: run scripts/setup.sh (it runs npm ci in web/).")
-    bundle = WIDGET_BUNDLE.read_text(encoding="utf-8")
-    cleaned, removed = GOOGLE_FONTS_IMPORT.subn("", bundle)
-    if removed == 0 or "fonts.googleapis.com" in cleaned:
-        sys.exit(f"{WIDGET_BUNDLE}: no Google Fonts import where expected; check the widget's version.")
-    return cleaned.encode("utf-8")
+class SettingsError(ValueError):
+    pass
 
 
-def bot_url_for(host_header: Optional[str]) -> str:
-    """The Rasa server's URL as the patient's browser reaches it."""
-    if os.environ.get("BOT_URL"):
-        return os.environ["BOT_URL"].rstrip("/")
-    page_host = urlsplit(f"http://{host_header or 'localhost'}").hostname or "localhost"
-    return f"http://{page_host}:{os.environ.get('RASA_PORT', '5005')}"
+@dataclass(frozen=True)
+class PageSettings:
+    bot_url: str
+    frame_ancestors: List[str]
+    timeout_seconds: float
 
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> PageSettings:
+        host = env.get("HOST", "127.0.0.1")
+        bot_url = env.get("BOT_URL", "").rstrip("/")
+        if not bot_url:
+            if host in WILDCARD:
+                raise SettingsError(
+                    f"HOST={host} listens for other machines: set BOT_URL to the Rasa server's URL "
+                    "as patients' browsers reach it (e.g. https://assistant.clinique.example)."
+                )
+            bot_host = "localhost" if host in LOOPBACK else host
+            bot_url = f"http://{bot_host}:{int(env.get('RASA_PORT', '5005'))}"
+        if not ORIGIN.match(bot_url):
+            raise SettingsError(f"BOT_URL={bot_url!r}: expected http(s)://host[:port], without a path.")
+        frame_ancestors = env.get("FRAME_ANCESTORS", "").split()
+        for origin in frame_ancestors:
+            if not ORIGIN.match(origin):
+                raise SettingsError(f"FRAME_ANCESTORS: {origin!r} is not an origin (http(s)://host[:port]).")
+        return cls(bot_url, frame_ancestors, float(env.get("WEB_TIMEOUT_SECONDS", "10")))
 
-def security_headers(bot_url: str) -> Dict[str, str]:
-    bot = urlsplit(bot_url)
-    bot_origin = f"{bot.scheme}://{bot.netloc}"
-    socket_origin = f"{'wss' if bot.scheme == 'https' else 'ws'}://{bot.netloc}"
-    return {
-        # Only this page and the assistant's server: no third-party request can leave the page.
-        "Content-Security-Policy": (
-            f"default-src 'self'; connect-src 'self' {bot_origin} {socket_origin}; "
-            "script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
-        ),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "Cache-Control": "no-cache",
-    }
+    def security_headers(self) -> Dict[str, str]:
+        bot = urlsplit(self.bot_url)
+        socket_origin = f"{'wss' if bot.scheme == 'https' else 'ws'}://{bot.netloc}"
+        embedders = " ".join(["'self'", *self.frame_ancestors])
+        return {
+            # Only this page's files and the assistant's server: no request can
+            # leave for a third party, and no inline script can run.
+            "Content-Security-Policy": (
+                f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                f"connect-src {self.bot_url} {socket_origin}; base-uri 'none'; form-action 'none'; "
+                f"frame-ancestors {embedders}"
+            ),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            # The page holds no conversation, but no proxy or browser cache needs a copy either.
+            "Cache-Control": "no-store",
+        }
 
 
 class PageHandler(BaseHTTPRequestHandler):
-    widget: bytes = b""
+    settings: PageSettings
+    knowledge: KnowledgeStore
+    socket_io_client: bytes = b""
+    # socketserver applies it to each connection: a client that sends nothing
+    # (or a request byte by byte) cannot hold a thread for ever.
+    timeout: Optional[float] = 10
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         body_and_type = self.resolve(urlsplit(self.path).path)
@@ -84,17 +117,21 @@ class PageHandler(BaseHTTPRequestHandler):
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        for name, value in security_headers(bot_url_for(self.headers.get("Host"))).items():
+        for name, value in self.settings.security_headers().items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
     def resolve(self, path: str) -> Optional[Tuple[bytes, str]]:
-        if path == "/webchat.js":
-            return self.widget, "text/javascript; charset=utf-8"
+        if path == "/vendor/socket.io.min.js":
+            return self.socket_io_client, JAVASCRIPT
         if path == "/config.js":
-            config = {"socketUrl": bot_url_for(self.headers.get("Host"))}
-            return f"window.CHAT_CONFIG = {json.dumps(config)};\n".encode(), "text/javascript; charset=utf-8"
+            config = {
+                "socketUrl": self.settings.bot_url,
+                # From the knowledge file (reloaded when it changes), like the assistant's answers.
+                "teamPointer": answers.team_pointer(self.knowledge.knowledge),
+            }
+            return f"window.CHAT_CONFIG = {json.dumps(config)};\n".encode(), JAVASCRIPT
         if path in STATIC_FILES:
             name, content_type = STATIC_FILES[path]
             return (WEB_DIR / name).read_bytes(), content_type
@@ -106,7 +143,16 @@ class PageHandler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
-    PageHandler.widget = widget_without_remote_fonts()
+    try:
+        settings = PageSettings.from_environment(os.environ)
+    except SettingsError as problem:
+        sys.exit(f"web/serve.py: {problem}")
+    if not SOCKET_IO_CLIENT.exists():
+        sys.exit(f"{SOCKET_IO_CLIENT} is missing: run scripts/setup.sh (it runs npm ci in web/).")
+    PageHandler.settings = settings
+    PageHandler.timeout = settings.timeout_seconds
+    PageHandler.knowledge = KnowledgeStore()
+    PageHandler.socket_io_client = SOCKET_IO_CLIENT.read_bytes()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("WEB_PORT", "8000"))
     server = ThreadingHTTPServer((host, port), PageHandler)

@@ -1,48 +1,190 @@
-// Starts the rasa-webchat widget in the page, talking to the Rasa server over socketio.
-// window.CHAT_CONFIG: { socketUrl, containerId (default "chat") }; the local page
-// gets it from /config.js (web/serve.py), the clinic's site sets it itself (README).
+// The web chat: talks to the Rasa server's socketio channel (docs/channels.md)
+// with socket.io-client 4 (/vendor/socket.io.min.js), in the page of index.html.
+//
+// window.CHAT_CONFIG (from /config.js, written by web/serve.py):
+//   socketUrl    the Rasa server as the patient's browser reaches it
+//   teamPointer  who to ask instead, shown when the assistant is unavailable
+//
+// Everything is written with textContent: neither the patient nor the
+// assistant can put HTML or a link into the page.
 (function () {
   "use strict";
 
-  var chat = document.getElementById(window.CHAT_CONFIG.containerId || "chat");
-  chat.classList.add("assistant-chat");
+  var STORAGE_KEY = "assistant-chat";
+  // Rasa apologises after ACTION_TIMEOUT_SECONDS (5 s); past this, it is not answering.
+  var REPLY_TIMEOUT_MS = 20000;
+  // Enough for a long visit; keeps sessionStorage small.
+  var MAX_STORED_MESSAGES = 200;
+  var UNAVAILABLE =
+    "L'assistant est momentanément indisponible. Nous réessayons automatiquement : " +
+    "la conversation reprendra dès son retour.";
+  var NOT_ANSWERING =
+    "L'assistant ne répond pas pour le moment. Nous réessayons automatiquement.";
+  var EMERGENCY = "En cas d'urgence, appelez le 15 (SAMU) ou le 112.";
+  var BACK = "L'assistant est de nouveau disponible.";
 
-  window.WebChat.default(
-    {
-      socketUrl: window.CHAT_CONFIG.socketUrl,
-      socketPath: "/socket.io/",
-      // Sent when a conversation starts: the assistant greets and shows its disclaimer.
-      initPayload: "/greet",
-      embedded: true,
-      title: "Assistant de radiologie interventionnelle",
-      subtitle: "Informations générales, pas un avis médical",
-      inputTextFieldHint: "Écrivez votre question…",
-      connectingText: "Connexion en cours…",
-      hideWhenNotConnected: false,
-      showFullScreenButton: false,
-      // The conversation survives a reload but not the closing of the tab:
-      // on a shared computer, the next person does not see it.
-      params: { storage: "session" },
-      customMessageDelay: function () { return 300; },
-    },
-    chat
-  );
+  var config = window.CHAT_CONFIG;
+  var log = document.getElementById("chat-log");
+  var notice = document.getElementById("chat-notice");
+  var form = document.getElementById("chat-form");
+  var input = document.getElementById("chat-input");
 
-  // The widget's quick replies are clickable <div>s: make them reachable and
-  // usable with the keyboard (Tab, then Enter or Space).
-  function makeRepliesFocusable(root) {
-    root.querySelectorAll(".rw-reply:not([tabindex])").forEach(function (reply) {
-      reply.setAttribute("tabindex", "0");
-      reply.setAttribute("role", "button");
-    });
+  // The conversation id and its messages live in sessionStorage: kept across a
+  // reload, gone when the tab closes (the next person on a shared computer
+  // does not see it). Inside an iframe, the host page cannot read it.
+  function loadConversation() {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY));
+      if (saved && typeof saved.sessionId === "string" && Array.isArray(saved.messages)) return saved;
+    } catch (ignored) { /* unreadable: start a new conversation */ }
+    return { sessionId: null, messages: [] };
   }
-  new MutationObserver(function () { makeRepliesFocusable(chat); })
-    .observe(chat, { childList: true, subtree: true });
-  chat.addEventListener("keydown", function (event) {
-    var reply = event.target.closest && event.target.closest(".rw-reply");
-    if (reply && (event.key === "Enter" || event.key === " ")) {
-      event.preventDefault();
-      reply.click();
+
+  var conversation = loadConversation();
+
+  function saveConversation() {
+    conversation.messages = conversation.messages.slice(-MAX_STORED_MESSAGES);
+    try {
+      sessionStorage.setItem(STORAGE_KEY, JSON.stringify(conversation));
+    } catch (ignored) { /* storage full or refused: the chat still works, without reload memory */ }
+  }
+
+  // --- Showing messages ---------------------------------------------------
+
+  // message: { from: "patient" | "assistant", text, choices: [{ title, payload }] }
+  function render(message) {
+    var item = document.createElement("div");
+    item.className = "message message-" + message.from;
+    // Who speaks, for screen readers (the bubbles' colours say it to others).
+    var author = document.createElement("span");
+    author.className = "visually-hidden";
+    author.textContent = message.from === "patient" ? "Vous : " : "L'assistant : ";
+    var text = document.createElement("p");
+    text.className = "message-text";
+    text.textContent = message.text;
+    item.append(author, text);
+    if (message.choices && message.choices.length) {
+      var group = document.createElement("div");
+      group.className = "choices";
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Choix proposés");
+      message.choices.forEach(function (choice) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "choice";
+        button.textContent = choice.title;
+        // A real <button>: Tab reaches it, Enter and Space press it.
+        button.addEventListener("click", function () { send(choice.payload, choice.title); });
+        group.append(button);
+      });
+      item.append(group);
     }
+    log.append(item);
+  }
+
+  function addMessage(message) {
+    conversation.messages.push(message);
+    saveConversation();
+    render(message);
+    // Keep the question field in view below the new message; the focus is not moved.
+    // Only this page scrolls (scrollIntoView would also scroll the clinic's page around the iframe).
+    var below = form.getBoundingClientRect().bottom - window.innerHeight;
+    if (below > 0) window.scrollBy(0, below);
+  }
+
+  function showNotice(text) {
+    // Rewriting the same text would make screen readers repeat it at each retry.
+    if (notice.textContent === text) return;
+    notice.textContent = text;
+    notice.classList.toggle("chat-notice-shown", Boolean(text));
+  }
+
+  function showUnavailable(reason) {
+    showNotice(reason + " " + (config.teamPointer || "") + " " + EMERGENCY);
+  }
+
+  // --- Talking to the assistant --------------------------------------------
+
+  var socket = window.io(config.socketUrl, {
+    path: "/socket.io/",
+    // Long-polling first (works through any proxy), then WebSocket when possible.
+    transports: ["polling", "websocket"],
+    reconnectionDelayMax: 5000,
   });
+  var replyTimer = null;
+  var unavailable = false;
+
+  function emitMessage(payload) {
+    // While disconnected, socket.io keeps the message and sends it on reconnection.
+    socket.emit("user_uttered", { message: payload, session_id: conversation.sessionId });
+    clearTimeout(replyTimer);
+    replyTimer = setTimeout(function () {
+      unavailable = true;
+      showUnavailable(NOT_ANSWERING);
+    }, REPLY_TIMEOUT_MS);
+  }
+
+  // shown: what the patient sees as their message (a choice's title, not its payload).
+  function send(payload, shown) {
+    addMessage({ from: "patient", text: shown, choices: [] });
+    if (!unavailable) showNotice("");
+    emitMessage(payload);
+  }
+
+  socket.on("connect", function () {
+    socket.emit("session_request", { session_id: conversation.sessionId });
+  });
+
+  socket.on("session_confirm", function (sessionId) {
+    var sameConversation = sessionId === conversation.sessionId;
+    if (unavailable) {
+      unavailable = false;
+      showNotice(BACK);
+    }
+    if (sameConversation && conversation.messages.length) return;
+    if (!sameConversation) {
+      // A new conversation (first visit, or the server did not know the saved id).
+      conversation = { sessionId: sessionId, messages: [] };
+      log.textContent = "";
+      saveConversation();
+    }
+    // The assistant answers with its disclaimer and greeting.
+    emitMessage("/greet");
+  });
+
+  socket.on("bot_uttered", function (data) {
+    if (!data || typeof data.text !== "string") return;
+    clearTimeout(replyTimer);
+    unavailable = false;
+    showNotice("");
+    var choices = (Array.isArray(data.quick_replies) ? data.quick_replies : []).filter(function (reply) {
+      return reply && typeof reply.title === "string" && typeof reply.payload === "string";
+    }).map(function (reply) {
+      return { title: reply.title, payload: reply.payload };
+    });
+    addMessage({ from: "assistant", text: data.text, choices: choices });
+  });
+
+  function lostConnection() {
+    unavailable = true;
+    showUnavailable(UNAVAILABLE);
+  }
+  socket.on("connect_error", lostConnection);
+  socket.on("disconnect", function (reason) {
+    // Closed by this page itself (leaving or reloading): nothing to tell.
+    if (reason === "io client disconnect") return;
+    lostConnection();
+    // The server closed this socket on purpose: socket.io does not retry by itself then.
+    if (reason === "io server disconnect") socket.connect();
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text, text);
+  });
+
+  conversation.messages.forEach(render);
 })();
