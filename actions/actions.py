@@ -155,6 +155,11 @@ class ActionGreet(KnowledgeAction):
         return "action_greet"
 
     def respond(self, dispatcher, tracker, index):
+        # "bonjour, une infiltration c'est quoi ?": the greeting, then the answer.
+        reading = read_latest_message(index, tracker)
+        if reading.named_by in ("name", "generic") and reading.question_kinds:
+            decision = decide(index, reading, None, conversation_slots(tracker))
+            return answer_procedure_question(dispatcher, index, decision)
         dispatcher.utter_message(response="utter_greet")
         return []
 
@@ -177,6 +182,12 @@ class ActionListProcedures(KnowledgeAction):
         return "action_list_procedures"
 
     def respond(self, dispatcher, tracker, index):
+        # "cholécystite, c'est quoi l'intervention ?": the candidates, not the whole list.
+        reading = read_latest_message(index, tracker)
+        if reading.named_by is not None:
+            decision = decide(index, reading, None, conversation_slots(tracker))
+            if decision.outcome in ("answer", "clarify", "not_described"):
+                return answer_procedure_question(dispatcher, index, decision)
         dispatch(dispatcher, answers.list_procedures(index.knowledge))
         return []
 
@@ -190,6 +201,8 @@ def procedure_question_despite_intent(
     decision = decide(index, reading, None, conversation_slots(tracker))
     if decision.outcome == "not_described":
         return decision
+    if reading.part_of_description and decision.outcome == "answer":
+        return decision  # "après l'embolisation portale, il faut une IRM ?": the page says where
     if not reading.question_kinds:
         return None  # no question words: the intent stands
     precise = decision.question_kind in PRECISE_QUESTION_KINDS
@@ -238,10 +251,12 @@ class ActionAskToRephrase(KnowledgeAction):
 
     def respond(self, dispatcher, tracker, index):
         reading = read_latest_message(index, tracker)
-        if reading.named_by in ("name", "generic"):
-            decision = decide(index, reading, None, conversation_slots(tracker), trust_context=False)
+        if reading.named_by is not None:
+            # A symptom alone ("une sciatique qui ne passe pas") gets the question
+            # "is it about this procedure?" rather than a request to rephrase.
+            decision = decide(index, reading, None, conversation_slots(tracker))
             return answer_procedure_question(dispatcher, index, decision)
-        if reading.named_by is None and not reading.question_kinds and not reading.organs:
+        if not reading.question_kinds and not reading.organs:
             # Nothing of a question about a procedure: off-topic, not a badly phrased question.
             dispatch(dispatcher, answers.out_of_scope(index.knowledge))
             return []

@@ -48,6 +48,7 @@ class Reading:
     organs: List[str] = field(default_factory=list)  # the most specific ones
     question_kinds: List[str] = field(default_factory=list)
     not_covered_topic: bool = False  # price, results, doses…: nothing the page says for any procedure
+    part_of_description: bool = False  # an act the page mentions in how the named procedure is done
 
 
 @dataclass
@@ -121,11 +122,11 @@ def _read_subject(index: KnowledgeIndex, text: str) -> Reading:
 
     reading = Reading()
     # An act the page mentions within a named procedure's description is part of that question.
+    acts = by_kind["other_act"]
     by_kind["other_act"] = [
-        act_id
-        for act_id in by_kind["other_act"]
-        if not set(index.other_act(act_id).part_of) & set(by_kind["procedure"])
+        a for a in acts if not set(index.other_act(a).part_of) & set(by_kind["procedure"])
     ]
+    reading.part_of_description = len(by_kind["other_act"]) < len(acts)
     if by_kind["other_act"]:
         reading.other_act = by_kind["other_act"][0]
         reading.procedures = by_kind["procedure"]
@@ -253,8 +254,9 @@ def decide(
     elif current:
         procedure = current  # a follow-up: "et ça dure combien ?"
     else:
-        if not reading.question_kinds and not reading.organs and intent != "inform_procedure":
-            return Decision("none")  # no word of a procedure question at all
+        asks_something = set(reading.question_kinds) - {"overview"}  # "c'est quoi X ?", X unknown
+        if not asks_something and not reading.organs and intent != "inform_procedure":
+            return Decision("none")  # no procedure question recognised
         return Decision(
             "clarify", question_kind=kind or pending_kind, organ=organ, candidates=_procedure_ids(index)
         )
@@ -265,6 +267,8 @@ def decide(
     if follow_up and reading.organs and not reading.question_kinds:
         # "et pour le poumon ?" after an overview: the fact that depends on the organ.
         kind = _kind_for_organ(index, procedure, reading.organs) or kind
+    if kind is None and reading.part_of_description:
+        kind = "how_it_is_done"  # "il faut refaire une IRM après ?": where the page mentions it
     if kind is None:
         answers_pending = (
             procedure == current or procedure in pending_candidates or intent == "inform_procedure"
