@@ -103,7 +103,7 @@ def _read_subject(index: KnowledgeIndex, text: str) -> Reading:
     for target in targets(subjects):
         kind, _, target_id = target.partition(":")
         by_kind[kind].append(target_id)
-    # A generic word is not its own context ("abcès" alone stays undecided).
+    # Words already read as a name or a generic word do not count again as context.
     named_positions = {position for mention in subjects for position in range(mention.start, mention.end)}
     organ_positions = {
         position for mention in index.organs.find(text) for position in range(mention.start, mention.end)
@@ -266,7 +266,7 @@ def decide(
         organ = _organ_id(index, slots.get("organ"))
     if follow_up and reading.organs and not reading.question_kinds:
         # "et pour le poumon ?" after an overview: the fact that depends on the organ.
-        kind = _kind_for_organ(index, procedure, reading.organs) or kind
+        kind = _kind_for_organ(index, procedure) or kind
     if kind is None and reading.part_of_description:
         kind = "how_it_is_done"  # "il faut refaire une IRM après ?": where the page mentions it
     if kind is None:
@@ -281,7 +281,7 @@ def _procedure_ids(index: KnowledgeIndex) -> List[str]:
     return [procedure.id for procedure in index.knowledge.procedures]
 
 
-def _kind_for_organ(index: KnowledgeIndex, procedure_id: str, organs: List[str]) -> Optional[str]:
+def _kind_for_organ(index: KnowledgeIndex, procedure_id: str) -> Optional[str]:
     """ "et pour le poumon ?": the fact of this procedure that depends on the organ."""
     facts = index.knowledge.procedure(procedure_id).facts
     for aspect, fact in facts:
