@@ -128,8 +128,13 @@ def judge(expected: Dict[str, Any], observed: Observed, all_ids: List[str]) -> s
     gave_a_fact = observed.outcome == "answer"
     if wanted == "answer":
         same_procedure = gave_a_fact and observed.procedure == expected["procedure"]
-        if gave_a_fact and (not same_procedure or observed.organ != expected.get("organ")):
+        # A variant other than the one expected is a wrong answer; every case given
+        # (no variant chosen) is only less precise.
+        other_variant = observed.organ is not None and observed.organ != expected.get("organ")
+        if gave_a_fact and (not same_procedure or other_variant):
             return "wrong procedure"
+        if observed.organ != expected.get("organ"):
+            return "wrong"
         # The overview holds the purpose and how it is done, word for word.
         accepted = {expected["aspect"]} | ({"overview"} if expected["aspect"] in OVERVIEW_HOLDS else set())
         return "right" if same_procedure and observed.question_kind in accepted else "wrong"

@@ -9,7 +9,9 @@ from tests.evaluation import (
     EVALUATION_SET,
     FURTHER_EVALUATION_SETS,
     TARGET_RIGHT_SHARE,
+    Observed,
     evaluate,
+    judge,
     load_cases,
     report,
     summarise,
@@ -41,3 +43,15 @@ def test_no_wrong_procedure_and_the_targets_of_the_evaluation(assistant, knowled
     # make evaluate judges against TARGET_RIGHT_SHARE; here a point of tolerance
     # for the small differences a retraining on another machine can make.
     assert summary.right_share >= TARGET_RIGHT_SHARE - 0.01, report(results)
+
+
+def test_the_judge_counts_another_variant_as_a_wrong_answer_and_every_case_as_imprecise():
+    ids = ["biopsie", "nephrostomie"]
+    expected = {"outcome": "answer", "procedure": "biopsie", "aspect": "hospital_stay", "organ": "profond"}
+    assert judge(expected, Observed("answer", "biopsie", "hospital_stay", "profond"), ids) == "right"
+    assert judge(expected, Observed("answer", "biopsie", "hospital_stay", "poumon"), ids) == "wrong procedure"
+    assert judge(expected, Observed("answer", "biopsie", "hospital_stay", None), ids) == "wrong"
+    assert judge(expected, Observed("answer", "nephrostomie", "hospital_stay"), ids) == "wrong procedure"
+    not_covered = {"outcome": "not_described"}
+    assert judge(not_covered, Observed("out_of_scope"), ids) == "right"
+    assert judge(not_covered, Observed("answer", "biopsie", "duration"), ids) == "wrong procedure"
