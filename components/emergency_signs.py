@@ -33,7 +33,7 @@ EMERGENCY_INTENT = "urgent_symptoms"
 # The classifier alone, without any sign of the knowledge file, must be at least
 # this sure: long stories about back pain or heavy periods are not emergencies,
 # and the signs list is the net that does not depend on it.
-UNSURE_EMERGENCY_CONFIDENCE = 0.9
+UNSURE_EMERGENCY_CONFIDENCE = 0.97
 # Where the message's output says which sign was recognised (for logs of counts, reports).
 EMERGENCY_SIGNS_KEY = "emergency_signs"
 
