@@ -9,6 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from channels.payload import normalise_payload
+
 # Longer than any real question (about 300 words); parsing a huge message
 # would keep the server busy for every other patient.
 MAX_MESSAGE_CHARS = 2000
@@ -55,7 +57,7 @@ def checked_message(sender: str, message: Any) -> IncomingMessage:
     text = clean_text(message)
     if len(text) > MAX_MESSAGE_CHARS:
         return IncomingMessage(sender=sender, text="", too_long=True)
-    return IncomingMessage(sender=sender, text=text)
+    return IncomingMessage(sender=sender, text=normalise_payload(text))
 
 
 def parse_incoming(payload: Any) -> IncomingMessage:
