@@ -1,5 +1,8 @@
 """Checks on what a channel receives, before it reaches the assistant.
 
+Length first, then control characters, button payloads (payload.py) and
+personal details (personal_data.py).
+
 Plain functions, shared by the channels and tested without a server.
 """
 
@@ -10,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.payload import normalise_payload
+from channels.personal_data import mask_personal_data
 
 # Longer than any real question (about 300 words); parsing a huge message
 # would keep the server busy for every other patient.
@@ -32,6 +36,8 @@ class IncomingMessage:
     sender: str
     text: str
     too_long: bool = False
+    # Personal details were masked out of the text (channels/personal_data.py).
+    masked: bool = False
 
 
 class InvalidRequest(ValueError):
@@ -57,7 +63,11 @@ def checked_message(sender: str, message: Any) -> IncomingMessage:
     text = clean_text(message)
     if len(text) > MAX_MESSAGE_CHARS:
         return IncomingMessage(sender=sender, text="", too_long=True)
-    return IncomingMessage(sender=sender, text=normalise_payload(text))
+    if text.lstrip().startswith("/"):
+        # A button payload: its entity values are checked names (payload.py).
+        return IncomingMessage(sender=sender, text=normalise_payload(text))
+    masked = mask_personal_data(text)
+    return IncomingMessage(sender=sender, text=masked, masked=masked != text)
 
 
 def parse_incoming(payload: Any) -> IncomingMessage:

@@ -26,6 +26,8 @@ from typing import Any, Dict, FrozenSet, List
 
 import yaml
 
+from channels.personal_data import mask_personal_data
+
 ENTITY_NAMES = ("procedure", "organ")
 # Longer than any procedure or organ name or synonym in knowledge/procedures.yml.
 MAX_ENTITY_CHARS = 60
@@ -56,11 +58,12 @@ def is_known_intent(name: str) -> bool:
 
 
 def valid_entity_value(value: Any) -> bool:
-    """A short name; numbers, lists, objects, booleans and huge strings are not."""
+    """A short name; numbers, lists, objects, booleans, huge strings and personal details are not."""
     return (
         isinstance(value, str)
         and 0 < len(value.strip()) <= MAX_ENTITY_CHARS
         and bool(_NAME.match(value.strip()))
+        and mask_personal_data(value) == value
     )
 
 

@@ -4,7 +4,8 @@ Same URL and JSON contract as Rasa's `rest` channel
 (POST /webhooks/rest/webhook, {"sender": ..., "message": ...}), but:
 - a malformed body, sender or message gets a 400 with a clear message,
   instead of being processed (Rasa would use a shared "default" sender);
-- control characters are removed;
+- control characters are removed, button payloads checked, personal details
+  masked (and the patient reminded once not to write them);
 - a message too long to be a question gets a polite reply without being parsed;
 - a turn that produced no answer (action server down or slow) gets an apology.
 """
@@ -22,6 +23,7 @@ from sanic.response import HTTPResponse
 
 from channels.incoming import TOO_LONG_REPLY, InvalidRequest, parse_incoming
 from channels.never_silent import handle_with_apology
+from channels.personal_data import REMINDER, reminded_before
 
 
 class CheckedRestInput(RestInput):
@@ -49,6 +51,8 @@ class CheckedRestInput(RestInput):
             if incoming.too_long:
                 return response.json([{"recipient_id": incoming.sender, "text": TOO_LONG_REPLY}])
 
+            agent = getattr(request.app.ctx, "agent", None)
+            remind = incoming.masked and not await reminded_before(agent, incoming.sender)
             collector = CollectingOutputChannel()
             message = UserMessage(
                 incoming.text,
@@ -58,6 +62,8 @@ class CheckedRestInput(RestInput):
                 metadata=self.get_metadata(request),
             )
             await handle_with_apology(on_new_message, message, replied=lambda: bool(collector.messages))
+            if remind:
+                await collector.send_text_message(incoming.sender, REMINDER)
             return response.json(collector.messages)
 
         return webhook

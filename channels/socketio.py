@@ -6,7 +6,8 @@ Same events and path as Rasa's `socketio` channel, but:
   the client never joins its room and never sees a reply (RasaHQ/rasa#13027);
 - a malformed event, a missing session id or a message too long to be a
   question gets a polite reply instead of an exception or silence;
-- control characters are removed;
+- control characters are removed, button payloads checked, personal details
+  masked (and the patient reminded once not to write them);
 - a turn that produced no answer (action server down or slow) gets an apology.
 """
 
@@ -32,6 +33,7 @@ from channels.incoming import (
     parse_socketio_message,
 )
 from channels.never_silent import handle_with_apology
+from channels.personal_data import REMINDER, reminded_before
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +79,10 @@ class CheckedSocketIOInput(SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: Dict, auth: Optional[Dict]) -> bool:
+            # The Rasa server's app, to read a conversation's tracker (personal data reminder).
+            request = environ.get("sanic.request")
+            if request is not None:
+                self.agent = getattr(request.app.ctx, "agent", None)
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
@@ -114,6 +120,8 @@ class CheckedSocketIOInput(SocketIOInput):
             if incoming.too_long:
                 await output.send_text_message(incoming.sender, TOO_LONG_REPLY)
                 return
+            agent = getattr(self, "agent", None)
+            remind = incoming.masked and not await reminded_before(agent, incoming.sender)
             metadata = data.get(self.metadata_key)
             message = UserMessage(
                 incoming.text,
@@ -123,5 +131,7 @@ class CheckedSocketIOInput(SocketIOInput):
                 metadata=metadata if isinstance(metadata, dict) else None,
             )
             await handle_with_apology(on_new_message, message, replied=lambda: output.sent > 0)
+            if remind:
+                await output.send_text_message(incoming.sender, REMINDER)
 
         return socketio_webhook
