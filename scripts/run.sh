@@ -11,6 +11,8 @@
 #   CORS_ORIGINS    web pages allowed to call the bot, space-separated
 #                   (the local page: http://localhost:WEB_PORT http://127.0.0.1:WEB_PORT)
 #   ACTION_TIMEOUT_SECONDS  wait for the action server before apologising (5)
+#   REST_TOKEN      when set, every REST message must carry 'Authorization: Bearer <token>';
+#                   required when HOST is not a loopback address
 #   ENABLE_API      true: also open Rasa's HTTP API (/status, /conversations...),
 #                   which then requires RASA_AUTH_TOKEN                (false)
 set -euo pipefail
@@ -28,6 +30,18 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export SANIC_HOST=$HOST
 # Read by web/serve.py.
 export HOST RASA_PORT WEB_PORT
+
+# The REST channel lets its caller choose any conversation id: reachable from
+# other machines, it needs a token (channels/rest.py).
+case "$HOST" in
+  127.*|localhost|::1) ;;
+  *)
+    if [ -z "${REST_TOKEN:-}" ]; then
+      echo "HOST=$HOST is not a loopback address: set REST_TOKEN, or anyone reaching it could use any conversation through REST." >&2
+      exit 1
+    fi
+    ;;
+esac
 
 # Rasa's HTTP API reads and changes any conversation: never without a token.
 api_args=()

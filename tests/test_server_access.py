@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from tests.conftest import REPO_ROOT, RunningAssistant
+from tests.socket_chat import SocketChat
 
 OTHER_SITE = "https://another-site.example"
 
@@ -30,11 +31,31 @@ def test_the_http_api_is_off_by_default(assistant: RunningAssistant):
     assert requests.get(f"{assistant.url}/status", timeout=10).status_code == 404
 
 
-def test_the_http_api_needs_its_token(tmp_path):
+REST_TOKEN = "rest-token-91c2"
+
+
+def test_the_http_api_and_the_rest_channel_need_their_tokens(tmp_path, sender, knowledge):
     token = "test-token-7f3a"
-    running = RunningAssistant(tmp_path, ENABLE_API="true", RASA_AUTH_TOKEN=token)
+    running = RunningAssistant(tmp_path, ENABLE_API="true", RASA_AUTH_TOKEN=token, REST_TOKEN=REST_TOKEN)
     running.start()
     try:
+        rest = f"{running.url}/webhooks/rest/webhook"
+        body = {"sender": sender, "message": "À quoi sert une biopsie ?"}
+        refused = requests.post(rest, json=body, timeout=10)
+        assert refused.status_code == 401 and "REST_TOKEN" in refused.json()["error"]
+        for header in ("Bearer guess", f"Basic {REST_TOKEN}", REST_TOKEN, f"Bearer {REST_TOKEN}x"):
+            wrong = requests.post(rest, json=body, headers={"Authorization": header}, timeout=10)
+            assert wrong.status_code == 401, header
+        replies = running.say(body["message"], sender)
+        assert knowledge.procedure("biopsie").facts.purpose.answer in replies[-1]["text"]
+        # The web chat's channel is not the integrators' one: no token there.
+        chat = SocketChat(running.url)
+        try:
+            assert chat.say("À quoi sert une biopsie ?")
+        finally:
+            chat.close()
+
+
         assert requests.get(f"{running.url}/status", timeout=10).status_code == 401
         wrong = requests.get(f"{running.url}/status", params={"token": "guess"}, timeout=10)
         assert wrong.status_code == 401
@@ -54,3 +75,16 @@ def test_the_http_api_is_refused_without_a_token():
     )
     assert result.returncode != 0
     assert "RASA_AUTH_TOKEN" in result.stderr
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::"])
+def test_rest_is_not_opened_to_other_machines_without_a_token(host):
+    result = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "run.sh")],
+        env={"PATH": "/usr/bin:/bin", "HOST": host},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0
+    assert "REST_TOKEN" in result.stderr
