@@ -31,6 +31,17 @@ UNREADABLE_REPLY = (
 )
 
 
+# socketio: events refused before they are read (channels/socketio.py).
+TOO_FAST_REPLY = (
+    "Vous envoyez des messages trop rapidement. Attendez quelques secondes, "
+    "puis écrivez à nouveau votre question."
+)
+BUSY_REPLY = (
+    "Un instant : je réponds encore à votre message précédent. Vous pourrez "
+    "écrire à nouveau juste après ma réponse."
+)
+
+
 @dataclass(frozen=True)
 class IncomingMessage:
     sender: str
@@ -60,6 +71,9 @@ def checked_sender(sender: Any, field: str) -> str:
 def checked_message(sender: str, message: Any) -> IncomingMessage:
     if not isinstance(message, str):
         raise InvalidRequest("'message' must be a string")
+    # Length first: a huge message is not even cleaned.
+    if len(message) > 2 * MAX_MESSAGE_CHARS:
+        return IncomingMessage(sender=sender, text="", too_long=True)
     text = clean_text(message)
     if len(text) > MAX_MESSAGE_CHARS:
         return IncomingMessage(sender=sender, text="", too_long=True)

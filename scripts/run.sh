@@ -30,6 +30,8 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export SANIC_HOST=$HOST
 # Read by web/serve.py.
 export HOST RASA_PORT WEB_PORT
+# Read by the socketio channel, which checks the Origin of each connection.
+export CORS_ORIGINS
 
 # The REST channel lets its caller choose any conversation id: reachable from
 # other machines, it needs a token (channels/rest.py).
