@@ -46,14 +46,14 @@ case "$HOST" in
 esac
 
 # Rasa's HTTP API reads and changes any conversation: never without a token.
-api_args=()
-if [ "${ENABLE_API:-false}" = "true" ]; then
-  if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
-    echo "ENABLE_API=true needs RASA_AUTH_TOKEN: the HTTP API would be open to anyone." >&2
-    exit 1
-  fi
-  api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+# The token stays in the environment: scripts/rasa_server.py passes it to
+# Rasa inside the process, so it is on no command line (ps).
+if [ "${ENABLE_API:-false}" = "true" ] && [ -z "${RASA_AUTH_TOKEN:-}" ]; then
+  echo "ENABLE_API=true needs RASA_AUTH_TOKEN: the HTTP API would be open to anyone." >&2
+  exit 1
 fi
+export ENABLE_API=${ENABLE_API:-false}
+export RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-}
 
 if ! ls models/*.tar.gz >/dev/null 2>&1; then
   echo "No trained model in models/: run 'make train' (or 'make run') first." >&2
@@ -68,12 +68,12 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
+env -u RASA_AUTH_TOKEN -u REST_TOKEN .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
-.venv/bin/rasa run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --interface "$HOST" --port "$RASA_PORT" "${api_args[@]}" --cors $CORS_ORIGINS &  # one argument per origin
+.venv/bin/python scripts/rasa_server.py run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
+  --interface "$HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS &  # one argument per origin
 pids+=($!)
-.venv/bin/python web/serve.py &
+env -u RASA_AUTH_TOKEN -u REST_TOKEN .venv/bin/python web/serve.py &
 pids+=($!)
 
 echo "Assistant starting: web chat http://localhost:$WEB_PORT, REST http://$HOST:$RASA_PORT/webhooks/rest/webhook, actions on port $ACTION_PORT (Ctrl-C to stop)"
