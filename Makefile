@@ -6,7 +6,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test setup train shell lint check-knowledge review-sheet nlu-vocabulary validate evaluate-nlu lock clean \
-	run-cluster setup-cluster delete-old-conversations bench load-test profile
+	run-cluster setup-cluster delete-old-conversations bench load-test profile audit
 
 run: train ## Set up, train if needed, start the action server and the Rasa server
 	scripts/run.sh
@@ -74,3 +74,6 @@ profile: train ## Where the time of one message goes, and what candidate changes
 
 evaluate-nlu: setup nlu-vocabulary ## NLU F1 on the held-out test set, beside rasa init's default pipeline
 	$(BIN)/python bench/evaluate_nlu.py
+
+audit: ## Known vulnerabilities in requirements.lock and web/package-lock.json (tools in .venv-audit)
+	scripts/audit.sh
