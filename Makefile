@@ -12,14 +12,14 @@ run: train ## Set up, train if needed, start the action server and the Rasa serv
 	scripts/run.sh
 
 test: train ## Every test: lint, knowledge, actions, data validation, conversation tests, servers, browser, cluster
-	scripts/setup-system-packages.sh chromium postgresql redis-server nginx
+	scripts/setup-system-packages.sh chromium postgresql redis-server nginx openssl
 	scripts/test.sh
 
 run-cluster: train setup-cluster ## Production profile: PostgreSQL, Redis, two Rasa servers, nginx on :8080
 	deploy/local-cluster.sh
 
 setup-cluster:
-	scripts/setup-system-packages.sh postgresql redis-server nginx
+	scripts/setup-system-packages.sh postgresql redis-server nginx openssl
 
 delete-old-conversations: setup ## Delete conversations idle for RETENTION_DAYS (30); ENDPOINTS=... for another store
 	$(BIN)/python scripts/delete_old_conversations.py --endpoints $(or $(ENDPOINTS),endpoints.yml)
