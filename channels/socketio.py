@@ -15,8 +15,8 @@ Same events and path as Rasa's `socketio` channel, but:
   * a browser page may connect only from an origin of CORS_ORIGINS (the
     `Origin` header; clients that send none, like python-socketio, are not browsers);
   * at most SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS connections (30) from one address;
-  * one turn at a time per connection, and at most MESSAGES_PER_MINUTE (30,
-    bursts of BURST_MESSAGES = 10) per connection; a message over either gets one
+  * one turn at a time per connection, and at most SOCKETIO_MESSAGES_PER_MINUTE
+    (30, bursts of BURST_MESSAGES = 10) per connection; a message over either gets one
     polite reply and is not processed;
   * the session id is a random id the server hands out (32 hexadecimal digits),
     and a connection may only speak in the session it was confirmed;
@@ -58,8 +58,18 @@ logger = logging.getLogger(__name__)
 # Bytes of one socket.io event (a 2,000-character message is at most 8 kB in UTF-8).
 MAX_EVENT_BYTES = 16 * 1024
 # Far more than anyone types or clicks; what stops a flood is one turn at a time.
-MESSAGES_PER_MINUTE = 30
+# SOCKETIO_MESSAGES_PER_MINUTE changes it (the load test's simulated patients think
+# only 0.5 to 2 s between messages).
+DEFAULT_MESSAGES_PER_MINUTE = 30
 BURST_MESSAGES = 10
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else default
+
+
+MESSAGES_PER_MINUTE = _positive_int("SOCKETIO_MESSAGES_PER_MINUTE", DEFAULT_MESSAGES_PER_MINUTE)
 DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 30
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 # customData keys kept in the tracker, with their longest value.
@@ -72,8 +82,7 @@ def allowed_origins() -> FrozenSet[str]:
 
 
 def max_connections_per_address() -> int:
-    raw = os.environ.get("SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_CONNECTIONS_PER_ADDRESS
+    return _positive_int("SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS)
 
 
 def known_metadata(metadata: Any) -> Optional[Dict[str, str]]:
