@@ -6,20 +6,20 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test setup train shell lint check-knowledge review-sheet nlu-vocabulary validate evaluate-nlu lock clean \
-	run-cluster setup-cluster delete-old-conversations bench load-test profile evaluate
+	run-cluster setup-cluster delete-old-conversations bench load-test profile evaluate audit
 
 run: train ## Set up, train if needed, start the action server and the Rasa server
 	scripts/run.sh
 
 test: train ## Every test: lint, knowledge, actions, data validation, conversation tests, servers, browser, cluster
-	scripts/setup-system-packages.sh chromium postgresql redis-server nginx
+	scripts/setup-system-packages.sh chromium postgresql redis-server nginx openssl
 	scripts/test.sh
 
 run-cluster: train setup-cluster ## Production profile: PostgreSQL, Redis, two Rasa servers, nginx on :8080
 	deploy/local-cluster.sh
 
 setup-cluster:
-	scripts/setup-system-packages.sh postgresql redis-server nginx
+	scripts/setup-system-packages.sh postgresql redis-server nginx openssl
 
 delete-old-conversations: setup ## Delete conversations idle for RETENTION_DAYS (30); ENDPOINTS=... for another store
 	$(BIN)/python scripts/delete_old_conversations.py --endpoints $(or $(ENDPOINTS),endpoints.yml)
@@ -77,3 +77,6 @@ evaluate: train ## Wrong-procedure answers and right outcomes on tests/evaluatio
 
 evaluate-nlu: setup nlu-vocabulary ## NLU F1 on the held-out test set, beside rasa init's default pipeline
 	$(BIN)/python bench/evaluate_nlu.py
+
+audit: ## Known vulnerabilities in requirements.lock and web/package-lock.json (tools in .venv-audit)
+	scripts/audit.sh

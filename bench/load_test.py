@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import re
 import shutil
 import subprocess
@@ -78,6 +79,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         host = args.host
         if host is None:
             print("Starting the servers (scripts/run.sh) on free ports...", flush=True)
+            # The simulated patients think 0.5 to 2 s between messages, faster than real ones:
+            # socketio's per-connection rate (30 a minute) would refuse them.
+            os.environ.setdefault("SOCKETIO_MESSAGES_PER_MINUTE", "120")
             servers = OurServers(workdir)
             servers.start()
             host = servers.url

@@ -163,7 +163,8 @@ class SocketIOUser(User):
         started = time.perf_counter()
         self.sio.emit("session_request", {"session_id": self.conversation.sender})
         try:
-            self.confirms.get(timeout=reply_timeout(self))
+            # The server hands out the session id (channels/socketio.py): speak in that one.
+            self.conversation.sender = self.confirms.get(timeout=reply_timeout(self))
         except Empty:
             self._fire("socketio: session_request -> session_confirm", started, exception=TimeoutError())
             return False

@@ -7,6 +7,11 @@ channels package applies them when the Rasa server imports it.
 - Timeout: Rasa waits up to five minutes for the action server (a constant,
   RasaHQ/rasa#9789); a patient would wait that long. ACTION_TIMEOUT_SECONDS
   (default 5) sets it; the channels then apologise (never_silent.py).
+- Failure logs: when the action server answers with an error, Rasa logs the
+  error with the whole response body; rasa_sdk's 500 body holds the request,
+  that is the full tracker: every message of the conversation. The body is
+  kept on the exception (Rasa reads a 400's body to reject an action) but no
+  longer written into its message, so no log line holds it.
 - Response check: Rasa validates every action-server response with
   `jsonschema.validate`, which checks the schema itself again each time:
   about 20 ms of CPU per message, a third of the whole turn (bench/profile_message.py).
@@ -21,6 +26,7 @@ from typing import Any, Dict
 
 import rasa
 import rasa.core.actions.action
+import rasa.utils.endpoints
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -50,6 +56,19 @@ def apply_action_timeout() -> float:
     seconds = action_timeout_seconds()
     rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = seconds
     return seconds
+
+
+def _error_without_body(self, status: int, message: str, text: Any) -> None:
+    """ClientResponseError.__init__ that leaves the body out of the message (and so of logs)."""
+    self.status = status
+    self.message = message
+    self.text = text
+    size = len(text) if isinstance(text, (bytes, str)) else 0
+    Exception.__init__(self, f"{status}, {message}, body of {size} bytes not logged")
+
+
+def keep_response_bodies_out_of_logs() -> None:
+    rasa.utils.endpoints.ClientResponseError.__init__ = _error_without_body
 
 
 def _response_validator():

@@ -1,5 +1,8 @@
 """Checks on what a channel receives, before it reaches the assistant.
 
+Length first, then control characters, button payloads (payload.py) and
+personal details (personal_data.py).
+
 Plain functions, shared by the channels and tested without a server.
 """
 
@@ -8,6 +11,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
+
+from channels.payload import normalise_payload
+from channels.personal_data import mask_personal_data
 
 # Longer than any real question (about 300 words); parsing a huge message
 # would keep the server busy for every other patient.
@@ -25,11 +31,24 @@ UNREADABLE_REPLY = (
 )
 
 
+# socketio: events refused before they are read (channels/socketio.py).
+TOO_FAST_REPLY = (
+    "Vous envoyez des messages trop rapidement. Attendez quelques secondes, "
+    "puis écrivez à nouveau votre question."
+)
+BUSY_REPLY = (
+    "Un instant : je réponds encore à votre message précédent. Vous pourrez "
+    "écrire à nouveau juste après ma réponse."
+)
+
+
 @dataclass(frozen=True)
 class IncomingMessage:
     sender: str
     text: str
     too_long: bool = False
+    # Personal details were masked out of the text (channels/personal_data.py).
+    masked: bool = False
 
 
 class InvalidRequest(ValueError):
@@ -52,10 +71,17 @@ def checked_sender(sender: Any, field: str) -> str:
 def checked_message(sender: str, message: Any) -> IncomingMessage:
     if not isinstance(message, str):
         raise InvalidRequest("'message' must be a string")
+    # Length first: a huge message is not even cleaned.
+    if len(message) > 2 * MAX_MESSAGE_CHARS:
+        return IncomingMessage(sender=sender, text="", too_long=True)
     text = clean_text(message)
     if len(text) > MAX_MESSAGE_CHARS:
         return IncomingMessage(sender=sender, text="", too_long=True)
-    return IncomingMessage(sender=sender, text=text)
+    if text.lstrip().startswith("/"):
+        # A button payload: its entity values are checked names (payload.py).
+        return IncomingMessage(sender=sender, text=normalise_payload(text))
+    masked = mask_personal_data(text)
+    return IncomingMessage(sender=sender, text=masked, masked=masked != text)
 
 
 def parse_incoming(payload: Any) -> IncomingMessage:

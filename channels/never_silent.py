@@ -24,6 +24,14 @@ UNAVAILABLE_REPLY = (
 )
 
 
+# When another turn of the same conversation holds it longer than the lock
+# store lets a message wait (stores/redis_lock_store.py, ConversationBusy).
+BUSY_CONVERSATION_REPLY = (
+    "Je réponds encore à vos messages précédents et je n'ai pas pu lire celui-ci. "
+    "Pouvez-vous l'envoyer à nouveau dans un instant ?"
+)
+
+
 async def handle_with_apology(
     on_new_message: Callable[[UserMessage], Awaitable[None]],
     message: UserMessage,
@@ -32,7 +40,11 @@ async def handle_with_apology(
     """Runs one turn; if it sent nothing (`replied()` is false), apologises."""
     try:
         await on_new_message(message)
-    except Exception:
+    except Exception as error:
+        if getattr(error, "conversation_busy", False):
+            logger.warning("Conversation %s busy: the message was not processed", message.sender_id)
+            await message.output_channel.send_text_message(message.sender_id, BUSY_CONVERSATION_REPLY)
+            return
         # The message text stays out of the log: it may be health data.
         logger.exception("The assistant failed on a message in conversation %s", message.sender_id)
     if not replied():

@@ -6,16 +6,34 @@ Same events and path as Rasa's `socketio` channel, but:
   the client never joins its room and never sees a reply (RasaHQ/rasa#13027);
 - a malformed event, a missing session id or a message too long to be a
   question gets a polite reply instead of an exception or silence;
-- control characters are removed;
-- a turn that produced no answer (action server down or slow) gets an apology.
+- control characters are removed, button payloads checked, personal details
+  masked (and the patient reminded once not to write them);
+- a turn that produced no answer (action server down or slow) gets an apology;
+- limits (socket.io has none of its own that fit a public site):
+  * an event over 16 kB is refused before it is read (python-engineio's
+    `max_http_buffer_size`, and Sanic's WEBSOCKET_MAX_SIZE for WebSocket);
+  * a browser page may connect only from an origin of CORS_ORIGINS (the
+    `Origin` header; clients that send none, like python-socketio, are not browsers);
+  * at most SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS connections (30) from one address;
+  * one turn at a time per connection, and at most SOCKETIO_MESSAGES_PER_MINUTE
+    (30, bursts of BURST_MESSAGES = 10) per connection; a message over either gets one
+    polite reply and is not processed;
+  * the session id is a random id the server hands out (32 hexadecimal digits),
+    and a connection may only speak in the session it was confirmed;
+  * only known metadata keys (`customData.language`) are stored in the tracker.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import os
+import re
+import time
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional
 
 from rasa.core.channels.channel import UserMessage, decode_bearer_token
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -25,15 +43,79 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels.incoming import (
+    BUSY_REPLY,
+    TOO_FAST_REPLY,
     TOO_LONG_REPLY,
     UNREADABLE_REPLY,
     InvalidRequest,
-    checked_sender,
     parse_socketio_message,
 )
 from channels.never_silent import handle_with_apology
+from channels.personal_data import REMINDER, reminded_before
 
 logger = logging.getLogger(__name__)
+
+# Bytes of one socket.io event (a 2,000-character message is at most 8 kB in UTF-8).
+MAX_EVENT_BYTES = 16 * 1024
+# Far more than anyone types or clicks; what stops a flood is one turn at a time.
+# SOCKETIO_MESSAGES_PER_MINUTE changes it (the load test's simulated patients think
+# only 0.5 to 2 s between messages).
+DEFAULT_MESSAGES_PER_MINUTE = 30
+BURST_MESSAGES = 10
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else default
+
+
+MESSAGES_PER_MINUTE = _positive_int("SOCKETIO_MESSAGES_PER_MINUTE", DEFAULT_MESSAGES_PER_MINUTE)
+DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 30
+SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+# customData keys kept in the tracker, with their longest value.
+METADATA_KEYS = {"language": 16}
+
+
+def allowed_origins() -> FrozenSet[str]:
+    """CORS_ORIGINS (space-separated), as scripts/run.sh and the cluster export it."""
+    return frozenset(os.environ.get("CORS_ORIGINS", "").split())
+
+
+def max_connections_per_address() -> int:
+    return _positive_int("SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS)
+
+
+def known_metadata(metadata: Any) -> Optional[Dict[str, str]]:
+    if not isinstance(metadata, dict):
+        return None
+    kept = {
+        key: value
+        for key, longest in METADATA_KEYS.items()
+        if isinstance(value := metadata.get(key), str) and len(value) <= longest
+    }
+    return kept or None
+
+
+@dataclass
+class Connection:
+    """What the server keeps about one socket.io connection."""
+
+    address: str
+    session_id: Optional[str] = None
+    in_turn: bool = False
+    warned: bool = False
+    tokens: float = BURST_MESSAGES
+    refilled: float = field(default_factory=time.monotonic)
+
+    def take_token(self) -> bool:
+        """Token bucket: BURST_MESSAGES at once, MESSAGES_PER_MINUTE over time."""
+        now = time.monotonic()
+        self.tokens = min(BURST_MESSAGES, self.tokens + (now - self.refilled) * MESSAGES_PER_MINUTE / 60)
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 class CountingSocketIOOutput(SocketIOOutput):
@@ -65,8 +147,14 @@ class CheckedSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        # CORS is left to the Rasa server's --cors option, as in Rasa's channel.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        # CORS headers are left to the Rasa server's --cors option, as in Rasa's
+        # channel (two sets of headers would break browsers); the Origin itself
+        # is checked on connect.
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_EVENT_BYTES)
+        connections: Dict[str, Connection] = {}
+        per_address: Counter = Counter()
+        origins = allowed_origins()
+        max_per_address = max_connections_per_address()
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         # Rasa reads it back to send messages outside a turn (e.g. reminders).
         self.sio = sio
@@ -77,51 +165,106 @@ class CheckedSocketIOInput(SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: Dict, auth: Optional[Dict]) -> bool:
-            if not self.jwt_key:
-                return True
-            token = auth.get("token") if isinstance(auth, dict) else None
-            if not token:
+            request = environ.get("sanic.request")
+            origin = environ.get("HTTP_ORIGIN")
+            if origin and origin not in origins:
+                logger.warning("socketio connection refused: origin not in CORS_ORIGINS")
                 return False
-            return bool(decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+            # The peer, or the client behind a trusted proxy (SANIC_PROXIES_COUNT / REAL_IP_HEADER).
+            address = (request.remote_addr or request.ip) if request is not None else "unknown"
+            if per_address[address] >= max_per_address:
+                logger.warning("socketio connection refused: %s from one address already", max_per_address)
+                return False
+            if self.jwt_key:
+                token = auth.get("token") if isinstance(auth, dict) else None
+                if not token or not decode_bearer_token(token, self.jwt_key, self.jwt_algorithm):
+                    return False
+            if request is not None:
+                # The Rasa server's agent, to read a conversation's tracker (personal data reminder).
+                self.agent = getattr(request.app.ctx, "agent", None)
+            per_address[address] += 1
+            connections[sid] = Connection(address)
+            return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str) -> None:
+            connection = connections.pop(sid, None)
+            if connection is not None:
+                per_address[connection.address] -= 1
+                if per_address[connection.address] <= 0:
+                    del per_address[connection.address]
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None) -> None:
+            connection = connections.get(sid)
+            if connection is None:
+                return
             requested = data.get("session_id") if isinstance(data, dict) else None
-            try:
-                session_id = checked_sender(requested, "session_id")
-            except InvalidRequest:
-                # No usable id (first visit, or a malformed one): a new conversation.
+            if isinstance(requested, str) and SESSION_ID.match(requested):
+                session_id = requested
+            else:
+                # No usable id (first visit, or one the server did not hand out): a new conversation.
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
                 await enter_room(sio, sid, session_id)
+            connection.session_id = session_id
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        async def refuse(sid: str, connection: Connection, text: str) -> None:
+            """One polite reply for a run of refused messages, not one per message."""
+            if not connection.warned:
+                connection.warned = True
+                await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
+            connection = connections.get(sid)
+            if connection is None:
+                return
+            if connection.in_turn:
+                await refuse(sid, connection, BUSY_REPLY)
+                return
+            if not connection.take_token():
+                await refuse(sid, connection, TOO_FAST_REPLY)
+                return
             try:
                 incoming = parse_socketio_message(data, sid, self.session_persistence)
+                if self.session_persistence:
+                    if not SESSION_ID.match(incoming.sender):
+                        raise InvalidRequest("'session_id' must be the id given in session_confirm")
+                    if connection.session_id not in (None, incoming.sender):
+                        raise InvalidRequest("'session_id' is not this connection's session")
             except InvalidRequest as problem:
                 logger.warning("Malformed socketio message from %s: %s", sid, problem)
                 unreadable = {"text": UNREADABLE_REPLY}
                 await sio.emit(self.bot_message_evt, unreadable, room=sid, namespace=self.namespace)
                 return
+            connection.warned = False
             if self.session_persistence:
                 # Joining again is harmless, and covers a client that reconnected
                 # without a new session_request: its replies go to this room.
                 await enter_room(sio, sid, incoming.sender)
+                connection.session_id = incoming.sender
 
             output = CountingSocketIOOutput(sio, self.bot_message_evt)
             if incoming.too_long:
                 await output.send_text_message(incoming.sender, TOO_LONG_REPLY)
                 return
-            metadata = data.get(self.metadata_key)
-            message = UserMessage(
-                incoming.text,
-                output,
-                incoming.sender,
-                input_channel=self.name(),
-                metadata=metadata if isinstance(metadata, dict) else None,
-            )
-            await handle_with_apology(on_new_message, message, replied=lambda: output.sent > 0)
+            connection.in_turn = True
+            try:
+                agent = getattr(self, "agent", None)
+                remind = incoming.masked and not await reminded_before(agent, incoming.sender)
+                message = UserMessage(
+                    incoming.text,
+                    output,
+                    incoming.sender,
+                    input_channel=self.name(),
+                    metadata=known_metadata(data.get(self.metadata_key)),
+                )
+                await handle_with_apology(on_new_message, message, replied=lambda: output.sent > 0)
+                if remind:
+                    await output.send_text_message(incoming.sender, REMINDER)
+            finally:
+                connection.in_turn = False
 
         return socketio_webhook

@@ -12,6 +12,8 @@
 #                   (the local page: http://localhost:WEB_PORT http://127.0.0.1:WEB_PORT)
 #   ACTION_TIMEOUT_SECONDS  wait for the action server before apologising (5)
 #   BOT_URL, FRAME_ANCESTORS, WEB_TIMEOUT_SECONDS   read by web/serve.py (see there)
+#   REST_TOKEN      when set, every REST message must carry 'Authorization: Bearer <token>';
+#                   required when HOST is not a loopback address
 #   ENABLE_API      true: also open Rasa's HTTP API (/status, /conversations...),
 #                   which then requires RASA_AUTH_TOKEN                (false)
 set -euo pipefail
@@ -29,16 +31,30 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export SANIC_HOST=$HOST
 # Read by web/serve.py.
 export HOST RASA_PORT WEB_PORT
+# Read by the socketio channel, which checks the Origin of each connection.
+export CORS_ORIGINS
+
+# The REST channel lets its caller choose any conversation id: reachable from
+# other machines, it needs a token (channels/rest.py).
+case "$HOST" in
+  127.*|localhost|::1) ;;
+  *)
+    if [ -z "${REST_TOKEN:-}" ]; then
+      echo "HOST=$HOST is not a loopback address: set REST_TOKEN, or anyone reaching it could use any conversation through REST." >&2
+      exit 1
+    fi
+    ;;
+esac
 
 # Rasa's HTTP API reads and changes any conversation: never without a token.
-api_args=()
-if [ "${ENABLE_API:-false}" = "true" ]; then
-  if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
-    echo "ENABLE_API=true needs RASA_AUTH_TOKEN: the HTTP API would be open to anyone." >&2
-    exit 1
-  fi
-  api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+# The token stays in the environment: scripts/rasa_server.py passes it to
+# Rasa inside the process, so it is on no command line (ps).
+if [ "${ENABLE_API:-false}" = "true" ] && [ -z "${RASA_AUTH_TOKEN:-}" ]; then
+  echo "ENABLE_API=true needs RASA_AUTH_TOKEN: the HTTP API would be open to anyone." >&2
+  exit 1
 fi
+export ENABLE_API=${ENABLE_API:-false}
+export RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-}
 
 if ! ls models/*.tar.gz >/dev/null 2>&1; then
   echo "No trained model in models/: run 'make train' (or 'make run') first." >&2
@@ -53,12 +69,12 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
+env -u RASA_AUTH_TOKEN -u REST_TOKEN .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
-.venv/bin/rasa run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --interface "$HOST" --port "$RASA_PORT" "${api_args[@]}" --cors $CORS_ORIGINS &  # one argument per origin
+.venv/bin/python scripts/rasa_server.py run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
+  --interface "$HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS &  # one argument per origin
 pids+=($!)
-.venv/bin/python web/serve.py &
+env -u RASA_AUTH_TOKEN -u REST_TOKEN .venv/bin/python web/serve.py &
 pids+=($!)
 
 echo "Assistant starting: web chat http://localhost:$WEB_PORT, REST http://$HOST:$RASA_PORT/webhooks/rest/webhook, actions on port $ACTION_PORT (Ctrl-C to stop)"

@@ -1,4 +1,4 @@
-"""Rasa's RedisLockStore, with every change to a lock made atomically in Redis.
+"""Rasa's RedisLockStore, made atomic, asynchronous, bounded and self-expiring.
 
 Rasa 3.6's RedisLockStore reads a conversation's lock, changes it in Python
 and writes it back. Two Rasa servers taking a message of the same
@@ -6,51 +6,116 @@ conversation at the same moment can both read the same lock and both get the
 same ticket; they then process the conversation at the same time and one of
 them overwrites the other's turn in the tracker store (RasaHQ/rasa#9213; the
 cluster test reproduces it: a message of the conversation is lost).
-
 Here each read-change-write is one Redis transaction (WATCH/MULTI/EXEC),
 retried when another server changed the lock in between, so tickets are
 unique and served in order across servers.
 
-Waiting is fixed too. A ticket expires `TICKET_LOCK_LIFETIME` seconds after
-it was issued, waiting included, and Rasa drops every expired ticket, the
-waiter's own as well. When a server dies in the middle of a turn, the message
-sent again to another server waits for the dead ticket to expire; both expire
-at about the same time, the lock is left with no ticket, and the waiter never
-gets it. Here a waiting server renews its own ticket each time it checks, so
-only the tickets of servers that stopped checking expire.
+Beyond that, Rasa's lock store:
+- calls Redis synchronously, on the event loop that serves every patient:
+  here every call goes through `redis.asyncio`;
+- lets a waiter wait forever: here a waiter gives up after `max_wait_seconds`
+  (LOCK_WAIT_SECONDS, default 20) with `ConversationBusy`, and the channels
+  answer with a clear apology (channels/never_silent.py);
+- never renews the ticket of the server that is working: a turn slower than
+  the ticket's lifetime (TICKET_LOCK_LIFETIME) lets the next turn of the same
+  conversation start on top of it. Here the holder renews its ticket every
+  third of the lifetime while it works, and a waiter renews its own each time
+  it checks, so only the tickets of servers that stopped (died) expire;
+- never expires its keys: a server that dies leaves its conversation's key
+  in Redis forever. Here every write sets a TTL just past the last ticket's
+  expiry.
 
 Configured in endpoints files as
-`lock_store: type: stores.redis_lock_store.AtomicRedisLockStore`.
+`lock_store: type: stores.redis_lock_store.AtomicRedisLockStore`, with Rasa's
+RedisLockStore settings (url, port, db, username, password, use_ssl,
+ssl_ca_certs, ssl_certfile, ssl_keyfile, key_prefix, socket_timeout) and
+`ssl_check_hostname` (default true: the server's certificate must name the
+host) and `max_wait_seconds`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
+import math
+import os
 import time
-from typing import Callable, Optional, Tuple, TypeVar
+from typing import Any, AsyncIterator, Callable, Dict, Optional, Tuple, TypeVar
 
+import redis
+import redis.asyncio
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
 # What a change returns: the lock to save (None: delete it) and a value for the caller.
 Change = Callable[[TicketLock], Tuple[Optional[TicketLock], Result]]
 
+DEFAULT_MAX_WAIT_SECONDS = 20.0
+# A key outlives its last ticket by this much, then Redis deletes it.
+KEY_GRACE_SECONDS = 5
+
+
+class ConversationBusy(LockError):
+    """Another turn of the conversation kept the lock longer than a waiter may wait."""
+
+    conversation_busy = True
+
+
+def max_wait_from_environment() -> float:
+    raw = os.environ.get("LOCK_WAIT_SECONDS", "").strip()
+    try:
+        return float(raw) if raw and float(raw) > 0 else DEFAULT_MAX_WAIT_SECONDS
+    except ValueError:
+        return DEFAULT_MAX_WAIT_SECONDS
+
+
+def key_ttl(lock: TicketLock) -> int:
+    """Seconds until the key may go: just after its last ticket expires."""
+    last = max((ticket.expires for ticket in lock.tickets), default=time.time())
+    return max(1, math.ceil(last - time.time()) + KEY_GRACE_SECONDS)
+
 
 class AtomicRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
-        # Rasa builds lock stores named by module path from their endpoint config.
-        super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
+        settings: Dict[str, Any] = dict(endpoint_config.kwargs)
+        check_hostname = bool(settings.pop("ssl_check_hostname", True))
+        self.max_wait_seconds = float(settings.pop("max_wait_seconds", None) or max_wait_from_environment())
+        host = endpoint_config.url or "localhost"
+        # Rasa's constructor: key prefix and the synchronous client (kept for inspection only).
+        super().__init__(host=host, **settings)
+        connection = dict(
+            host=host,
+            port=int(settings.get("port", 6379)),
+            db=int(settings.get("db", 1)),
+            username=settings.get("username"),
+            password=settings.get("password"),
+            socket_timeout=float(settings.get("socket_timeout", 10)),
+        )
+        if settings.get("use_ssl"):
+            connection.update(
+                ssl=True,
+                ssl_ca_certs=settings.get("ssl_ca_certs"),
+                ssl_certfile=settings.get("ssl_certfile"),
+                ssl_keyfile=settings.get("ssl_keyfile"),
+                ssl_cert_reqs="required",
+                ssl_check_hostname=check_hostname,
+            )
+        self.red = redis.Redis(**connection)
+        self.ared = redis.asyncio.Redis(**connection)
 
-    def _change_atomically(
+    async def _change_atomically(
         self, conversation_id: str, change: Change, create: bool = False
     ) -> Optional[Result]:
         key = self.key_prefix + conversation_id
 
-        def attempt(pipe) -> Optional[Result]:
-            serialised = pipe.get(key)
+        async def attempt(pipe) -> Optional[Result]:
+            serialised = await pipe.get(key)
             if serialised:
                 lock = TicketLock.from_dict(json.loads(serialised))
             elif create:
@@ -59,64 +124,93 @@ class AtomicRedisLockStore(RedisLockStore):
                 return None
             new_lock, result = change(lock)
             pipe.multi()
-            if new_lock is None:
+            if new_lock is None or not new_lock.tickets:
                 pipe.delete(key)
             else:
-                pipe.set(key, new_lock.dumps())
+                pipe.set(key, new_lock.dumps(), ex=key_ttl(new_lock))
             return result
 
         # Runs `attempt` again whenever the key changed between WATCH and EXEC.
-        return self.red.transaction(attempt, key, value_from_callable=True)
+        return await self.ared.transaction(attempt, key, value_from_callable=True)
 
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+    async def _issue(self, conversation_id: str, lifetime: float) -> int:
         def issue(lock: TicketLock) -> Tuple[TicketLock, int]:
-            ticket = lock.issue_ticket(lock_lifetime)
-            return lock, ticket
+            return lock, lock.issue_ticket(lifetime)
 
         try:
-            return self._change_atomically(conversation_id, issue, create=True)
-        except Exception as error:
+            return await self._change_atomically(conversation_id, issue, create=True)
+        except redis.RedisError as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
-    def update_lock(self, conversation_id: str) -> None:
-        def drop_expired(lock: TicketLock) -> Tuple[TicketLock, None]:
-            lock.remove_expired_tickets()
-            return lock, None
+    async def _renew(self, conversation_id: str, ticket: int, lifetime: float) -> Optional[TicketLock]:
+        """Renews `ticket` and drops the others' expired tickets; None if `ticket` is gone."""
 
-        self._change_atomically(conversation_id, drop_expired)
-
-    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        def finish(lock: TicketLock) -> Tuple[TicketLock, None]:
-            lock.remove_ticket_for(ticket_number)
-            return lock, None
-
-        self._change_atomically(conversation_id, finish)
-
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        # Finishing and deleting in one step: a ticket issued in between is never deleted.
-        def finish_and_delete_if_idle(lock: TicketLock) -> Tuple[Optional[TicketLock], None]:
-            lock.remove_ticket_for(ticket_number)
-            return (lock if lock.is_someone_waiting() else None), None
-
-        self._change_atomically(conversation_id, finish_and_delete_if_idle)
-
-    async def _acquire_lock(
-        self, conversation_id: str, ticket: int, wait_time_in_seconds: float
-    ) -> TicketLock:
-        def renew_own_and_drop_expired(lock: TicketLock) -> Tuple[TicketLock, Optional[TicketLock]]:
+        def renew(lock: TicketLock) -> Tuple[TicketLock, Optional[TicketLock]]:
             own = [waiting for waiting in lock.tickets if waiting.number == ticket]
             if not own:
                 return lock, None
-            own[0].expires = time.time() + LOCK_LIFETIME
+            own[0].expires = time.time() + lifetime
             for other in list(lock.tickets):
                 if other.number != ticket and other.has_expired():
                     lock.tickets.remove(other)
             return lock, lock
 
+        return await self._change_atomically(conversation_id, renew)
+
+    async def _finish(self, conversation_id: str, ticket: int) -> None:
+        # Finishing and deleting in one step: a ticket issued in between is never deleted.
+        def finish(lock: TicketLock) -> Tuple[Optional[TicketLock], None]:
+            lock.remove_ticket_for(ticket)
+            return (lock if lock.is_someone_waiting() else None), None
+
+        await self._change_atomically(conversation_id, finish)
+
+    async def _wait_for_turn(
+        self, conversation_id: str, ticket: int, lifetime: float, poll_seconds: float
+    ) -> TicketLock:
+        deadline = time.monotonic() + self.max_wait_seconds
         while True:
-            lock = self._change_atomically(conversation_id, renew_own_and_drop_expired)
+            lock = await self._renew(conversation_id, ticket, lifetime)
             if lock is None:
                 raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
             if not lock.is_locked(ticket):
                 return lock
-            await asyncio.sleep(wait_time_in_seconds)
+            if time.monotonic() >= deadline:
+                raise ConversationBusy(
+                    f"Conversation '{conversation_id}' still busy after {self.max_wait_seconds:g} s"
+                )
+            await asyncio.sleep(min(poll_seconds, max(0.0, deadline - time.monotonic())))
+
+    async def _keep_renewing(self, conversation_id: str, ticket: int, lifetime: float) -> None:
+        while True:
+            await asyncio.sleep(lifetime / 3)
+            try:
+                if await self._renew(conversation_id, ticket, lifetime) is None:
+                    logger.warning("Lock of conversation %s lost during a turn", conversation_id)
+                    return
+            except redis.RedisError as error:
+                logger.warning("Could not renew the lock of conversation %s: %s", conversation_id, error)
+
+    @contextlib.asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncIterator[TicketLock]:
+        ticket = await self._issue(conversation_id, lock_lifetime)
+        renewing: Optional[asyncio.Task] = None
+        try:
+            lock = await self._wait_for_turn(conversation_id, ticket, lock_lifetime, wait_time_in_seconds)
+            renewing = asyncio.create_task(self._keep_renewing(conversation_id, ticket, lock_lifetime))
+            yield lock
+        finally:
+            if renewing is not None:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
+            await self._finish(conversation_id, ticket)
+
+    def get_lock(self, conversation_id: str) -> Optional[TicketLock]:
+        """The lock as stored (synchronous: for tests and inspection, not used by Rasa's turns)."""
+        return super().get_lock(conversation_id)

@@ -19,6 +19,9 @@ class ActionServerLink:
         self.port = listen_port
         self.target_port = target_port
         self.delay_seconds = 0.0
+        # True: answer each call the way rasa_sdk does when an action raises (a 500
+        # whose body holds the request, i.e. the whole tracker), without passing it on.
+        self.fail_like_a_crashed_action = False
         self._server: Optional[socketserver.ThreadingTCPServer] = None
 
     def up(self) -> None:
@@ -27,6 +30,9 @@ class ActionServerLink:
         class Relay(socketserver.BaseRequestHandler):
             def handle(self) -> None:
                 time.sleep(link.delay_seconds)
+                if link.fail_like_a_crashed_action:
+                    answer_like_a_crashed_action(self.request)
+                    return
                 with socket.create_connection(("127.0.0.1", link.target_port)) as target:
                     pipe(self.request, target)
 
@@ -41,6 +47,24 @@ class ActionServerLink:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+def answer_like_a_crashed_action(client: socket.socket) -> None:
+    """rasa_sdk's exception handler: 500, {"error": ..., "request_body": <the request>}."""
+    request = b""
+    while b"\r\n\r\n" not in request:
+        request += client.recv(65536)
+    head, body = request.split(b"\r\n\r\n", 1)
+    headers = head.split(b"\r\n")
+    length = next(int(line[15:]) for line in headers if line.lower().startswith(b"content-length:"))
+    while len(body) < length:
+        body += client.recv(65536)
+    answer = b'{"error": "\'int\' object has no attribute \'lower\'", "request_body": ' + body + b"}"
+    client.sendall(
+        b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(answer)}\r\nConnection: close\r\n\r\n".encode()
+        + answer
+    )
 
 
 def pipe(client: socket.socket, target: socket.socket) -> None:

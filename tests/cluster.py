@@ -19,12 +19,18 @@ class RunningCluster:
     def __init__(self, state_dir: Path):
         self.state_dir = state_dir
         self.cluster_port = free_port()
+        self.rest_port = free_port()
         self.rasa_ports = [free_port(), free_port()]
         self.db_port = free_port()
         self.env = {
             **os.environ,
             "CLUSTER_STATE": str(state_dir),
             "CLUSTER_PORT": str(self.cluster_port),
+            "CLUSTER_REST_PORT": str(self.rest_port),
+            # Shorter than the default 20 s, so the busy-conversation test does not wait long;
+            # longer than TICKET_LOCK_LIFETIME (10 s), so a message retried after its server
+            # was killed waits for the dead server's ticket to expire instead of giving up.
+            "LOCK_WAIT_SECONDS": "12",
             "RASA_PORTS": " ".join(map(str, self.rasa_ports)),
             "ACTION_PORT": str(free_port()),
             "WEB_PORT": str(free_port()),
@@ -36,8 +42,22 @@ class RunningCluster:
 
     @property
     def url(self) -> str:
-        """nginx, in front of both Rasa servers."""
+        """nginx, public: the web chat and socketio."""
         return f"http://127.0.0.1:{self.cluster_port}"
+
+    @property
+    def rest_url(self) -> str:
+        """nginx, internal: REST for integrators, in front of both Rasa servers."""
+        return f"http://127.0.0.1:{self.rest_port}"
+
+    @property
+    def tls_ca(self) -> str:
+        return str(self.state_dir / "tls" / "ca.crt")
+
+    def secrets(self) -> Dict[str, str]:
+        return dict(
+            line.split("=", 1) for line in (self.state_dir / "secrets.env").read_text().split() if "=" in line
+        )
 
     @property
     def rasa_urls(self) -> List[str]:
@@ -64,9 +84,8 @@ class RunningCluster:
 
     def _ready(self) -> bool:
         try:
-            return all(
-                requests.get(url, timeout=2).ok for url in [*self.rasa_urls, f"{self.url}/webhooks/rest/"]
-            )
+            urls = [*self.rasa_urls, f"{self.rest_url}/webhooks/rest/"]
+            return all(requests.get(url, timeout=2).ok for url in urls)
         except requests.RequestException:
             return False
 
@@ -86,17 +105,24 @@ class RunningCluster:
 
     def say(self, url: str, text: str, sender: str) -> List[Dict[str, Any]]:
         response = requests.post(
-            f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+            f"{url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            headers={"Authorization": f"Bearer {self.secrets()['REST_TOKEN']}"},
+            timeout=60,
         )
         response.raise_for_status()
         return response.json()
 
-    def database(self):
-        secrets = dict(
-            line.split("=", 1) for line in (self.state_dir / "secrets.env").read_text().split() if "=" in line
-        )
+    def database(self, **tls):
+        """A connection as the Rasa servers make it: TLS, the server's certificate verified."""
+        settings = {"sslmode": "verify-full", "sslrootcert": self.tls_ca, **tls}
         return psycopg2.connect(
-            host="127.0.0.1", port=self.db_port, dbname="rasa", user="rasa", password=secrets["DB_PASSWORD"]
+            host="127.0.0.1",
+            port=self.db_port,
+            dbname="rasa",
+            user="rasa",
+            password=self.secrets()["DB_PASSWORD"],
+            **settings,
         )
 
     def events(self, sender: str) -> List[Dict[str, Any]]:

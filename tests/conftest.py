@@ -184,8 +184,12 @@ class RunningAssistant:
             return self.process.wait()
 
     def say(self, text: str, sender: str) -> List[Dict[str, Any]]:
+        token = self.env.get("REST_TOKEN")
         response = requests.post(
-            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            headers={"Authorization": f"Bearer {token}"} if token else {},
+            timeout=30,
         )
         response.raise_for_status()
         return response.json()

@@ -38,6 +38,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, List, Optional
 
+from deploy.scram_verifier import verifier
+
 SUPERUSER = "postgres"
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # A throwaway cluster: durability is not needed, speed is.
@@ -149,8 +151,9 @@ class PostgresServer:
             server._start_server(start_timeout)
             server.user = _check_identifier(user)
             server.password = password or secrets.token_urlsafe(18)
-            escaped = server.password.replace("'", "''")
-            server.admin_sql(f"CREATE ROLE {server.user} LOGIN PASSWORD '{escaped}'")
+            # A SCRAM verifier, not the password: psql's command line is visible to every user.
+            hashed = verifier(server.password, os.urandom(16))
+            server.admin_sql(f"CREATE ROLE {server.user} LOGIN PASSWORD '{hashed}'")
             server.db = server.create_database(db)
         except BaseException:
             server.stop()

@@ -3,15 +3,24 @@ nginx in front, all started by deploy/local-cluster.sh."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import certifi
+import psycopg2
 import pytest
+import redis
+import requests
+from rasa.utils.endpoints import EndpointConfig
 
 from actions import answers
+from channels.never_silent import BUSY_CONVERSATION_REPLY
+from stores.redis_lock_store import AtomicRedisLockStore
 from tests.cluster import RunningCluster
 from tests.socket_chat import SocketChat
 
@@ -135,7 +144,7 @@ def listening_addresses(port: int) -> set:
     return addresses
 
 
-SERVICE_PORTS = ("CLUSTER_PORT", "ACTION_PORT", "WEB_PORT", "DB_PORT", "REDIS_PORT")
+SERVICE_PORTS = ("CLUSTER_PORT", "CLUSTER_REST_PORT", "ACTION_PORT", "WEB_PORT", "DB_PORT", "REDIS_PORT")
 
 
 def test_every_service_listens_on_loopback_only(cluster):
@@ -161,11 +170,133 @@ def test_the_web_chat_channel_works_through_nginx(cluster, knowledge):
 def test_no_service_logs_what_patients_type(cluster):
     marker = uuid.uuid4().hex[:10]
     question = f"mon nom est Paul {marker}, à quoi sert une biopsie ?"
-    cluster.say(cluster.url, question, f"cluster-logs-{uuid.uuid4().hex[:8]}")
+    cluster.say(cluster.rest_url, question, f"cluster-logs-{uuid.uuid4().hex[:8]}")
     logs = [*(cluster.state_dir / "logs").glob("*.log"), *(cluster.state_dir / "nginx").glob("*.log")]
     assert len(logs) >= 7
     for log in logs:
         assert marker not in log.read_text(encoding="utf-8", errors="replace"), log.name
+
+
+def test_rest_is_off_the_public_port_and_needs_its_token(cluster, knowledge):
+    body = {"sender": f"cluster-rest-{uuid.uuid4().hex[:8]}", "message": "À quoi sert une biopsie ?"}
+    public = requests.post(f"{cluster.url}/webhooks/rest/webhook", json=body, timeout=30)
+    assert public.status_code == 404, "REST is not served on the public port"
+    for url in (cluster.rest_url, *cluster.rasa_urls):
+        refused = requests.post(f"{url}/webhooks/rest/webhook", json=body, timeout=30)
+        assert refused.status_code == 401, url
+    replies = texts(cluster.say(cluster.rest_url, body["message"], body["sender"]))
+    assert replies[-1] == purpose_answer(knowledge, "biopsie")
+
+
+def test_postgresql_accepts_only_tls_with_a_verified_certificate(cluster):
+    with pytest.raises(psycopg2.OperationalError):
+        cluster.database(sslmode="disable").close()
+    # Verification is real: another CA's bundle does not accept the server's certificate.
+    with pytest.raises(psycopg2.OperationalError):
+        cluster.database(sslrootcert=certifi.where()).close()
+    connection = cluster.database()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*), bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) "
+                "WHERE a.usename = 'rasa' AND a.pid <> pg_backend_pid()"
+            )
+            others, all_tls = cursor.fetchone()
+    finally:
+        connection.close()
+    assert others >= 2 and all_tls, "the Rasa servers' connections use TLS"
+
+
+def redis_client(cluster, **settings) -> redis.Redis:
+    options = dict(
+        host="127.0.0.1",
+        port=int(cluster.env["REDIS_PORT"]),
+        db=1,
+        ssl=True,
+        ssl_ca_certs=cluster.tls_ca,
+        ssl_check_hostname=True,
+        socket_timeout=5,
+    )
+    options.update(settings)
+    return redis.Redis(**options)
+
+
+def test_redis_accepts_only_tls_and_its_user_only_touches_the_locks(cluster):
+    secrets = cluster.secrets()
+    with pytest.raises(redis.ConnectionError):
+        redis.Redis(port=int(cluster.env["REDIS_PORT"]), socket_timeout=5).ping()
+    with pytest.raises(redis.ConnectionError):
+        redis_client(cluster, ssl_ca_certs=certifi.where()).ping()
+    with pytest.raises((redis.AuthenticationError, redis.ResponseError)):
+        redis_client(cluster).ping()  # the default user is off
+    rasa = redis_client(cluster, username="rasa", password=secrets["REDIS_PASSWORD"])
+    assert rasa.ping()
+    assert rasa.set("lock:test-acl", "x", ex=5)
+    for forbidden in (
+        lambda: rasa.get("tracker:someone"),
+        lambda: rasa.keys("*"),
+        lambda: rasa.config_get("*"),
+        lambda: rasa.flushall(),
+    ):
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            forbidden()
+
+
+def test_a_conversation_kept_busy_gets_a_clear_apology(cluster, knowledge):
+    """A turn that holds the conversation longer than LOCK_WAIT_SECONDS (12 here):
+    the next message gets an apology asking to send it again, not silence."""
+    sender = f"cluster-busy-{uuid.uuid4().hex[:8]}"
+    secrets = cluster.secrets()
+    config = EndpointConfig(
+        url="127.0.0.1",
+        port=cluster.env["REDIS_PORT"],
+        db=1,
+        username="rasa",
+        password=secrets["REDIS_PASSWORD"],
+        use_ssl=True,
+        ssl_ca_certs=cluster.tls_ca,
+    )
+    # A server stuck in a turn of this conversation (one store per event loop: its connections belong to it).
+    ticket = asyncio.run(AtomicRedisLockStore(config)._issue(sender, 60))
+    try:
+        started = time.monotonic()
+        replies = texts(cluster.say(cluster.rasa_urls[0], "À quoi sert une biopsie ?", sender))
+        waited = time.monotonic() - started
+    finally:
+        asyncio.run(AtomicRedisLockStore(config)._finish(sender, ticket))
+    assert replies == [BUSY_CONVERSATION_REPLY]
+    assert 11 < waited < 20, waited
+    assert texts(cluster.say(cluster.rasa_urls[0], "À quoi sert une biopsie ?", sender))[-1] == (
+        purpose_answer(knowledge, "biopsie")
+    )
+
+
+def test_no_secret_is_on_a_command_line(cluster):
+    secrets = [value.encode() for value in cluster.secrets().values()]
+    command_lines = []
+    for path in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command_lines.append(path.read_bytes())
+        except OSError:
+            continue
+    assert any(b"redis-server" in line for line in command_lines)
+    for line in command_lines:
+        assert not any(secret in line for secret in secrets), line[:80]
+
+
+def test_logs_are_private_and_hold_no_client_address(cluster):
+    cluster.say(cluster.rest_url, "bonjour", f"cluster-access-{uuid.uuid4().hex[:8]}")
+    chat = SocketChat(cluster.url)
+    chat.close()
+    access = (cluster.state_dir / "nginx" / "access.log").read_text(encoding="utf-8")
+    assert "/socket.io/" in access and "/webhooks/rest/webhook" in access
+    assert "127.0.0.1" not in access and "EIO=" not in access, "no address, no query string"
+    for folder in (cluster.state_dir / "logs", cluster.state_dir / "nginx", cluster.state_dir / "tls"):
+        assert not folder.stat().st_mode & 0o004, f"{folder} is readable by every user"
+        for log in folder.glob("*.log"):
+            assert not log.stat().st_mode & 0o044, f"{log} is readable by others"
+    assert not (cluster.state_dir / "secrets.env").stat().st_mode & 0o077
+    assert not (cluster.state_dir / "redis.conf").stat().st_mode & 0o077
 
 
 def test_conversations_continue_through_nginx_when_a_rasa_server_is_killed(cluster, knowledge):
@@ -177,7 +308,7 @@ def test_conversations_continue_through_nginx_when_a_rasa_server_is_killed(clust
         if index == CONVERSATIONS // 5 and not killed:
             killed = True
             cluster.kill_rasa_server(1)
-        return conversation(cluster, knowledge, index, [cluster.url])
+        return conversation(cluster, knowledge, index, [cluster.rest_url])
 
     with ThreadPoolExecutor(max_workers=5) as pool:
         results = list(pool.map(one_conversation, range(CONVERSATIONS)))

@@ -387,7 +387,7 @@ def test_the_rasa_command_passes_each_cors_origin_as_one_argument(tmp_path, orig
     (tmp_path / "file").write_text("")
     script = rasa_server_script().replace("exec rasa run", "exec printf '%s\\n' rasa run")
     result = subprocess.run(
-        ["sh", "-c", script], env={"CORS_ORIGINS": origins, "PATH": "/usr/bin:/bin"},
+        ["sh", "-c", script], env={"CORS_ORIGINS": origins, "REST_TOKEN": "t", "PATH": "/usr/bin:/bin"},
         cwd=tmp_path, capture_output=True, text=True, timeout=10,
     )
     assert result.returncode == 0, result.stderr
@@ -400,10 +400,20 @@ def test_the_rasa_command_passes_each_cors_origin_as_one_argument(tmp_path, orig
 def test_the_rasa_command_refuses_cors_star(tmp_path, origins):
     script = rasa_server_script().replace("exec rasa run", "exec printf '%s\\n' rasa run")
     result = subprocess.run(
-        ["sh", "-c", script], env={"CORS_ORIGINS": origins, "PATH": "/usr/bin:/bin"},
+        ["sh", "-c", script], env={"CORS_ORIGINS": origins, "REST_TOKEN": "t", "PATH": "/usr/bin:/bin"},
         cwd=tmp_path, capture_output=True, text=True, timeout=10,
     )
     assert result.returncode != 0 and "never *" in result.stderr
+    assert "rasa" not in result.stdout
+
+
+def test_the_rasa_command_refuses_to_start_without_a_rest_token(tmp_path):
+    script = rasa_server_script().replace("exec rasa run", "exec printf '%s\\n' rasa run")
+    result = subprocess.run(
+        ["sh", "-c", script], env={"CORS_ORIGINS": "https://a.example", "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path, capture_output=True, text=True, timeout=10,
+    )
+    assert result.returncode != 0 and "REST_TOKEN" in result.stderr
     assert "rasa" not in result.stdout
 
 
@@ -518,7 +528,8 @@ def test_services_ingress_and_action_url_point_at_real_ports():
                 backend = path["backend"]["service"]
                 assert backend["port"]["number"] in ports[backend["name"]], path
                 paths.add(path["path"])
-    assert paths == {"/webhooks/", "/socket.io/"}
+    # The REST channel is for integrators: not on the public ingress.
+    assert paths == {"/socket.io/"}
 
 
 def ingress_for(path: str) -> Dict[str, Any]:
@@ -530,22 +541,14 @@ def ingress_for(path: str) -> Dict[str, Any]:
     return matches[0]
 
 
-def test_socketio_is_sticky_and_rest_is_retried_on_another_server():
+def test_socketio_is_sticky_and_rate_limited_and_rest_needs_its_token():
     def annotations(ingress: Dict[str, Any]) -> Dict[str, str]:
         return {key.split("/")[-1]: value for key, value in ingress["metadata"]["annotations"].items()}
 
-    def service(ingress: Dict[str, Any]) -> str:
-        return ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"]
-
-    rest, socketio = ingress_for("/webhooks/"), ingress_for("/socket.io/")
-    sticky = {"upstream-hash-by", "affinity"}
-    assert sticky & set(annotations(socketio))
-    assert not sticky & set(annotations(rest))
-    # ingress-nginx keeps one balancing setting per Service port: two Services for the same pods.
-    assert service(rest) != service(socketio)
-    assert "non_idempotent" in annotations(rest)["proxy-next-upstream"].split()
-    for ingress in (rest, socketio):
-        assert annotations(ingress)["limit-rps"] and annotations(ingress)["proxy-body-size"]
+    socketio = ingress_for("/socket.io/")
+    assert {"upstream-hash-by", "affinity"} & set(annotations(socketio))
+    assert annotations(socketio)["limit-rps"] and annotations(socketio)["proxy-body-size"]
+    # The image refuses to start without REST_TOKEN: test_the_rasa_command_refuses_to_start_without...
 
 
 def test_rasa_starts_only_with_its_database_and_is_ready_only_while_it_answers():

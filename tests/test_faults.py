@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 
@@ -39,6 +40,7 @@ def link(link_and_assistant):
     # Leave the line healthy for the next test.
     link.down()
     link.delay_seconds = 0.0
+    link.fail_like_a_crashed_action = False
     link.up()
 
 
@@ -90,3 +92,19 @@ def test_the_emergency_message_needs_no_action_server(link, running, sender):
     replies = texts(running.say("j'ai 40 de fièvre et des frissons depuis mon drainage", sender))
     assert any("15" in text and "112" in text for text in replies)
     assert UNAVAILABLE_REPLY not in replies
+
+
+def test_a_failing_action_logs_neither_the_tracker_nor_the_messages(link, running, sender, knowledge):
+    """rasa_sdk answers a crashed action with a 500 holding the whole tracker; Rasa
+    logged that body at ERROR. The patient gets an apology and the log keeps only the status."""
+    marker = uuid.uuid4().hex[:10]
+    running.say(f"ma voisine {marker} dit que ça fait mal, à quoi sert une biopsie ?", sender)
+    link.fail_like_a_crashed_action = True
+    assert texts(running.say("et ça dure combien ?", sender)) == [UNAVAILABLE_REPLY]
+    link.fail_like_a_crashed_action = False
+    assert texts(running.say("À quoi sert une biopsie ?", sender))[-1] == biopsy_purpose(knowledge)
+    time.sleep(1)
+    log = open(running.log.name, encoding="utf-8", errors="replace").read()
+    assert "Failed to execute custom action" in log, "the failure itself is logged"
+    assert marker not in log
+    assert "not logged" in log

@@ -21,7 +21,9 @@ from channels.incoming import (
 def test_any_text_is_accepted_cleaned_or_flagged_too_long(text):
     incoming = parse_incoming({"sender": "patient", "message": text})
     if incoming.too_long:
-        assert len(clean_text(text)) > MAX_MESSAGE_CHARS and incoming.text == ""
+        # Refused on its raw length before cleaning, or on its cleaned length.
+        assert len(text) > 2 * MAX_MESSAGE_CHARS or len(clean_text(text)) > MAX_MESSAGE_CHARS
+        assert incoming.text == ""
     else:
         assert len(incoming.text) <= MAX_MESSAGE_CHARS
         control = [c for c in incoming.text if ord(c) < 32 or 127 <= ord(c) < 160]
@@ -80,3 +82,8 @@ def test_malformed_socketio_messages_are_refused_with_a_reason(data):
     with pytest.raises(InvalidRequest) as error:
         parse_socketio_message(data, "socket-1", session_persistence=True)
     assert str(error.value)
+
+
+def test_the_length_is_checked_before_the_text_is_cleaned():
+    assert parse_incoming({"sender": "p", "message": "\x00" * (2 * MAX_MESSAGE_CHARS + 1)}).too_long
+    assert not parse_incoming({"sender": "p", "message": "\x00" * MAX_MESSAGE_CHARS + "bonjour"}).too_long

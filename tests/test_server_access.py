@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 import requests
 
 from tests.conftest import REPO_ROOT, RunningAssistant
+from tests.socket_chat import SocketChat
 
 OTHER_SITE = "https://another-site.example"
 
@@ -30,11 +32,43 @@ def test_the_http_api_is_off_by_default(assistant: RunningAssistant):
     assert requests.get(f"{assistant.url}/status", timeout=10).status_code == 404
 
 
-def test_the_http_api_needs_its_token(tmp_path):
+REST_TOKEN = "rest-token-91c2"
+
+
+def readable(path: Path) -> bool:
+    try:
+        path.read_bytes()
+        return True
+    except OSError:
+        return False
+
+
+def test_the_http_api_and_the_rest_channel_need_their_tokens(tmp_path, sender, knowledge):
     token = "test-token-7f3a"
-    running = RunningAssistant(tmp_path, ENABLE_API="true", RASA_AUTH_TOKEN=token)
+    running = RunningAssistant(tmp_path, ENABLE_API="true", RASA_AUTH_TOKEN=token, REST_TOKEN=REST_TOKEN)
     running.start()
     try:
+        rest = f"{running.url}/webhooks/rest/webhook"
+        body = {"sender": sender, "message": "À quoi sert une biopsie ?"}
+        refused = requests.post(rest, json=body, timeout=10)
+        assert refused.status_code == 401 and "REST_TOKEN" in refused.json()["error"]
+        for header in ("Bearer guess", f"Basic {REST_TOKEN}", REST_TOKEN, f"Bearer {REST_TOKEN}x"):
+            wrong = requests.post(rest, json=body, headers={"Authorization": header}, timeout=10)
+            assert wrong.status_code == 401, header
+        replies = running.say(body["message"], sender)
+        assert knowledge.procedure("biopsie").facts.purpose.answer in replies[-1]["text"]
+        # The web chat's channel is not the integrators' one: no token there.
+        chat = SocketChat(running.url)
+        try:
+            assert chat.say("À quoi sert une biopsie ?")
+        finally:
+            chat.close()
+        # Neither token is on a command line that any user of the machine can read (ps).
+        command_lines = [path.read_bytes() for path in Path("/proc").glob("[0-9]*/cmdline") if readable(path)]
+        assert any(b"rasa_server.py" in line for line in command_lines), "the Rasa server runs"
+        assert not any(token.encode() in line or REST_TOKEN.encode() in line for line in command_lines)
+
+
         assert requests.get(f"{running.url}/status", timeout=10).status_code == 401
         wrong = requests.get(f"{running.url}/status", params={"token": "guess"}, timeout=10)
         assert wrong.status_code == 401
@@ -54,3 +88,16 @@ def test_the_http_api_is_refused_without_a_token():
     )
     assert result.returncode != 0
     assert "RASA_AUTH_TOKEN" in result.stderr
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::"])
+def test_rest_is_not_opened_to_other_machines_without_a_token(host):
+    result = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "run.sh")],
+        env={"PATH": "/usr/bin:/bin", "HOST": host},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0
+    assert "REST_TOKEN" in result.stderr

@@ -1,0 +1,120 @@
+"""Button payloads (`/intent{"entity": "value"}`) checked before Rasa reads them.
+
+Any client can type a payload, not only a button: `/inform_procedure{"procedure": 5}`
+put the number 5 in the `procedure` slot and broke every later turn of the
+conversation. Two layers:
+
+- the channels (`normalise_payload`, called by `channels/incoming.py`) rewrite a
+  payload into its canonical form: a known intent, then only the entities
+  `procedure` and `organ`, each a short name; anything else is dropped. Text
+  that starts with "/" but is not a known intent is passed on as plain text
+  without the slash (Rasa would otherwise log a warning quoting the whole
+  message);
+- the Rasa server (`keep_valid_entities`, installed on `MessageProcessor.parse_message`
+  by the channels package) drops, for every channel including the stock
+  connectors of docs/channels.md, any entity of another name, a value that is
+  not a string, or a value too long to be a name. A dropped value is simply
+  unknown: the assistant asks which procedure is meant.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List
+
+import yaml
+
+from channels.personal_data import mask_personal_data
+
+ENTITY_NAMES = ("procedure", "organ")
+# Longer than any procedure or organ name or synonym in knowledge/procedures.yml.
+MAX_ENTITY_CHARS = 60
+# A name: letters (accents included), digits, spaces, apostrophes, hyphens, underscores.
+_NAME = re.compile(r"^[\w' \-’]+$")
+# Rasa's own pattern (YAMLStoryReader._regex_message_pattern), with the rest made explicit.
+_PAYLOAD = re.compile(
+    r"^/(?P<intent>[^{@]+)(?P<confidence>@[0-9.]+)?(?P<entities>\{.*\})?(?P<rest>.*)$", re.S
+)
+_INTENT_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
+DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain.yml"
+
+
+def _known_intents() -> FrozenSet[str]:
+    """The domain's intents; any identifier-shaped name if domain.yml is not beside the code."""
+    try:
+        intents = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8")).get("intents", [])
+    except (OSError, AttributeError, yaml.YAMLError):
+        return frozenset()
+    return frozenset(name if isinstance(name, str) else next(iter(name)) for name in intents)
+
+
+KNOWN_INTENTS = _known_intents()
+
+
+def is_known_intent(name: str) -> bool:
+    return bool(_INTENT_NAME.match(name)) and (not KNOWN_INTENTS or name in KNOWN_INTENTS)
+
+
+def valid_entity_value(value: Any) -> bool:
+    """A short name; numbers, lists, objects, booleans, huge strings and personal details are not."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value.strip()) <= MAX_ENTITY_CHARS
+        and bool(_NAME.match(value.strip()))
+        and mask_personal_data(value) == value
+    )
+
+
+def normalise_payload(text: str) -> str:
+    """`text` unchanged unless it starts with "/": then the canonical payload, or plain text."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return text
+    match = _PAYLOAD.match(stripped)
+    intent = match.group("intent").strip() if match else ""
+    if not match or not is_known_intent(intent):
+        return stripped.lstrip("/").strip()
+    entities: Dict[str, str] = {}
+    if match.group("entities"):
+        try:
+            parsed = json.loads(match.group("entities"))
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            for name in ENTITY_NAMES:
+                if valid_entity_value(parsed.get(name)):
+                    entities[name] = parsed[name].strip()
+    # The confidence (`@0.3`) and anything after the entities are dropped.
+    return f"/{intent}" + (json.dumps(entities, ensure_ascii=False) if entities else "")
+
+
+def keep_valid_entities(entities: Any) -> List[Dict[str, Any]]:
+    """The parse result's entities that are a known name with a valid value."""
+    if not isinstance(entities, list):
+        return []
+    return [
+        entity
+        for entity in entities
+        if isinstance(entity, dict)
+        and entity.get("entity") in ENTITY_NAMES
+        and valid_entity_value(entity.get("value"))
+    ]
+
+
+def check_entities_on_every_parse() -> None:
+    """Wraps Rasa's MessageProcessor.parse_message so every channel's entities are checked."""
+    from rasa.core.processor import MessageProcessor
+
+    original = MessageProcessor.parse_message
+    if getattr(original, "checks_entities", False):
+        return
+
+    async def parse_message(self, message, tracker=None, only_output_properties=True):
+        parse_data = await original(self, message, tracker, only_output_properties)
+        parse_data["entities"] = keep_valid_entities(parse_data.get("entities"))
+        return parse_data
+
+    parse_message.checks_entities = True
+    MessageProcessor.parse_message = parse_message
