@@ -80,9 +80,14 @@ def conversation(cluster: RunningCluster, knowledge, index: int, urls) -> tuple:
     return sender, received
 
 
-def assert_store_holds_everything(cluster: RunningCluster, results) -> None:
+def assert_store_holds_everything(cluster: RunningCluster, results, retried: bool = False) -> None:
+    """Every turn a client received is stored, in order. `retried`: a server was killed, so
+    the one turn in flight may be stored twice (the dying server saved it before it could
+    answer, then nginx sent it to the other): at least once, never lost."""
     for sender, received in results:
         turns = turns_in_store(cluster, sender)
+        if retried:
+            turns = [t for i, t in enumerate(turns) if i + 1 == len(turns) or turns[i + 1][0] != t[0]]
         assert len(turns) == 4, sender
         assert [text for _, bot_texts in turns for text in bot_texts] == received, sender
 
@@ -313,7 +318,7 @@ def test_conversations_continue_through_nginx_when_a_rasa_server_is_killed(clust
     with ThreadPoolExecutor(max_workers=5) as pool:
         results = list(pool.map(one_conversation, range(CONVERSATIONS)))
     assert killed
-    assert_store_holds_everything(cluster, results)
+    assert_store_holds_everything(cluster, results, retried=True)
 
 
 def test_ctrl_c_stops_every_service(cluster):
