@@ -155,7 +155,7 @@ class ActionGreet(KnowledgeAction):
         return "action_greet"
 
     def respond(self, dispatcher, tracker, index):
-        # "bonjour, une infiltration c'est quoi ?": the greeting, then the answer.
+        # "bonjour, une infiltration c'est quoi ?": the answer (the disclaimer already greets).
         reading = read_latest_message(index, tracker)
         if reading.named_by in ("name", "generic") and reading.question_kinds:
             decision = decide(index, reading, None, conversation_slots(tracker))
