@@ -28,10 +28,12 @@ def test_the_evaluation_sets_are_large_enough_and_separate_from_training():
     training = "".join(path.read_text(encoding="utf-8") for path in REPO_DATA.glob("**/*.yml")).lower()
     # Training examples as plain text: "[biopsie](procedure)" is "biopsie".
     training = re.sub(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})", r"\1", training)
+    # The judged message is the last turn; earlier turns only set the scene
+    # ("bonjour" before the question) and may be as common as a greeting.
     for path in [EVALUATION_SET, *FURTHER_EVALUATION_SETS]:
         for case in load_cases(path) if path.exists() else []:
-            for turn in case["turns"]:
-                assert f"- {turn.lower()}\n" not in training, f"{path.name}: {turn}"
+            judged = case["turns"][-1]
+            assert f"- {judged.lower()}\n" not in training, f"{path.name}: {judged}"
 
 
 def test_no_wrong_procedure_and_the_targets_of_the_evaluation(assistant, knowledge):

@@ -164,7 +164,10 @@ def nlu_vocabulary(knowledge: KnowledgeBase) -> str:
     # The lookup tables also hold the generic words ("drain", "embolisation"): the
     # entity extractor tags them, and the actions decide from the whole message.
     groups += [("procedure", None, group.patient_words) for group in knowledge.ambiguous_words]
-    for entity in ("procedure", "organ"):
+    # Symptoms and diagnoses ("jaunisse", "fibrome") are context, not procedure
+    # names: their own table gives the classifiers a feature without making them entities.
+    groups += [("procedure_context", None, p.context_words) for p in knowledge.procedures]
+    for entity in ("procedure", "organ", "procedure_context"):
         words = _unique([w.lower() for kind, _, ws in groups if kind == entity for w in ws])
         lines += [f"- lookup: {entity}", "  examples: |"]
         lines += [f"    - {word}" for word in words]
