@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from pathlib import Path
 from typing import List, Optional
 
@@ -168,10 +169,17 @@ def nlu_vocabulary(knowledge: KnowledgeBase) -> str:
     # names: their own table gives the classifiers a feature without making them entities.
     groups += [("procedure_context", None, p.context_words) for p in knowledge.procedures]
     for entity in ("procedure", "organ", "procedure_context"):
-        words = _unique([w.lower() for kind, _, ws in groups if kind == entity for w in ws])
+        words = [w.lower() for kind, _, ws in groups if kind == entity for w in ws]
+        # Patients often type without accents: the lookup tables match literally.
+        words = _unique(words + [_without_accents(word) for word in words])
         lines += [f"- lookup: {entity}", "  examples: |"]
         lines += [f"    - {word}" for word in words]
     return "\n".join(lines) + "\n"
+
+
+def _without_accents(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _unique(words: List[str]) -> List[str]:
