@@ -8,7 +8,7 @@ import yaml
 from rasa.nlu.utils import spacy_utils
 
 from components.spacy_nlp import UNUSED_SPACY_COMPONENTS, SpacyNLP
-from tests.conftest import REPO_ROOT
+from harness.servers import REPO_ROOT
 
 MODEL = "fr_core_news_sm"
 SENTENCES = [

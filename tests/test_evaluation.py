@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import REPO_ROOT
+from harness.servers import REPO_ROOT
 from tests.evaluation import (
     EVALUATION_SET,
     FURTHER_EVALUATION_SETS,

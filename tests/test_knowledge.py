@@ -13,7 +13,7 @@ import yaml
 
 from actions.knowledge import KnowledgeError, KnowledgeStore, load_knowledge
 from actions.knowledge.__main__ import coverage_table, nlu_vocabulary, review_sheet
-from tests.conftest import PROCEDURE_IDS, REPO_ROOT
+from harness.servers import REPO_ROOT
 
 
 def write_knowledge(tmp_path: Path, data) -> Path:
@@ -26,12 +26,18 @@ def procedure_named(data, procedure_id):
     return next(p for p in data["procedures"] if p["id"] == procedure_id)
 
 
-def test_the_clinic_file_is_valid_and_has_every_procedure_family(knowledge):
-    assert [p.id for p in knowledge.procedures] == PROCEDURE_IDS
+def test_each_procedure_takes_its_facts_from_a_page_section_of_its_own(knowledge):
+    sections = {}
+    for procedure in knowledge.procedures:
+        own = {fact.source for _, fact in procedure.facts if fact.is_known and fact.source}
+        own.discard("Présentation de la radiologie interventionnelle")
+        assert len(own) == 1, (procedure.id, own)
+        sections[procedure.id] = own.pop()
+    assert len(set(sections.values())) == len(sections), sections
 
 
-def test_every_known_fact_names_its_page_section(knowledge):
-    page = (REPO_ROOT.parent / "shared" / "clinic-page.md").read_text(encoding="utf-8")
+def test_every_known_fact_names_its_page_section(knowledge, clinic_page):
+    page = clinic_page
     sections = {line.strip() for line in page.splitlines()}
     facts = [fact for p in knowledge.procedures for _, fact in p.facts if fact.is_known]
     facts += [fact for _, fact in knowledge.general]

@@ -14,7 +14,7 @@ import pytest
 
 from actions import answers
 from channels.personal_data import REMINDER, mask_personal_data
-from tests.conftest import RunningAssistant
+from harness.servers import RunningAssistant
 from tests.postgres import PostgresServer
 from tests.socket_chat import SocketChat
 
@@ -93,7 +93,7 @@ def test_sqlite_store_holds_none_of_the_details(assistant, sender, knowledge):
         rows = connection.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
     assert_clean([data for (data,) in rows])
     time.sleep(1)
-    log = open(assistant.log.name, encoding="utf-8", errors="replace").read()
+    log = assistant.log.read_text(encoding="utf-8", errors="replace")
     for detail in DETAILS:
         assert detail not in log, detail
 

@@ -6,7 +6,7 @@ import pytest
 
 from actions import answers
 from actions.knowledge import ASPECTS
-from tests.conftest import RunningAssistant, port_is_open
+from harness.servers import RunningAssistant, port_is_open
 
 # How a patient names each procedure in a sentence (test input, not expected output).
 PATIENT_NAMES = {
