@@ -211,16 +211,19 @@ class RunningAssistant:
             "TRACKER_DB": str(self.tracker_db),
             **settings,
         }
+        self.host = self.settings["HOST"]
         self.process: Optional[subprocess.Popen] = None
         self.start_seconds = float("nan")
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        return f"http://{self.host}:{self.rasa_port}"
 
     @property
     def page_url(self) -> str:
-        return f"http://localhost:{self.web_port}"
+        # The name the browser tests use (their origin and CSP), when it reaches the page.
+        name = "localhost" if self.host == "127.0.0.1" else self.host
+        return f"http://{name}:{self.web_port}"
 
     def start(self, timeout: float = 300) -> None:
         """Starts run.sh and returns once all three servers answer (the Rasa server: model loaded)."""
@@ -234,7 +237,7 @@ class RunningAssistant:
     def ready(self) -> bool:
         return all(
             answers_ok(url)
-            for url in (self.url, f"http://127.0.0.1:{self.action_port}/health", self.page_url)
+            for url in (self.url, f"http://{self.host}:{self.action_port}/health", self.page_url)
         )
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 60) -> int:
