@@ -290,6 +290,7 @@ def targets_table(
     concurrent: PhaseResult,
     stock_single: Optional[PhaseResult],
     stock_concurrent: Optional[PhaseResult],
+    memory: Dict[str, float],
 ) -> tuple[str, bool]:
     """The targets, judged by ratio to the stock bot of the same run; (markdown, all met)."""
     users = concurrent.users
@@ -305,6 +306,9 @@ def targets_table(
                 stock_concurrent.throughput,
                 "msg/s",
                 higher_is_better=True,
+            ),
+            ratio_row(
+                "Rasa server RSS (peak)", memory["ours_rasa_peak_mb"], memory["stock_rasa_peak_mb"], "MB"
             ),
         ]
     lines = [
@@ -430,7 +434,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"{fmt(memory['ours_actions_peak_mb'], 0)} | none |"
     )
 
-    table, all_met = targets_table(single, concurrent, stock_single, stock_concurrent)
+    table, all_met = targets_table(single, concurrent, stock_single, stock_concurrent, memory)
     print(
         "\nTargets: ratios to the stock bot measured in this run (absolute figures above are for "
         "information: they depend on the machine and its load)."
