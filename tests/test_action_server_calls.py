@@ -10,6 +10,8 @@ from rasa.core.actions.action import RemoteAction
 from channels.action_server import action_timeout_seconds, apply_action_timeout, validate_action_result
 from channels.patches import apply_all
 
+pytestmark = pytest.mark.unit
+
 VALID = {
     "events": [{"event": "slot", "name": "procedure", "value": "biopsie"}],
     "responses": [{"text": "Bonjour", "buttons": []}],

@@ -10,6 +10,8 @@ from actions import answers
 from actions.knowledge import ASPECTS
 from tests.conftest import PROCEDURE_IDS
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("aspect", ASPECTS)
 @pytest.mark.parametrize("procedure_id", PROCEDURE_IDS)

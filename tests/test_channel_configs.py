@@ -26,6 +26,8 @@ from rasa.shared.exceptions import RasaException
 
 from harness.servers import REPO_ROOT
 
+pytestmark = pytest.mark.unit
+
 CHANNELS_DOC = REPO_ROOT / "docs" / "channels.md"
 
 # Marker → (class, credentials key, {channel attribute: environment variable it must hold}).

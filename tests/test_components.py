@@ -10,6 +10,8 @@ from rasa.nlu.utils import spacy_utils
 from components.spacy_nlp import UNUSED_SPACY_COMPONENTS, SpacyNLP
 from harness.servers import REPO_ROOT
 
+pytestmark = pytest.mark.unit
+
 MODEL = "fr_core_news_sm"
 SENTENCES = [
     "Est-ce qu'on m'endort pour la néphrostomie ?",

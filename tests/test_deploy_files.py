@@ -18,6 +18,8 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Set, Tuple
 import pytest
 import yaml
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILES = {"rasa": ROOT / "deploy" / "Dockerfile.rasa", "actions": ROOT / "deploy" / "Dockerfile.actions"}
 K8S_DIR = ROOT / "deploy" / "kubernetes"

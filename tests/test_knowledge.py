@@ -15,6 +15,8 @@ from actions.knowledge import KnowledgeError, KnowledgeStore, load_knowledge
 from actions.knowledge.__main__ import coverage_table, nlu_vocabulary, review_sheet
 from harness.servers import REPO_ROOT
 
+pytestmark = pytest.mark.unit
+
 
 def write_knowledge(tmp_path: Path, data) -> Path:
     path = tmp_path / "procedures.yml"

@@ -11,6 +11,8 @@ import pytest
 from channels.patches import PATCHES, Patch, PatchVersionError, apply_all
 from harness.servers import REPO_ROOT, base_env
 
+pytestmark = pytest.mark.unit
+
 CHECK_NOTHING_PATCHED_ON_IMPORT = """
 from rasa.core.actions.action import RemoteAction
 from rasa.core.processor import MessageProcessor

@@ -35,6 +35,7 @@ def texts(replies):
     return [reply.get("text", "") for reply in replies]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -54,6 +55,7 @@ def test_payloads_are_rewritten_with_only_known_names_and_short_string_values(te
     assert normalise_payload(text) == expected
 
 
+@pytest.mark.unit
 def test_the_rasa_server_keeps_only_named_entities_with_string_values():
     parsed = [
         {"entity": "procedure", "value": 5},
