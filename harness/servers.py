@@ -118,6 +118,15 @@ def stop_all_on_exit() -> None:
     signal.signal(signal.SIGHUP, on_signal)
 
 
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Returns once `condition()` holds; AssertionError naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout:.0f} s")
+        time.sleep(0.1)
+
+
 def wait_until(ready: Callable[[], bool], process: subprocess.Popen, what: str, timeout: float) -> float:
     """Seconds until `ready()` holds; RuntimeError if `process` exits first or after `timeout`."""
     started = time.monotonic()
@@ -251,6 +260,10 @@ class RunningAssistant:
 
     def action_pid(self) -> Optional[int]:
         return find_process(self.process.pid, "rasa", "run actions") if self.process else None
+
+    def log_text(self) -> str:
+        """What the three servers have written so far (stdout and stderr)."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
 
     def say(self, text: str, sender: str) -> List[Dict[str, Any]]:
         token = self.settings.get("REST_TOKEN")

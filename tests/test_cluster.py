@@ -25,6 +25,8 @@ from stores.redis_lock_store import AtomicRedisLockStore
 from tests.socket_chat import SocketChat
 
 CONVERSATIONS = 50
+# The first test also starts PostgreSQL, Redis, three servers and nginx (up to 400 s).
+pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from harness.servers import REPO_ROOT
 from tests.evaluation import (
     EVALUATION_SET,
@@ -34,6 +36,7 @@ def test_the_evaluation_sets_are_large_enough_and_separate_from_training():
                 assert f"- {turn.lower()}\n" not in training, f"{path.name}: {turn}"
 
 
+@pytest.mark.timeout(900)  # 377 conversations through the servers
 def test_no_wrong_procedure_and_the_targets_of_the_evaluation(assistant, knowledge):
     results = evaluate(assistant.say, knowledge)
     summary = summarise(results)

@@ -100,7 +100,7 @@ def test_crafted_payloads_leave_the_conversation_working_and_the_logs_clean(assi
         chat.close()
 
     time.sleep(1)
-    log = assistant.log.read_text(encoding="utf-8", errors="replace")
+    log = assistant.log_text()
     assert marker not in log
     assert "x" * 100 not in log
     assert "object has no attribute" not in log, "an action failed on a crafted value"

@@ -93,7 +93,7 @@ def test_sqlite_store_holds_none_of_the_details(assistant, sender, knowledge):
         rows = connection.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
     assert_clean([data for (data,) in rows])
     time.sleep(1)
-    log = assistant.log.read_text(encoding="utf-8", errors="replace")
+    log = assistant.log_text()
     for detail in DETAILS:
         assert detail not in log, detail
 
