@@ -18,7 +18,7 @@ KNOWLEDGE_FILE = REPO_ROOT / "knowledge" / "procedures.yml"
 # The procedures of the knowledge file, in its order: tests are parametrized over them at collection.
 PROCEDURE_IDS = [procedure.id for procedure in load_knowledge(KNOWLEDGE_FILE).procedures]
 # The clinic's page, source of every fact; outside the repository (a relative path is relative to it).
-CLINIC_PAGE = REPO_ROOT / os.environ.get("CLINIC_PAGE", "../shared/clinic-page.md")
+CLINIC_PAGE = (REPO_ROOT / os.environ.get("CLINIC_PAGE", "../shared/clinic-page.md")).resolve()
 
 
 @pytest.fixture(scope="session")
