@@ -9,9 +9,10 @@ then sends, through the REST channel, a fixed mix of patient questions:
 - messages answered by a domain response (NLU + policies only, no action server),
 each with 1 user and with --users concurrent users (closed loop: a user sends its next message as
 soon as it has the reply). Every user rotates its sender every few messages, so conversations
-(and trackers) stay as short as real ones. Then does the same with the bot `rasa init` makes,
+(and trackers) stay as short as real ones. Does the same with the bot `rasa init` makes,
 trained and served by the same installed Rasa (`rasa run`, REST, in-memory tracker store, no
-action server).
+action server), running beside ours: each phase is cut into --rounds slices that alternate
+between the two servers, so a change in the machine's load weighs on both alike.
 
 Prints markdown tables: latency percentiles, messages/s and errors per scenario; start-up,
 training time and resident memory; the targets with PASS/MISS. Targets are ratios to the stock
@@ -97,6 +98,14 @@ class PhaseResult:
 
     def p(self, q: float) -> float:
         return percentile(self.latencies_ms, q)
+
+    def add(self, other: PhaseResult) -> None:
+        """Another slice of the same scenario and number of users."""
+        self.latencies_ms += other.latencies_ms
+        self.errors += other.errors
+        self.wrong_replies += other.wrong_replies
+        self.elapsed += other.elapsed
+        self.error_samples += other.error_samples[: 5 - len(self.error_samples)]
 
 
 async def _user(
@@ -194,6 +203,17 @@ def run_phase(url: str, scenario: str, users: int, messages, expected, args) -> 
     for sample in result.error_samples:
         log(f"  error: {sample}")
     return result
+
+
+def slice_of(args: argparse.Namespace) -> argparse.Namespace:
+    """The load of one of the --rounds slices of a phase."""
+    return argparse.Namespace(
+        **{
+            **vars(args),
+            "duration": args.duration / args.rounds,
+            "requests": max(1, args.requests // args.rounds) if args.requests else None,
+        }
+    )
 
 
 def warm_up(url: str, messages: Sequence[str], count: int) -> None:
@@ -332,17 +352,22 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=20, help="seconds per load phase (default 20)")
     parser.add_argument("--requests", type=int, help="requests per load phase instead of a duration")
     parser.add_argument("--users", type=int, default=20, help="concurrent users of the load phases (20)")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="slices of each phase, alternated between the servers (4)"
+    )
     parser.add_argument("--turns", type=int, default=5, help="messages per conversation (sender) (5)")
     parser.add_argument("--timeout", type=float, default=10, help="seconds before a request is an error")
     parser.add_argument("--warmup", type=int, default=30, help="warm-up requests per server (30)")
     parser.add_argument("--skip-training", action="store_true", help="do not time `rasa train` of ours")
     parser.add_argument("--skip-stock", action="store_true", help="no stock `rasa init` bot")
-    parser.add_argument("--quick", action="store_true", help="5 s phases, 10 warm-up requests, no training")
+    parser.add_argument(
+        "--quick", action="store_true", help="5 s phases in 2 rounds, 10 warm-up requests, no training"
+    )
     parser.add_argument("--json", type=Path, help="also write the raw figures to this JSON file")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary folder (logs)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.duration, args.warmup, args.skip_training = 5, 10, True
+        args.duration, args.warmup, args.skip_training, args.rounds = 5, 10, True, 2
     return args
 
 
@@ -353,11 +378,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     log(f"temporary folder: {workdir}")
     machine = machine_description()
     figures: Dict[str, object] = {"machine": machine}
-    results: List[PhaseResult] = []
     responses = domain_texts()
     nlu_expected = {text: responses[name] for text, name in NLU_ONLY_MIX.items()}
-    stock_single: Optional[PhaseResult] = None
-    stock_concurrent: Optional[PhaseResult] = None
     try:
         train_seconds = float("nan") if args.skip_training else train_ours(workdir / "train")
         stock_train = float("nan") if args.skip_stock else init_stock(workdir / "stock")
@@ -367,23 +389,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         ours.start()
         log(f"  ready after {ours.start_seconds:.1f} s")
         warm_up(ours.url, ACTION_MIX + list(NLU_ONLY_MIX), args.warmup)
-        single = run_phase(ours.url, "ours: custom actions", 1, ACTION_MIX, None, args)
-        concurrent = run_phase(ours.url, "ours: custom actions", args.users, ACTION_MIX, None, args)
-        results += [single, concurrent]
-        results.append(run_phase(ours.url, "ours: NLU + policies only", 1, NLU_ONLY_MIX, nlu_expected, args))
-        results.append(
-            run_phase(ours.url, "ours: NLU + policies only", args.users, NLU_ONLY_MIX, nlu_expected, args)
-        )
-        rasa_pid, action_pid = ours.rasa_pid(), ours.action_pid()
-        memory = {
-            "ours_rasa_rss_mb": tree_memory_mb(rasa_pid),
-            "ours_rasa_peak_mb": tree_memory_mb(rasa_pid, "VmHWM"),
-            "ours_actions_rss_mb": tree_memory_mb(action_pid),
-            "ours_actions_peak_mb": tree_memory_mb(action_pid, "VmHWM"),
-        }
-        ours_load = ours.start_seconds
-        ours.stop()
-
+        scenarios = [
+            ("ours: custom actions", ours.url, ACTION_MIX, None),
+            ("ours: NLU + policies only", ours.url, NLU_ONLY_MIX, nlu_expected),
+        ]
         stock_load = float("nan")
         if not args.skip_stock:
             log("starting the stock bot (rasa run)")
@@ -392,12 +401,34 @@ def main(argv: Optional[List[str]] = None) -> int:
             stock_load = stock.start_seconds
             log(f"  ready after {stock_load:.1f} s")
             warm_up(stock.url, STOCK_MIX, args.warmup)
-            stock_single = run_phase(stock.url, "stock rasa init", 1, STOCK_MIX, None, args)
-            stock_concurrent = run_phase(stock.url, "stock rasa init", args.users, STOCK_MIX, None, args)
-            results += [stock_single, stock_concurrent]
+            scenarios.append(("stock rasa init", stock.url, STOCK_MIX, None))
+
+        # Both servers run side by side and their phases alternate, in --rounds slices each: a
+        # machine whose load changes during the run (shared, throttled) weighs on both alike.
+        measured: Dict[tuple, PhaseResult] = {}
+        for users in (1, args.users):
+            for _ in range(args.rounds):
+                for scenario, url, messages, expected in scenarios:
+                    part = run_phase(url, scenario, users, messages, expected, slice_of(args))
+                    measured.setdefault((scenario, users), PhaseResult(scenario, users)).add(part)
+        results = list(measured.values())
+        single = measured[("ours: custom actions", 1)]
+        concurrent = measured[("ours: custom actions", args.users)]
+        nlu_single = measured[("ours: NLU + policies only", 1)]
+        stock_single = measured.get(("stock rasa init", 1))
+        stock_concurrent = measured.get(("stock rasa init", args.users))
+
+        rasa_pid, action_pid = ours.rasa_pid(), ours.action_pid()
+        memory = {
+            "ours_rasa_rss_mb": tree_memory_mb(rasa_pid),
+            "ours_rasa_peak_mb": tree_memory_mb(rasa_pid, "VmHWM"),
+            "ours_actions_rss_mb": tree_memory_mb(action_pid),
+            "ours_actions_peak_mb": tree_memory_mb(action_pid, "VmHWM"),
+        }
+        ours_load = ours.start_seconds
+        if not args.skip_stock:
             memory["stock_rasa_rss_mb"] = tree_memory_mb(stock.rasa_pid())
             memory["stock_rasa_peak_mb"] = tree_memory_mb(stock.rasa_pid(), "VmHWM")
-            stock.stop()
     finally:
         stop_all()
         if args.keep_temp:
@@ -408,11 +439,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     load_desc = f"{args.requests} requests" if args.requests else f"{args.duration:g} s"
     print(f"\nMachine: {machine}")
     print(
-        f"Load: {load_desc} per phase, closed loop (no think time), a new sender every {args.turns} "
-        f"messages, REST over loopback, {args.warmup} warm-up requests per server.\n"
+        f"Load: {load_desc} per phase in {args.rounds} slices alternating between the servers, closed "
+        f"loop (no think time), a new sender every {args.turns} messages, REST over loopback, "
+        f"{args.warmup} warm-up requests per server.\n"
     )
     print(latency_table(results))
-    action_share = single.p(50) - results[2].p(50)
+    action_share = single.p(50) - nlu_single.p(50)
     print(
         f"\nCustom-action mix minus NLU-only mix, 1 user p50: {fmt(action_share)} ms "
         "(action server round trip, its extra events in the tracker store, longer replies)."
