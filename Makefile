@@ -5,26 +5,41 @@ BIN := $(VENV)/bin
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test setup train shell lint check-knowledge review-sheet nlu-vocabulary validate evaluate-nlu lock clean \
-	run-cluster setup-cluster delete-old-conversations bench load-test profile evaluate audit
+.PHONY: run test test-unit help setup train shell lint check-knowledge review-sheet nlu-vocabulary validate \
+	evaluate-nlu lock clean run-cluster setup-cluster delete-old-conversations bench load-test profile evaluate audit
+
+# Trains into models/ from the data as committed (Rasa's cache makes it seconds when nothing changed).
+define train_model
+	$(BIN)/rasa train --quiet
+	@# Each run packs a new model file; keep the three newest.
+	@ls -t models/*.tar.gz | tail -n +4 | xargs -r rm --
+endef
 
 run: train ## Set up, train if needed, start the action server and the Rasa server
 	scripts/run.sh
 
-test: train ## Every test: lint, knowledge, actions, data validation, conversation tests, servers, browser, cluster
+test: setup ## Every test (the CI command): lint, knowledge, data, conversation tests, servers, browser, cluster
+	@# Without regenerating data/nlu/vocabulary.yml: a test checks the committed one matches the knowledge file.
+	$(train_model)
 	scripts/setup-system-packages.sh chromium postgresql redis-server nginx openssl
 	scripts/test.sh
+
+test-unit: setup ## Fast checks, no server, no training (under a minute): lint, knowledge file, unit tests
+	scripts/test.sh --unit
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | expand -t 26
 
 run-cluster: train setup-cluster ## Production profile: PostgreSQL, Redis, two Rasa servers, nginx on :8080
 	deploy/local-cluster.sh
 
-setup-cluster:
+setup-cluster: ## Install PostgreSQL, Redis, nginx and openssl from Debian packages when missing
 	scripts/setup-system-packages.sh postgresql redis-server nginx openssl
 
 delete-old-conversations: setup ## Delete conversations idle for RETENTION_DAYS (30); ENDPOINTS=... for another store
-	$(BIN)/python scripts/delete_old_conversations.py --endpoints $(or $(ENDPOINTS),endpoints.yml)
+	source scripts/settings.sh && $(BIN)/python scripts/delete_old_conversations.py --endpoints "$$ENDPOINTS"
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed ## Create .venv with the pinned dependencies and the web chat's npm packages
 
 $(VENV)/.installed: requirements.lock .python-version scripts/setup.sh web/package-lock.json
 	scripts/setup.sh
@@ -33,10 +48,8 @@ $(VENV)/.installed: requirements.lock .python-version scripts/setup.sh web/packa
 nlu-vocabulary: setup ## Regenerate data/nlu/vocabulary.yml from the knowledge file
 	$(BIN)/python -m actions.knowledge nlu
 
-train: nlu-vocabulary ## Train a model into models/ (seconds when nothing changed: Rasa reuses its cache)
-	$(BIN)/rasa train --quiet
-	@# Each run packs a new model file; keep the three newest.
-	@ls -t models/*.tar.gz | tail -n +4 | xargs -r rm --
+train: nlu-vocabulary ## Regenerate the NLU vocabulary, train a model into models/ (seconds when nothing changed)
+	$(train_model)
 
 shell: train ## Talk to the assistant in the terminal (starts the action server too)
 	scripts/shell.sh
@@ -47,10 +60,10 @@ check-knowledge: setup ## Validate the knowledge file and show which facts are m
 review-sheet: setup ## Write docs/review-sheet.md, every answer for the radiologists to validate
 	$(BIN)/python -m actions.knowledge review
 
-lint: setup
+lint: setup ## Lint the Python code (ruff)
 	$(BIN)/ruff check .
 
-validate: setup
+validate: setup ## Check the training data and domain (rasa data validate)
 	$(BIN)/rasa data validate --fail-on-warnings
 
 lock: ## Re-resolve requirements.txt into requirements.lock
@@ -60,7 +73,7 @@ lock: ## Re-resolve requirements.txt into requirements.lock
 	  $(VENV).lock/bin/pip freeze --all --exclude pip; } > requirements.lock
 	rm -rf $(VENV).lock
 
-clean:
+clean: ## Remove models, results and pytest's cache
 	rm -rf models results .pytest_cache
 
 bench: train ## Latency, throughput, memory and training time beside a stock `rasa init` bot (~5 min)

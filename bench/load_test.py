@@ -22,7 +22,15 @@ from typing import List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.servers import REPO_ROOT, OurServers, ProcessRegistry, tree_memory_mb  # noqa: E402
+from harness.servers import (  # noqa: E402
+    REPO_ROOT,
+    RunningAssistant,
+    spawn,
+    stop_all,
+    stop_all_on_exit,
+    stop_group,
+    tree_memory_mb,
+)
 
 
 def seconds(run_time: str) -> int:
@@ -71,9 +79,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not Path(args.locust).exists():
         sys.exit(f"{args.locust} not found: run bench/load_test.sh, which installs Locust in .venv-load")
 
-    ProcessRegistry.install()
+    stop_all_on_exit()
     workdir = Path(tempfile.mkdtemp(prefix="rasa-load-"))
-    servers: Optional[OurServers] = None
+    servers: Optional[RunningAssistant] = None
     status = 1
     try:
         host = args.host
@@ -81,11 +89,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             print("Starting the servers (scripts/run.sh) on free ports...", flush=True)
             # The simulated patients think 0.5 to 2 s between messages, faster than real ones:
             # socketio's per-connection rate (30 a minute) would refuse them.
-            os.environ.setdefault("SOCKETIO_MESSAGES_PER_MINUTE", "120")
-            servers = OurServers(workdir)
+            per_minute = os.environ.get("SOCKETIO_MESSAGES_PER_MINUTE", "120")
+            servers = RunningAssistant(workdir, SOCKETIO_MESSAGES_PER_MINUTE=per_minute)
             servers.start()
             host = servers.url
-            print(f"Rasa server {host} answering after {servers.load_seconds:.1f} s", flush=True)
+            print(f"Rasa server {host} answering after {servers.start_seconds:.1f} s", flush=True)
         command = [
             args.locust,
             "-f",
@@ -114,19 +122,18 @@ def main(argv: Optional[List[str]] = None) -> int:
             f"Locust: {args.users} users over REST and socketio for {args.run_time}, host {host}", flush=True
         )
         started = time.monotonic()
-        locust = subprocess.Popen(command, cwd=REPO_ROOT, start_new_session=True)
-        ProcessRegistry.processes.append(locust)
+        locust = spawn(command, workdir / "locust.log")
         try:
             locust_status = locust.wait(run_seconds + 120)
         except subprocess.TimeoutExpired:
             print("Locust did not stop in time: stopped.", file=sys.stderr)
             locust_status = 1
-        ProcessRegistry.stop(locust)
+        stop_group(locust, kill_leftovers=True)
         elapsed = time.monotonic() - started
 
         stats_csv = workdir / "locust_stats.csv"
         if not stats_csv.exists():
-            print("Locust wrote no statistics.", file=sys.stderr)
+            print(f"Locust wrote no statistics: see {workdir / 'locust.log'}.", file=sys.stderr)
             return 1
         lines, failures = summary(stats_csv)
         print(f"\nSummary from Locust's CSV ({elapsed:.0f} s of Locust run):\n")
@@ -148,7 +155,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
         return status
     finally:
-        ProcessRegistry.stop_all()
+        stop_all()
         if args.keep_temp or status != 0:
             print(f"Logs kept in {workdir}", file=sys.stderr)
         else:

@@ -41,18 +41,19 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.messages import ACTION_MIX, NLU_ONLY_MIX  # noqa: E402
-from bench.servers import (  # noqa: E402
+from harness.servers import (  # noqa: E402
     RASA,
     REPO_ROOT,
-    ProcessRegistry,
-    base_env,
+    answers_ok,
     free_port,
+    spawn,
+    stop_all,
+    stop_all_on_exit,
     tree_memory_mb,
+    wait_until,
 )
 
 # stage name -> list of (wall seconds, cpu seconds), one entry per call
@@ -376,32 +377,25 @@ async def main_async(args, workdir: Path) -> int:
 
     action_port = free_port()
     log = workdir / "actions.log"
-    actions = ProcessRegistry.spawn(
-        [str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        log,
-        REPO_ROOT,
-        base_env(),
-    )
-    for _ in range(600):
-        try:
-            if requests.get(f"http://127.0.0.1:{action_port}/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            pass
-        if actions.poll() is not None:
-            raise RuntimeError(f"action server stopped, see {log}")
-        await asyncio.sleep(0.2)
+    actions = spawn([str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)], log)
+    try:
+        health = f"http://127.0.0.1:{action_port}/health"
+        wait_until(lambda: answers_ok(health), actions, "action server", 120)
+    except RuntimeError as error:
+        raise RuntimeError(f"{error}, see {log}") from None
 
     model = max((REPO_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     endpoints = AvailableEndpoints(action=EndpointConfig(f"http://127.0.0.1:{action_port}/webhook"))
     started = time.perf_counter()
     agent = await load_agent(model_path=str(model), endpoints=endpoints)
     load_seconds = time.perf_counter() - started
-    # As the Rasa server runs it: importing the channels package applies channels/action_server.py.
+    # As the Rasa server runs it: scripts/rasa_server.py applies the project's patches.
     from rasa.core.actions.action import RemoteAction
 
+    from channels.patches import apply_all
+
     rasa_validate = RemoteAction._validate_action_result
-    import channels  # noqa: F401
+    apply_all()
 
     assert RemoteAction._validate_action_result is not rasa_validate, "response check not applied"
     instrument()
@@ -478,12 +472,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the variants (3)")
     parser.add_argument("--cprofile", type=int, default=0, help="print the N costliest functions")
     args = parser.parse_args(argv)
-    ProcessRegistry.install()
+    stop_all_on_exit()
     workdir = Path(tempfile.mkdtemp(prefix="rasa-profile-"))
     try:
         return asyncio.run(main_async(args, workdir))
     finally:
-        ProcessRegistry.stop_all()
+        stop_all()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -1,8 +1,8 @@
 """How the Rasa server calls the action server: an explicit timeout, and a
 response check built once.
 
-Both patch Rasa 3.6 constants or methods (neither is configurable there); the
-channels package applies them when the Rasa server imports it.
+Both patch Rasa 3.6 constants or methods (neither is configurable there);
+channels/patches.py applies them when a Rasa process starts.
 
 - Timeout: Rasa waits up to five minutes for the action server (a constant,
   RasaHQ/rasa#9789); a patient would wait that long. ACTION_TIMEOUT_SECONDS
@@ -20,19 +20,15 @@ channels package applies them when the Rasa server imports it.
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any, Dict
 
-import rasa
 import rasa.core.actions.action
 import rasa.utils.endpoints
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT_SECONDS = 5.0
 
@@ -96,10 +92,6 @@ def validate_action_result(_action: RemoteAction, result: Dict[str, Any]) -> boo
     return True
 
 
-def build_response_check_once() -> bool:
-    """Installs validate_action_result; only on the Rasa version it was written for."""
-    if not rasa.__version__.startswith("3.6."):
-        logger.warning("Rasa %s: the action response check is left as Rasa ships it", rasa.__version__)
-        return False
+def build_response_check_once() -> None:
+    """Installs validate_action_result (channels/patches.py checks the Rasa version first)."""
     RemoteAction._validate_action_result = validate_action_result
-    return True

@@ -3,11 +3,11 @@
 Rasa 3.6 starts Sanic with its defaults: 100 MB request bodies, 60 s to send
 a request, 60 s for a response, 1 MB WebSocket messages. Exposed without the
 proxy, one client could make the server buffer 100 MB, or hold connections
-open by sending a request slowly. The Rasa server imports this package (via
-credentials.yml) before it creates its Sanic app, and Sanic reads `SANIC_*`
-environment variables when the app is created, so the defaults are set here
-for every way the server is started (scripts/run.sh, the cluster, the
-containers). Each can still be overridden by setting its `SANIC_*` variable.
+open by sending a request slowly. Sanic reads `SANIC_*` environment
+variables when the app is created, so channels/patches.py sets the defaults
+before Rasa starts, for every way the server is started (scripts/run.sh, the
+cluster, the containers: all through scripts/rasa_server.py). Each can still
+be overridden by setting its `SANIC_*` variable.
 
 Sanic refuses a body over REQUEST_MAX_SIZE from its Content-Length (or while a
 chunked body arrives) with a 413, before any handler runs or any JSON is parsed.

@@ -218,7 +218,7 @@ export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-10}
 rasa_servers=""
 for index in "${!RASA_PORTS[@]}"; do
   port=${RASA_PORTS[$index]}
-  .venv/bin/rasa run --model models --endpoints deploy/endpoints.cluster.yml --credentials credentials.yml \
+  .venv/bin/python scripts/rasa_server.py run --model models --endpoints deploy/endpoints.cluster.yml --credentials credentials.yml \
     --interface "$HOST" --port "$port" --cors $CORS_ORIGINS >> "$STATE/logs/rasa-$((index + 1)).log" 2>&1 &
   rasa_pids+=($!)
   echo "$!" > "$STATE/pids/rasa-$((index + 1)).pid"

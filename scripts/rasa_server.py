@@ -1,18 +1,27 @@
-"""`rasa run ...` with the HTTP API's token taken from the environment, not the command line.
+"""`rasa ...` (run, shell) with the project's changes to Rasa applied, and the HTTP API's token
+taken from the environment, not the command line.
+
+Every Rasa server of the project starts through this wrapper (scripts/run.sh, scripts/shell.sh,
+deploy/local-cluster.sh, the container): it calls `channels.patches.apply_all()` first, so the
+action timeout, the HTTP limits and the other patches hold however Rasa is started.
 
 A token given as `--auth-token` is visible to every user of the machine (`ps`,
-/proc/<pid>/cmdline). scripts/run.sh starts the Rasa server through this
-wrapper: with ENABLE_API=true, RASA_AUTH_TOKEN is added to Rasa's arguments
-inside the process (its command line stays without it) and removed from the
-environment Rasa's children would inherit.
+/proc/<pid>/cmdline): with ENABLE_API=true, RASA_AUTH_TOKEN is added to Rasa's arguments
+inside the process (its command line stays without it) and removed from the environment
+Rasa's children would inherit.
 
     ENABLE_API=true RASA_AUTH_TOKEN=... python scripts/rasa_server.py run --model models ...
+    python scripts/rasa_server.py shell --model models
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+
+# Run as a script, Python puts scripts/ first on the path, not the project.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main() -> None:
@@ -22,6 +31,10 @@ def main() -> None:
         if not token:
             sys.exit("ENABLE_API=true needs RASA_AUTH_TOKEN: the HTTP API would be open to anyone.")
         arguments += ["--enable-api", "--auth-token", token]
+
+    from channels.patches import apply_all
+
+    apply_all()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]

@@ -8,6 +8,9 @@
 #   ACTION_PORT     action server                           (5055)
 #   WEB_PORT        web chat page (web/serve.py)            (8000)
 #   ENDPOINTS       endpoints file                          (endpoints.yml)
+#   TRACKER_DB      SQLite file of the conversations        (rasa.db)
+#   ACTION_SERVER_URL  where the Rasa server calls the action server
+#                   (http://HOST:ACTION_PORT/webhook; loopback when HOST is 0.0.0.0)
 #   CORS_ORIGINS    web pages allowed to call the bot, space-separated
 #                   (the local page: http://localhost:WEB_PORT http://127.0.0.1:WEB_PORT)
 #   ACTION_TIMEOUT_SECONDS  wait for the action server before apologising (5)
@@ -19,13 +22,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-HOST=${HOST:-127.0.0.1}
-RASA_PORT=${RASA_PORT:-5005}
-ACTION_PORT=${ACTION_PORT:-5055}
-WEB_PORT=${WEB_PORT:-8000}
-ENDPOINTS=${ENDPOINTS:-endpoints.yml}
+source scripts/settings.sh
 CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT}
-export RASA_TELEMETRY_ENABLED=false
 # The custom channels (channels/) are imported by the Rasa server.
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export SANIC_HOST=$HOST

@@ -5,6 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Node.js and npm first: a missing one is found before the long pip install.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "Node.js and npm not found: install Node.js (20 or later) for the web chat page, then retry." >&2
+  exit 1
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "Node.js $(node --version) found: the web chat page needs Node.js 20 or later." >&2
+  exit 1
+fi
+
 find_python() {
   local candidate
   for candidate in "${PYTHON:-}" python3.10 python3 python; do
@@ -35,8 +46,4 @@ fi
 .venv/bin/python -m pip install --quiet -r requirements.lock
 .venv/bin/python -m pip check
 
-if ! command -v npm >/dev/null 2>&1; then
-  echo "npm not found: install Node.js (20 or later) for the web chat page, then retry." >&2
-  exit 1
-fi
 (cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)

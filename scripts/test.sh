@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test, in the order a failure is cheapest to find. Expects the
 # virtual environment and a trained model (`make test` sees to both).
+#
+#   scripts/test.sh [pytest options]     everything (make test)
+#   scripts/test.sh --unit               lint, knowledge file, the tests marked `unit`:
+#                                        no server, no trained model (make test-unit)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH=$PWD
@@ -8,11 +12,34 @@ BIN=.venv/bin
 
 step() { printf '\n=== %s\n' "$*"; }
 
+# pytest's exit status 5 means it collected no test: a missing suite, not a success.
+run_pytest() {
+  local status=0
+  $BIN/pytest "$@" || status=$?
+  if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests: the test suite is missing." >&2
+    return 1
+  fi
+  return "$status"
+}
+
+unit=false
+if [ "${1:-}" = "--unit" ]; then
+  unit=true
+  shift
+fi
+
 step "Lint (ruff)"
 $BIN/ruff check .
 
 step "Knowledge file"
 $BIN/python -m actions.knowledge check
+
+if $unit; then
+  step "Unit tests (pytest -m unit: knowledge, answers, actions, channel checks)"
+  run_pytest -m unit "$@"
+  exit
+fi
 
 step "Training data (rasa data validate)"
 $BIN/rasa data validate --fail-on-warnings --quiet
@@ -23,12 +50,4 @@ $BIN/rasa test core --stories tests/test_stories.yml --e2e --fail-on-prediction-
   --out results/stories --quiet
 
 step "Python tests (pytest: knowledge, answers, actions, servers)"
-set +e
-$BIN/pytest "$@"
-status=$?
-set -e
-if [ "$status" -eq 5 ]; then
-  echo "pytest collected no tests: the test suite is missing." >&2
-  exit 1
-fi
-exit "$status"
+run_pytest "$@"

@@ -10,7 +10,7 @@ from typing import Any, Dict, List
 from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page, expect
 
 from actions import answers
-from tests.conftest import REPO_ROOT
+from harness.servers import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking flags Chromium calls Google's services at start.

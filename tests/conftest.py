@@ -3,35 +3,22 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import time
 import uuid
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 import pytest
-import requests
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import KnowledgeBase, KnowledgeStore, load_knowledge
+from harness.servers import REPO_ROOT, RunningAssistant
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE_FILE = REPO_ROOT / "knowledge" / "procedures.yml"
-# The procedure families of the clinic page, in the knowledge file's order.
-PROCEDURE_IDS = [
-    "infiltration",
-    "biopsie",
-    "drainage_collection",
-    "thermoablation",
-    "biliaire",
-    "nephrostomie",
-    "embolisation_portale",
-    "angiographie",
-]
+# The procedures of the knowledge file, in its order: tests are parametrized over them at collection.
+PROCEDURE_IDS = [procedure.id for procedure in load_knowledge(KNOWLEDGE_FILE).procedures]
+# The clinic's page, source of every fact; outside the repository (a relative path is relative to it).
+CLINIC_PAGE = (REPO_ROOT / os.environ.get("CLINIC_PAGE", "../shared/clinic-page.md")).resolve()
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +29,17 @@ def knowledge() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def store() -> KnowledgeStore:
     return KnowledgeStore(KNOWLEDGE_FILE)
+
+
+@pytest.fixture(scope="session")
+def clinic_page() -> str:
+    """The clinic page's text; the tests that compare the knowledge file with it are skipped without it."""
+    if not CLINIC_PAGE.is_file():
+        pytest.skip(
+            f"the clinic page is not at {CLINIC_PAGE}: to check the knowledge file against it, "
+            "run with CLINIC_PAGE=/path/to/clinic-page.md"
+        )
+    return CLINIC_PAGE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -94,105 +92,7 @@ def entity(name: str, value: str) -> Dict[str, Any]:
     return {"entity": name, "value": value, "start": 0, "end": len(value)}
 
 
-# --- Real servers, started by the project's own script ----------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def port_is_open(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-class RunningAssistant:
-    """`scripts/run.sh` (action server, Rasa server, web page) in its own process group,
-    on free ports and a private tracker store."""
-
-    def __init__(self, workdir: Path, action_url_port: Optional[int] = None, **env: str):
-        """`action_url_port`: where the Rasa server looks for the action server
-        (default: the action server itself); `env`: extra settings for run.sh."""
-        self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
-        self.env = env
-        self.tracker_db = workdir / "tracker.db"
-        self.endpoints = workdir / "endpoints.yml"
-        self.endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{action_url_port or self.action_port}/webhook"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.tracker_db}"\n',
-            encoding="utf-8",
-        )
-        self.log = (workdir / "servers.log").open("w")
-        self.process: Optional[subprocess.Popen] = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
-
-    @property
-    def page_url(self) -> str:
-        return f"http://localhost:{self.web_port}"
-
-    def start(self, timeout: float = 300) -> None:
-        env = {
-            **os.environ,
-            "RASA_PORT": str(self.rasa_port),
-            "ACTION_PORT": str(self.action_port),
-            "WEB_PORT": str(self.web_port),
-            "ENDPOINTS": str(self.endpoints),
-            **self.env,
-        }
-        self.process = subprocess.Popen(
-            [str(REPO_ROOT / "scripts" / "run.sh")],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"scripts/run.sh exited early, see {self.log.name}")
-            if self._ready():
-                return
-            time.sleep(1)
-        self.stop()
-        raise RuntimeError(f"servers not ready after {timeout} s, see {self.log.name}")
-
-    def _ready(self) -> bool:
-        try:
-            rasa = requests.get(self.url, timeout=2)
-            actions = requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=2)
-            page = requests.get(self.page_url, timeout=2)
-        except requests.RequestException:
-            return False
-        return rasa.ok and actions.ok and page.ok
-
-    def stop(self, sig: int = signal.SIGINT, timeout: float = 60) -> int:
-        """Like Ctrl-C in the terminal: the signal goes to the whole process group."""
-        if self.process is None or self.process.poll() is not None:
-            return self.process.returncode if self.process else 0
-        os.killpg(self.process.pid, sig)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            return self.process.wait()
-
-    def say(self, text: str, sender: str) -> List[Dict[str, Any]]:
-        token = self.env.get("REST_TOKEN")
-        response = requests.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            headers={"Authorization": f"Bearer {token}"} if token else {},
-            timeout=30,
-        )
-        response.raise_for_status()
-        return response.json()
+# --- Real servers, started by the project's own script (harness/servers.py) ---
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,8 @@ import yaml
 
 from actions import answers
 from actions.knowledge import ASPECTS, KnowledgeBase, normalize
+from harness.servers import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 EVALUATION_SET = REPO_ROOT / "tests" / "evaluation_set.yml"
 # Written later, the same way: reported for information (see scripts/evaluate.py).
 FURTHER_EVALUATION_SETS = [

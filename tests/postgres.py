@@ -32,13 +32,13 @@ import re
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any, List, Optional
 
 from deploy.scram_verifier import verifier
+from harness.servers import free_port
 
 SUPERUSER = "postgres"
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -85,12 +85,6 @@ def find_bindir() -> Path:
         "`pg_config --bindir` or the PATH: install them, e.g. `apt-get install postgresql` on Debian/Ubuntu "
         "(package postgresql-15 for /usr/lib/postgresql/15/bin)"
     )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _unprivileged_user() -> Optional[pwd.struct_passwd]:

@@ -7,13 +7,21 @@ import rasa.core.actions.action
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-import channels  # noqa: F401  (what the Rasa server imports through credentials.yml)
 from channels.action_server import action_timeout_seconds, apply_action_timeout, validate_action_result
+from channels.patches import apply_all
+
+pytestmark = pytest.mark.unit
 
 VALID = {
     "events": [{"event": "slot", "name": "procedure", "value": "biopsie"}],
     "responses": [{"text": "Bonjour", "buttons": []}],
 }
+
+
+@pytest.fixture(autouse=True, scope="module")
+def patched_rasa():
+    """As scripts/rasa_server.py starts every Rasa server."""
+    apply_all()
 
 
 def test_the_rasa_server_gets_the_response_check_built_once():

@@ -17,6 +17,8 @@ from actions.actions import (
 from actions.understanding import QUESTION_KIND_OF_INTENT
 from tests.conftest import entity, make_tracker
 
+pytestmark = pytest.mark.unit
+
 SHOWN = {"disclaimer_shown": True}
 
 

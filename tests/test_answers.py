@@ -8,7 +8,9 @@ import pytest
 
 from actions import answers
 from actions.knowledge import ASPECTS
-from tests.conftest import KNOWLEDGE_FILE, PROCEDURE_IDS
+from tests.conftest import PROCEDURE_IDS
+
+pytestmark = pytest.mark.unit
 
 
 @pytest.mark.parametrize("aspect", ASPECTS)
@@ -106,8 +108,8 @@ def texts_patients_read(value, key=""):
             yield from texts_patients_read(child, key)
 
 
-def test_numbers_in_the_knowledge_file_all_come_from_the_clinic_page(knowledge):
-    page = (KNOWLEDGE_FILE.parents[2] / "shared" / "clinic-page.md").read_text(encoding="utf-8")
+def test_numbers_in_the_knowledge_file_all_come_from_the_clinic_page(knowledge, clinic_page):
+    page = clinic_page
     shown = list(texts_patients_read(knowledge.dict()))
     assert any("4 à 6 semaines" in text for text in shown)  # the walk reaches the facts
     for number in set(re.findall(r"\d+", "\n".join(shown))):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.conftest import REPO_ROOT
+from harness.servers import REPO_ROOT
 
 
 def audit(*lock_files: str) -> subprocess.CompletedProcess:

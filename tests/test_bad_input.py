@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channels.incoming import MAX_MESSAGE_CHARS, TOO_LONG_REPLY, UNREADABLE_REPLY
-from tests.conftest import RunningAssistant
+from harness.servers import RunningAssistant
 from tests.socket_chat import SocketChat
 
 HOSTILE_MESSAGES = [

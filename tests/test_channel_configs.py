@@ -24,7 +24,10 @@ from rasa.core.channels.twilio import TwilioInput
 from rasa.core.run import create_http_input_channels
 from rasa.shared.exceptions import RasaException
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from harness.servers import REPO_ROOT
+
+pytestmark = pytest.mark.unit
+
 CHANNELS_DOC = REPO_ROOT / "docs" / "channels.md"
 
 # Marker → (class, credentials key, {channel attribute: environment variable it must hold}).

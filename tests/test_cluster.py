@@ -20,11 +20,13 @@ from rasa.utils.endpoints import EndpointConfig
 
 from actions import answers
 from channels.never_silent import BUSY_CONVERSATION_REPLY
+from harness.servers import RunningCluster
 from stores.redis_lock_store import AtomicRedisLockStore
-from tests.cluster import RunningCluster
 from tests.socket_chat import SocketChat
 
 CONVERSATIONS = 50
+# The first test also starts PostgreSQL, Redis, three servers and nginx (up to 400 s).
+pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,10 @@ def cluster():
     # Not pytest's tmp_path: its folders are private to root, and PostgreSQL runs as 'postgres'.
     workdir = Path(tempfile.mkdtemp(prefix="cluster-"))
     workdir.chmod(0o711)
-    running = RunningCluster(workdir / "state")
+    # LOCK_WAIT_SECONDS: shorter than the default 20 s, so the busy-conversation test does not wait
+    # long; longer than TICKET_LOCK_LIFETIME (10 s), so a message retried after its server was
+    # killed waits for the dead server's ticket to expire instead of giving up.
+    running = RunningCluster(workdir / "state", LOCK_WAIT_SECONDS="12")
     running.start()
     yield running
     running.stop()
@@ -326,7 +331,7 @@ def test_ctrl_c_stops_every_service(cluster):
     service_ports = [int(cluster.env[name]) for name in SERVICE_PORTS] + cluster.rasa_ports
     assert any(listening_addresses(port) for port in service_ports)
     status = cluster.stop()
-    assert status == 130, f"local-cluster.sh exited with {status}, see {cluster.output.name}"
+    assert status == 130, f"local-cluster.sh exited with {status}, see {cluster.log}"
     for port in service_ports:
         assert not listening_addresses(port), f"port {port} still listening after Ctrl-C"
     assert not (cluster.state_dir / "pgdata" / "postmaster.pid").exists(), "PostgreSQL left running"

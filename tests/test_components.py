@@ -8,7 +8,9 @@ import yaml
 from rasa.nlu.utils import spacy_utils
 
 from components.spacy_nlp import UNUSED_SPACY_COMPONENTS, SpacyNLP
-from tests.conftest import REPO_ROOT
+from harness.servers import REPO_ROOT
+
+pytestmark = pytest.mark.unit
 
 MODEL = "fr_core_news_sm"
 SENTENCES = [

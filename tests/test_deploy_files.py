@@ -18,6 +18,8 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Set, Tuple
 import pytest
 import yaml
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILES = {"rasa": ROOT / "deploy" / "Dockerfile.rasa", "actions": ROOT / "deploy" / "Dockerfile.actions"}
 K8S_DIR = ROOT / "deploy" / "kubernetes"
@@ -81,6 +83,11 @@ def exec_form(dockerfile: Path, keyword: str) -> List[str]:
     parsed = json.loads(args)
     assert isinstance(parsed, list) and all(isinstance(part, str) for part in parsed), args
     return parsed
+
+
+# The image starts Rasa through the wrapper that applies the project's patches (channels/patches.py).
+RASA_COMMAND = "exec python scripts/rasa_server.py run"
+PRINT_ARGUMENTS = "exec printf '%s\\n' rasa run"
 
 
 def rasa_server_script() -> str:
@@ -259,7 +266,7 @@ def test_the_build_context_leaves_out_conversations_secrets_and_local_environmen
 
 def test_the_rasa_server_command_uses_files_the_image_has():
     script = rasa_server_script()
-    assert re.search(r"exec rasa run\b", script)
+    assert RASA_COMMAND + " " in script
     for name in ("--endpoints", "--credentials"):
         path = option(script, name)
         assert (ROOT / path).is_file() and in_image(DOCKERFILES["rasa"], path), (name, path)
@@ -385,7 +392,7 @@ def test_the_images_use_the_projects_python_and_a_non_root_user(image):
 )
 def test_the_rasa_command_passes_each_cors_origin_as_one_argument(tmp_path, origins, expected):
     (tmp_path / "file").write_text("")
-    script = rasa_server_script().replace("exec rasa run", "exec printf '%s\\n' rasa run")
+    script = rasa_server_script().replace(RASA_COMMAND, PRINT_ARGUMENTS)
     result = subprocess.run(
         ["sh", "-c", script], env={"CORS_ORIGINS": origins, "REST_TOKEN": "t", "PATH": "/usr/bin:/bin"},
         cwd=tmp_path, capture_output=True, text=True, timeout=10,
@@ -398,7 +405,7 @@ def test_the_rasa_command_passes_each_cors_origin_as_one_argument(tmp_path, orig
 
 @pytest.mark.parametrize("origins", ["*", "https://www.clinique.example *"])
 def test_the_rasa_command_refuses_cors_star(tmp_path, origins):
-    script = rasa_server_script().replace("exec rasa run", "exec printf '%s\\n' rasa run")
+    script = rasa_server_script().replace(RASA_COMMAND, PRINT_ARGUMENTS)
     result = subprocess.run(
         ["sh", "-c", script], env={"CORS_ORIGINS": origins, "REST_TOKEN": "t", "PATH": "/usr/bin:/bin"},
         cwd=tmp_path, capture_output=True, text=True, timeout=10,
@@ -408,7 +415,7 @@ def test_the_rasa_command_refuses_cors_star(tmp_path, origins):
 
 
 def test_the_rasa_command_refuses_to_start_without_a_rest_token(tmp_path):
-    script = rasa_server_script().replace("exec rasa run", "exec printf '%s\\n' rasa run")
+    script = rasa_server_script().replace(RASA_COMMAND, PRINT_ARGUMENTS)
     result = subprocess.run(
         ["sh", "-c", script], env={"CORS_ORIGINS": "https://a.example", "PATH": "/usr/bin:/bin"},
         cwd=tmp_path, capture_output=True, text=True, timeout=10,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from components.emergency_signs import EMERGENCY_INTENT, UNSURE_EMERGENCY_CONFIDENCE, EmergencySigns
 from tests.conftest import KNOWLEDGE_FILE
+
+pytestmark = pytest.mark.unit
 
 
 def classified(text: str, *ranking: tuple) -> Message:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import REPO_ROOT
+import pytest
+
+from harness.servers import REPO_ROOT
 from tests.evaluation import (
     EVALUATION_SET,
     FURTHER_EVALUATION_SETS,
@@ -36,6 +38,7 @@ def test_the_evaluation_sets_are_large_enough_and_separate_from_training():
             assert f"- {judged.lower()}\n" not in training, f"{path.name}: {judged}"
 
 
+@pytest.mark.timeout(900)  # 377 conversations through the servers
 def test_no_wrong_procedure_and_the_targets_of_the_evaluation(assistant, knowledge):
     results = evaluate(assistant.say, knowledge)
     summary = summarise(results)

@@ -9,8 +9,8 @@ import pytest
 
 from actions import answers
 from channels.never_silent import UNAVAILABLE_REPLY
+from harness.servers import RunningAssistant, free_port, wait_for
 from tests.action_link import ActionServerLink
-from tests.conftest import RunningAssistant, free_port
 from tests.socket_chat import SocketChat
 
 ACTION_TIMEOUT_SECONDS = 2
@@ -22,7 +22,7 @@ def link_and_assistant(tmp_path_factory):
     link_port = free_port()
     running = RunningAssistant(
         tmp_path_factory.mktemp("faults"),
-        action_url_port=link_port,
+        ACTION_SERVER_URL=f"http://127.0.0.1:{link_port}/webhook",
         ACTION_TIMEOUT_SECONDS=str(ACTION_TIMEOUT_SECONDS),
     )
     link = ActionServerLink(link_port, running.action_port)
@@ -103,8 +103,7 @@ def test_a_failing_action_logs_neither_the_tracker_nor_the_messages(link, runnin
     assert texts(running.say("et ça dure combien ?", sender)) == [UNAVAILABLE_REPLY]
     link.fail_like_a_crashed_action = False
     assert texts(running.say("À quoi sert une biopsie ?", sender))[-1] == biopsy_purpose(knowledge)
-    time.sleep(1)
-    log = open(running.log.name, encoding="utf-8", errors="replace").read()
-    assert "Failed to execute custom action" in log, "the failure itself is logged"
+    wait_for(lambda: "Failed to execute custom action" in running.log_text(), "the failure itself is logged")
+    log = running.log_text()
     assert marker not in log
     assert "not logged" in log

@@ -16,6 +16,8 @@ from channels.incoming import (
     parse_socketio_message,
 )
 
+pytestmark = pytest.mark.unit
+
 
 @given(st.text(max_size=3 * MAX_MESSAGE_CHARS))
 def test_any_text_is_accepted_cleaned_or_flagged_too_long(text):

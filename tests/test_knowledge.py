@@ -13,7 +13,9 @@ import yaml
 
 from actions.knowledge import KnowledgeError, KnowledgeStore, load_knowledge
 from actions.knowledge.__main__ import coverage_table, nlu_vocabulary, review_sheet
-from tests.conftest import PROCEDURE_IDS, REPO_ROOT
+from harness.servers import REPO_ROOT
+
+pytestmark = pytest.mark.unit
 
 
 def write_knowledge(tmp_path: Path, data) -> Path:
@@ -26,12 +28,18 @@ def procedure_named(data, procedure_id):
     return next(p for p in data["procedures"] if p["id"] == procedure_id)
 
 
-def test_the_clinic_file_is_valid_and_has_every_procedure_family(knowledge):
-    assert [p.id for p in knowledge.procedures] == PROCEDURE_IDS
+def test_each_procedure_takes_its_facts_from_a_page_section_of_its_own(knowledge):
+    sections = {}
+    for procedure in knowledge.procedures:
+        own = {fact.source for _, fact in procedure.facts if fact.is_known and fact.source}
+        own.discard("Présentation de la radiologie interventionnelle")
+        assert len(own) == 1, (procedure.id, own)
+        sections[procedure.id] = own.pop()
+    assert len(set(sections.values())) == len(sections), sections
 
 
-def test_every_known_fact_names_its_page_section(knowledge):
-    page = (REPO_ROOT.parent / "shared" / "clinic-page.md").read_text(encoding="utf-8")
+def test_every_known_fact_names_its_page_section(knowledge, clinic_page):
+    page = clinic_page
     sections = {line.strip() for line in page.splitlines()}
     facts = [fact for p in knowledge.procedures for _, fact in p.facts if fact.is_known]
     facts += [fact for _, fact in knowledge.general]
@@ -189,9 +197,20 @@ def test_check_command_prints_the_table_and_fails_on_a_broken_file(tmp_path):
     assert broken.returncode == 1 and str(bad) in broken.stderr
 
 
-def test_committed_nlu_vocabulary_matches_the_knowledge_file(knowledge):
+def test_committed_nlu_vocabulary_matches_the_knowledge_file(tmp_path):
+    """Regenerated into a temporary file, never over the committed one (make test does not regenerate it)."""
+    regenerated = tmp_path / "vocabulary.yml"
+    subprocess.run(
+        [sys.executable, "-m", "actions.knowledge", "nlu", "--out", str(regenerated)],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     committed = (REPO_ROOT / "data" / "nlu" / "vocabulary.yml").read_text(encoding="utf-8")
-    assert committed == nlu_vocabulary(knowledge), "run `make nlu-vocabulary`"
+    assert committed == regenerated.read_text(encoding="utf-8"), (
+        "data/nlu/vocabulary.yml does not match the knowledge file: run `make nlu-vocabulary` and commit it"
+    )
 
 
 def test_nlu_synonyms_cover_every_patient_word(knowledge):

@@ -18,8 +18,8 @@ import redis
 from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from harness.servers import free_port
 from stores.redis_lock_store import KEY_GRACE_SECONDS, AtomicRedisLockStore, ConversationBusy
-from tests.conftest import free_port
 
 
 @pytest.fixture(scope="module")

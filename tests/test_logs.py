@@ -31,6 +31,6 @@ def test_messages_typed_by_patients_are_not_logged(assistant, sender):
         chat.close()
     time.sleep(1)  # let the servers write their last lines
 
-    log = open(assistant.log.name, encoding="utf-8", errors="replace").read()
+    log = assistant.log_text()
     assert "Rasa server is up and running" in log, "the log is the servers' output"
     assert marker not in log

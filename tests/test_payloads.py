@@ -35,6 +35,7 @@ def texts(replies):
     return [reply.get("text", "") for reply in replies]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -54,6 +55,7 @@ def test_payloads_are_rewritten_with_only_known_names_and_short_string_values(te
     assert normalise_payload(text) == expected
 
 
+@pytest.mark.unit
 def test_the_rasa_server_keeps_only_named_entities_with_string_values():
     parsed = [
         {"entity": "procedure", "value": 5},
@@ -98,7 +100,7 @@ def test_crafted_payloads_leave_the_conversation_working_and_the_logs_clean(assi
         chat.close()
 
     time.sleep(1)
-    log = open(assistant.log.name, encoding="utf-8", errors="replace").read()
+    log = assistant.log_text()
     assert marker not in log
     assert "x" * 100 not in log
     assert "object has no attribute" not in log, "an action failed on a crafted value"

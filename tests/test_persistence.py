@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions import answers
-from tests.conftest import RunningAssistant
+from harness.servers import RunningAssistant
 
 
 def test_conversation_continues_with_its_context_after_a_restart(tmp_path, knowledge, sender):

@@ -14,7 +14,7 @@ import pytest
 
 from actions import answers
 from channels.personal_data import REMINDER, mask_personal_data
-from tests.conftest import RunningAssistant
+from harness.servers import REPO_ROOT, RunningAssistant
 from tests.postgres import PostgresServer
 from tests.socket_chat import SocketChat
 
@@ -93,7 +93,7 @@ def test_sqlite_store_holds_none_of_the_details(assistant, sender, knowledge):
         rows = connection.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
     assert_clean([data for (data,) in rows])
     time.sleep(1)
-    log = open(assistant.log.name, encoding="utf-8", errors="replace").read()
+    log = assistant.log_text()
     for detail in DETAILS:
         assert detail not in log, detail
 
@@ -114,15 +114,17 @@ def test_socketio_masks_and_reminds_once_too(assistant, knowledge):
 
 def test_postgresql_store_holds_none_of_the_details(tmp_path, knowledge):
     with PostgresServer.start(db="rasa", user="rasa") as postgres:
-        running = RunningAssistant(tmp_path)
-        endpoints = running.endpoints.read_text(encoding="utf-8").split("tracker_store:")[0]
-        running.endpoints.write_text(
-            endpoints
+        # The project's endpoints with the tracker store on PostgreSQL.
+        endpoints = tmp_path / "endpoints.yml"
+        action_endpoint = (REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8").split("tracker_store:")[0]
+        endpoints.write_text(
+            action_endpoint
             + "tracker_store:\n  type: SQL\n  dialect: postgresql\n"
             + f"  url: {postgres.host}\n  port: {postgres.port}\n  db: {postgres.db}\n"
             + f"  username: {postgres.user}\n  password: {json.dumps(postgres.password)}\n",
             encoding="utf-8",
         )
+        running = RunningAssistant(tmp_path, ENDPOINTS=str(endpoints))
         running.start()
         sender = f"pg-{uuid.uuid4().hex[:8]}"
         try:

@@ -6,26 +6,18 @@ import pytest
 
 from actions import answers
 from actions.knowledge import ASPECTS
-from tests.conftest import RunningAssistant, port_is_open
+from harness.servers import RunningAssistant, port_is_open
+from tests.conftest import PROCEDURE_IDS
 
-# How a patient names each procedure in a sentence (test input, not expected output).
-PATIENT_NAMES = {
-    "infiltration": "une infiltration",
-    "biopsie": "une biopsie",
-    "drainage_collection": "un drainage d'abcès",
-    "thermoablation": "une thermo-ablation",
-    "biliaire": "un stent biliaire",
-    "nephrostomie": "une néphrostomie",
-    "embolisation_portale": "une embolisation portale",
-    "angiographie": "une angiographie",
-}
+# Each procedure by the first word patients use for it in the knowledge file, as a patient writes a
+# topic then the question: a procedure added there is asked about here too.
 QUESTIONS = {
-    "purpose": "À quoi sert {} ?",
-    "how_it_is_done": "Comment se passe {} ?",
-    "duration": "Combien de temps dure {} ?",
-    "anaesthesia": "Est-ce qu'on m'endort pour {} ?",
-    "hospital_stay": "Faut-il rester dormir à la clinique après {} ?",
-    "risks": "Quels sont les risques de {} ?",
+    "purpose": "{} : à quoi ça sert ?",
+    "how_it_is_done": "{} : comment ça se passe ?",
+    "duration": "{} : combien de temps ça dure ?",
+    "anaesthesia": "{} : est-ce qu'on m'endort ?",
+    "hospital_stay": "{} : faut-il rester dormir à la clinique après ?",
+    "risks": "{} : quels sont les risques ?",
 }
 
 
@@ -43,13 +35,14 @@ def test_first_reply_carries_the_disclaimer_then_the_fact(assistant: RunningAssi
 
 
 @pytest.mark.parametrize("aspect", ASPECTS)
-@pytest.mark.parametrize("procedure_id", list(PATIENT_NAMES))
+@pytest.mark.parametrize("procedure_id", PROCEDURE_IDS)
 def test_every_procedure_and_aspect_is_answered_from_the_knowledge_file(
     assistant: RunningAssistant, sender, knowledge, procedure_id, aspect
 ):
-    question = QUESTIONS[aspect].format(PATIENT_NAMES[procedure_id])
+    procedure = knowledge.procedure(procedure_id)
+    question = QUESTIONS[aspect].format(procedure.patient_words[0])
     replies = texts(assistant.say(question, sender))
-    expected = answers.answer_aspect(knowledge, knowledge.procedure(procedure_id), aspect).text
+    expected = answers.answer_aspect(knowledge, procedure, aspect).text
     assert replies[-1] == expected, question
 
 

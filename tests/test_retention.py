@@ -26,9 +26,9 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionSt
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
-from tests.postgres import PostgresServer, free_port
+from harness.servers import REPO_ROOT, free_port
+from tests.postgres import PostgresServer
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "delete_old_conversations.py"
 DAY = 86400
 PASSWORD_VARIABLE = "RETENTION_TEST_DB_PASSWORD"

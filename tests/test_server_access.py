@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import REPO_ROOT, RunningAssistant
+from harness.servers import REPO_ROOT, RunningAssistant
 from tests.socket_chat import SocketChat
 
 OTHER_SITE = "https://another-site.example"

@@ -9,6 +9,8 @@ from actions.knowledge import KnowledgeIndex, load_knowledge
 from actions.understanding import decide, question_part, read_message
 from tests.conftest import KNOWLEDGE_FILE
 
+pytestmark = pytest.mark.unit
+
 KNOWLEDGE = load_knowledge(KNOWLEDGE_FILE)
 INDEX = KnowledgeIndex(KNOWLEDGE)
 ALL_IDS = [procedure.id for procedure in KNOWLEDGE.procedures]

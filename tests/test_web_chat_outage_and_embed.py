@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from actions import answers
+from harness.servers import RunningAssistant, free_port
 from tests.browser import (
     PHONE,
     REPLY_TIMEOUT_MS,
@@ -28,7 +29,6 @@ from tests.browser import (
     visible_text,
     wait_for_greeting,
 )
-from tests.conftest import RunningAssistant, free_port
 
 # The host site's own script, standing for its analytics or tag manager: it
 # tries to read the conversation and its id from the page and from the chat.
@@ -212,19 +212,6 @@ def test_the_patient_is_told_when_the_assistant_stops_and_the_chat_recovers(
     context.close()
 
 
-def rasa_server_pid(running: RunningAssistant) -> int:
-    """The Rasa server among the processes scripts/run.sh started (its process group)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            process_group = int(stat.read_text().rsplit(")", 1)[1].split()[2])
-            arguments = (stat.parent / "cmdline").read_bytes().split(b"\0")
-        except (OSError, IndexError, ValueError):
-            continue
-        if process_group == running.process.pid and b"run" in arguments and b"--model" in arguments:
-            return int(stat.parent.name)
-    raise AssertionError("no Rasa server in the process group of scripts/run.sh")
-
-
 def test_the_patient_is_told_when_the_assistant_stops_answering(browser, own_assistant, knowledge, domain):
     """The connection stays open but nothing comes back (a Rasa server that hangs)."""
     context = browser.new_context(viewport=PHONE, locale="fr-FR")
@@ -234,7 +221,7 @@ def test_the_patient_is_told_when_the_assistant_stops_answering(browser, own_ass
     page.goto(own_assistant.page_url)
     wait_for_greeting(page, domain)
     biopsy_purpose = visible_text(answer_text(knowledge, "biopsie", "purpose"))
-    rasa_server = rasa_server_pid(own_assistant)
+    rasa_server = own_assistant.rasa_pid()
     os.kill(rasa_server, signal.SIGSTOP)
     try:
         ask(page, "A quoi sert une biopsie ?")

@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 import pytest
 import requests
 
-from tests.conftest import REPO_ROOT, free_port, port_is_open
+from harness.servers import REPO_ROOT, free_port, port_is_open
 
 SERVE = REPO_ROOT / "web" / "serve.py"
 PATHS = ["/", "/chat.js", "/chat.css", "/config.js", "/vendor/socket.io.min.js"]

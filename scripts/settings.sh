@@ -1,0 +1,23 @@
+# Defaults of the settings shared by scripts/run.sh and scripts/shell.sh (and the
+# retention command), in one place. Sourced, not run. Each can be set in the
+# environment; README.md, "Settings", says what each does.
+HOST=${HOST:-127.0.0.1}
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+WEB_PORT=${WEB_PORT:-8000}
+ENDPOINTS=${ENDPOINTS:-endpoints.yml}
+
+# Read by Rasa from endpoints.yml, which names them as ${VAR}: Rasa refuses an
+# unset variable, so they are always exported.
+export TRACKER_DB=${TRACKER_DB:-rasa.db}
+# The action server listens on HOST; a wildcard address is reached on loopback.
+case "$HOST" in
+  0.0.0.0) action_host=127.0.0.1 ;;
+  ::) action_host='[::1]' ;;
+  *:*) action_host="[$HOST]" ;;
+  *) action_host=$HOST ;;
+esac
+export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://$action_host:$ACTION_PORT/webhook}
+unset action_host
+
+export RASA_TELEMETRY_ENABLED=false

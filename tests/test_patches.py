@@ -1,0 +1,71 @@
+"""The project's changes to Rasa: applied by one explicit call, each on the version it was written for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import version
+
+import pytest
+
+from channels.patches import PATCHES, Patch, PatchVersionError, apply_all
+from harness.servers import REPO_ROOT, base_env
+
+pytestmark = pytest.mark.unit
+
+CHECK_NOTHING_PATCHED_ON_IMPORT = """
+from rasa.core.actions.action import RemoteAction
+from rasa.core.processor import MessageProcessor
+import rasa.core.actions.action as action
+def patched():
+    timeout = action.DEFAULT_REQUEST_TIMEOUT
+    return (RemoteAction._validate_action_result, MessageProcessor.parse_message, timeout)
+before = patched()
+import channels, channels.rest, channels.socketio, channels.patches
+after = patched()
+assert before == after, "importing channels changed Rasa"
+channels.patches.apply_all()
+assert action.DEFAULT_REQUEST_TIMEOUT == 5.0, action.DEFAULT_REQUEST_TIMEOUT
+assert RemoteAction._validate_action_result is not before[0]
+assert MessageProcessor.parse_message is not before[1]
+"""
+
+
+def test_importing_the_channels_changes_nothing_until_apply_all():
+    env = {k: v for k, v in base_env().items() if k != "ACTION_TIMEOUT_SECONDS"}
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK_NOTHING_PATCHED_ON_IMPORT],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_patch_was_written_for_the_installed_versions():
+    for patch in PATCHES:
+        assert version(patch.package).startswith(patch.written_for), patch.name
+
+
+def other_version(patch: Patch) -> Patch:
+    applied = []
+    return Patch(patch.name, patch.package, "0.0.", lambda: applied.append(True), patch.required)
+
+
+def test_a_required_patch_on_another_version_stops_the_start_with_its_name_and_versions():
+    required = next(p for p in PATCHES if p.required)
+    with pytest.raises(PatchVersionError) as stop:
+        apply_all([other_version(required)])
+    message = str(stop.value)
+    assert required.name in message and version(required.package) in message and "0.0.x" in message
+
+
+def test_an_optional_patch_on_another_version_is_skipped_with_a_warning(caplog):
+    calls = []
+    optional = Patch("faster check", "rasa", "0.0.", lambda: calls.append(1), required=False)
+    current = Patch("timeout", "rasa", version("rasa")[:4], lambda: calls.append(2))
+    assert apply_all([optional, current]) == {"faster check": False, "timeout": True}
+    assert calls == [2]
+    assert "faster check" in caplog.text and "0.0.x" in caplog.text
