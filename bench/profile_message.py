@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/profile_message.py               (about 2 min)
     .venv/bin/python bench/profile_message.py --cprofile 25 (also the 25 costliest functions)
+    .venv/bin/python bench/profile_message.py --turns 1     (every message starts a conversation)
 
 Starts the action server (`rasa run actions`, own process group, free port), loads the newest
 model of models/ in this process with the same endpoints as scripts/run.sh on a private SQLite
@@ -98,6 +99,7 @@ STAGES = [
     TOTAL,
     "NLU (parse_message)",
     "policies (predict next action)",
+    "session start (action_session_start)",
     "custom action (RemoteAction.run)",
     "  build request: tracker + domain as dict",
     "  HTTP round trip to the action server",
@@ -108,7 +110,7 @@ STAGES = [
 
 
 def instrument() -> None:
-    from rasa.core.actions.action import RemoteAction
+    from rasa.core.actions.action import ActionSessionStart, RemoteAction
     from rasa.core.agent import Agent
     from rasa.core.processor import MessageProcessor
     from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
@@ -118,13 +120,14 @@ def instrument() -> None:
     wrap_async(Agent, "handle_message", STAGES[0])
     wrap_async(MessageProcessor, "parse_message", STAGES[1])
     wrap_sync(MessageProcessor, "_predict_next_with_tracker", STAGES[2])
-    wrap_async(RemoteAction, "run", STAGES[3])
-    wrap_sync(RemoteAction, "_action_call_format", STAGES[4])
-    wrap_async(EndpointConfig, "request", STAGES[5])
-    wrap_sync(RemoteAction, "_validate_action_result", STAGES[6])
+    wrap_async(ActionSessionStart, "run", STAGES[3])
+    wrap_async(RemoteAction, "run", STAGES[4])
+    wrap_sync(RemoteAction, "_action_call_format", STAGES[5])
+    wrap_async(EndpointConfig, "request", STAGES[6])
+    wrap_sync(RemoteAction, "_validate_action_result", STAGES[7])
     for store in (SQLTrackerStore, InMemoryTrackerStore):
-        wrap_async(store, "retrieve", STAGES[7])
-        wrap_async(store, "save", STAGES[8])
+        wrap_async(store, "retrieve", STAGES[8])
+        wrap_async(store, "save", STAGES[9])
     wrap_sync(GraphNode, "__call__", lambda node, *_: f"node {node._node_name}")
 
 
@@ -280,10 +283,10 @@ def print_breakdown(title: str, stats: Dict[str, tuple]) -> None:
             print(f"| {name[5:]} | {wall:.2f} | {cpu:.2f} | {calls:.1f} |")
 
 
-async def measure(agent, messages, count, tag) -> tuple:
-    await send_mix(agent, messages, 10, f"{tag}-warm")
+async def measure(agent, messages, count, tag, turns: int) -> tuple:
+    await send_mix(agent, messages, 10, f"{tag}-warm", turns)
     reset()
-    replies = await send_mix(agent, messages, count, tag)
+    replies = await send_mix(agent, messages, count, tag, turns)
     stats = summary(count)
     return stats, replies, await nlu_output(agent, messages)
 
@@ -411,19 +414,19 @@ async def main_async(args, workdir: Path) -> int:
         f"Model {model.name} loaded in-process in {load_seconds:.1f} s; "
         f"RSS {tree_memory_mb(os.getpid()):.0f} MB."
     )
-    print(f"{args.messages} messages per mix, one at a time, a new sender every 5 messages.")
+    print(f"{args.messages} messages per mix, one at a time, a new sender every {args.turns} messages.")
 
     mixes = {"custom actions": ACTION_MIX, "NLU + policies only": list(NLU_ONLY_MIX)}
     for label, messages in mixes.items():
         await variants.set()
-        stats, *_ = await measure(agent, messages, args.messages, f"base-{label[:3]}")
+        stats, *_ = await measure(agent, messages, args.messages, f"base-{label[:3]}", args.turns)
         print_breakdown(f"{label}: as served (SQLite tracker store)", stats)
 
     if args.cprofile:
         await variants.set()
         profiler = cProfile.Profile()
         profiler.enable()
-        await measure(agent, ACTION_MIX, args.messages, "cprofile")
+        await measure(agent, ACTION_MIX, args.messages, "cprofile", args.turns)
         profiler.disable()
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(args.cprofile)
@@ -448,7 +451,9 @@ async def main_async(args, workdir: Path) -> int:
     for round_number in range(rounds):
         for index, (name, toggles) in enumerate(VARIANTS):
             await variants.set(*toggles)
-            _, replies, parses = await measure(agent, ACTION_MIX, per_round, f"r{round_number}v{index}")
+            _, replies, parses = await measure(
+                agent, ACTION_MIX, per_round, f"r{round_number}v{index}", args.turns
+            )
             reference = reference or (replies, parses)
             result = results[name]
             result["walls"] += [call[0] * 1000 for call in CALLS[TOTAL]]
@@ -476,6 +481,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=200, help="messages per mix and variant (200)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the variants (3)")
+    parser.add_argument(
+        "--turns", type=int, default=5, help="messages per conversation (5); 1: each message starts one"
+    )
     parser.add_argument("--cprofile", type=int, default=0, help="print the N costliest functions")
     args = parser.parse_args(argv)
     ProcessRegistry.install()
