@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import requests
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
@@ -196,8 +197,17 @@ def wait_for_reply(
     raise RuntimeError(f"no reply from {url} after {timeout:.0f} s")
 
 
+def shipped_endpoints(action_port: int, tracker_db: Path) -> str:
+    """endpoints.yml as shipped (its tracker store and settings), on this run's action server port
+    and a private database file."""
+    endpoints = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
+    endpoints["tracker_store"]["db"] = str(tracker_db)
+    return yaml.safe_dump(endpoints, sort_keys=False)
+
+
 class OurServers:
-    """`scripts/run.sh` on free ports with a private SQLite tracker store (as tests/conftest.py)."""
+    """`scripts/run.sh` on free ports with the shipped endpoints on a private tracker store file."""
 
     def __init__(self, workdir: Path, host: str = "127.0.0.1"):
         self.workdir = workdir
@@ -205,11 +215,7 @@ class OurServers:
         self.rasa_port, self.action_port = free_port(), free_port()
         self.tracker_db = workdir / "tracker.db"
         self.endpoints = workdir / "endpoints.yml"
-        self.endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.tracker_db}"\n',
-            encoding="utf-8",
-        )
+        self.endpoints.write_text(shipped_endpoints(self.action_port, self.tracker_db), encoding="utf-8")
         self.log = workdir / "servers.log"
         self.process: Optional[subprocess.Popen] = None
         self.started = 0.0

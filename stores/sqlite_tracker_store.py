@@ -1,0 +1,101 @@
+"""Rasa's SQL tracker store on an SQLite file, with a write-ahead log and an open connection.
+
+The embedded set-up (endpoints.yml) keeps conversations in one SQLite file.
+Rasa 3.6's SQLTrackerStore opens a new SQLite connection for every read and
+write (SQLAlchemy 1.4 does not pool file databases) in SQLite's default
+rollback-journal mode, where each commit writes and syncs a journal file,
+then the database, then deletes the journal. A patient's first message
+(conversation created, then the whole turn saved) spent about 9 ms there,
+half the turn, on the Rasa server's event loop where it delays every other
+conversation (bench/profile_message.py --turns 1).
+
+Here the same tables, queries and events, with:
+- `journal_mode=WAL`: a commit appends to one log file, synced once;
+- connections kept open (a pool): a write-ahead log is checkpointed and
+  deleted when the last connection closes, which would cost the rollback
+  journal's syncs again at every turn;
+- `synchronous` (endpoints.yml, default FULL): FULL syncs the log at every
+  commit, so a turn once answered survives a power cut; NORMAL syncs only at
+  checkpoints (1 to 2 ms less a turn here), so a power cut or an operating
+  system crash may lose the latest turns; a crash or restart of the servers
+  loses nothing either way;
+- no empty write when a conversation starts: Rasa saves a new, still empty
+  tracker before the turn; the turn's own save stores every event of it.
+
+Configured in endpoints.yml as
+`tracker_store: type: stores.sqlite_tracker_store.SQLiteTrackerStore` with
+`db` (the file, relative to the working directory) and `synchronous`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+SYNCHRONOUS_MODES = ("FULL", "NORMAL")
+DEFAULT_SYNCHRONOUS = "FULL"
+
+
+def checked_synchronous(value: Any) -> str:
+    mode = str(value).strip().upper()
+    if mode not in SYNCHRONOUS_MODES:
+        raise ValueError(
+            f"tracker_store synchronous must be one of {', '.join(SYNCHRONOUS_MODES)}, not {value!r}"
+        )
+    return mode
+
+
+class SQLiteTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore for `dialect: sqlite` only, with a write-ahead log (see the module's text)."""
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        db: str = "rasa.db",
+        synchronous: str = DEFAULT_SYNCHRONOUS,
+        event_broker: Optional[EventBroker] = None,
+        **kwargs: Any,
+    ) -> None:
+        mode = checked_synchronous(synchronous)
+        for ignored in ("host", "dialect"):  # Rasa passes `host`; the dialect is always sqlite
+            kwargs.pop(ignored, None)
+        # Rasa's constructor creates the tables through its own (unpooled) engine.
+        super().__init__(domain=domain, dialect="sqlite", db=db, event_broker=event_broker, **kwargs)
+        url = self.engine.url
+        self.engine.dispose()
+        # The Rasa server's event loop uses one connection at a time; the pool keeps it open.
+        # (Any thread may take it from the pool: SQLAlchemy hands it to one user at a time.)
+        self.engine = sa.create_engine(
+            url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
+        )
+        sa.event.listen(self.engine, "connect", _pragmas_setter(mode))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self.synchronous = mode
+
+    async def create_tracker(
+        self, sender_id: str, append_action_listen: bool = True
+    ) -> DialogueStateTracker:
+        """A new tracker, stored only when it holds an event (the turn's save stores the rest)."""
+        tracker = self.init_tracker(sender_id)
+        if append_action_listen:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+            await self.save(tracker)
+        return tracker
+
+
+def _pragmas_setter(synchronous: str):
+    def set_pragmas(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
+
+    return set_pragmas
+
