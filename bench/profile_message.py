@@ -10,18 +10,21 @@ tracker store, and sends the benchmark's message mixes one at a time through
 `Agent.handle_message` (what the REST channel calls, minus HTTP). Timers wrapped around Rasa's
 own functions give, per message, wall and CPU time of each stage and of each graph node.
 
-"As served" is what the Rasa server runs: the response check of channels/action_server.py and
-the spaCy loader of components/spacy_nlp.py (NER off). Then measures changes in this process
+"As served" is what the Rasa server runs: endpoints.yml's tracker store
+(stores/sqlite_tracker_store.py), the response check of channels/action_server.py and the spaCy
+loader of components/spacy_nlp.py (NER off). Then measures changes in this process
 only, each alone and together, and checks that the replies and the NLU output stay identical:
 - what the project changed, undone, to show what each saves:
   - `rasa-validate`: Rasa's own check of action server responses, `jsonschema.validate`,
     which re-checks the (large) events schema each time;
   - `spacy-ner`: spaCy's named-entity recogniser on, as Rasa's SpacyNLP loads it;
+  - `rasa-sql`: Rasa's SQLTrackerStore on SQLite (rollback journal: several syncs per commit; a
+    new connection per call; an empty write when a conversation starts);
 - candidates not applied to the project:
   - `selective-domain`: `enable_selective_domain: true` on the action endpoint, so the domain
     is not serialised and sent with every action call (our actions do not read it);
   - `keepalive`: one persistent HTTP session to the action server (Rasa opens one per call);
-  - `sqlite-wal`: SQLite with journal_mode=WAL and synchronous=NORMAL (no fsync per commit);
+  - `sqlite-normal`: the shipped store with synchronous=NORMAL (syncs at checkpoints only);
   - `memory`: InMemoryTrackerStore instead of SQLite (for comparison: loses conversations).
 """
 
@@ -138,22 +141,18 @@ def reset() -> None:
 # --- Experiments (this process only) -------------------------------------------------------------
 
 
-def sqlite_store(domain, path: Path, wal: bool):
-    import sqlalchemy as sa
-    from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+def sqlite_store(domain, path: Path, rasa_sql: bool, synchronous: Optional[str]):
+    """endpoints.yml's tracker store on `path` (or Rasa's SQLTrackerStore), as Rasa creates it."""
+    from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
+    from rasa.utils.endpoints import read_endpoint_config
 
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
-    if wal:
-
-        def pragmas(connection, _record):
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-        sa.event.listen(store.engine, "connect", pragmas)
-        store.engine.dispose()  # new connections get the pragmas
-    return FailSafeTrackerStore(store)
+    if rasa_sql:
+        return FailSafeTrackerStore(SQLTrackerStore(domain, dialect="sqlite", db=str(path)))
+    config = read_endpoint_config(str(REPO_ROOT / "endpoints.yml"), "tracker_store")
+    config.kwargs["db"] = str(path)
+    if synchronous:
+        config.kwargs["synchronous"] = synchronous
+    return FailSafeTrackerStore(TrackerStore.create(config, domain))
 
 
 def use_tracker_store(agent, store) -> None:
@@ -305,11 +304,10 @@ class Variants:
         self.validate_rasa = rasa_validate
         self.stores = 0
 
-    def sqlite(self, wal: bool = False) -> None:
+    def sqlite(self, rasa_sql: bool = False, synchronous: Optional[str] = None) -> None:
         self.stores += 1
-        use_tracker_store(
-            self.agent, sqlite_store(self.agent.domain, self.workdir / f"t{self.stores}.db", wal)
-        )
+        path = self.workdir / f"t{self.stores}.db"
+        use_tracker_store(self.agent, sqlite_store(self.agent.domain, path, rasa_sql, synchronous))
 
     def memory(self) -> None:
         from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
@@ -344,7 +342,7 @@ class Variants:
         if "memory" in names:
             self.memory()
         else:
-            self.sqlite(wal="sqlite-wal" in names)
+            self.sqlite("rasa-sql" in names, "NORMAL" if "sqlite-normal" in names else None)
         self.selective_domain("selective-domain" in names)
         self.rasa_validate("rasa-validate" in names)
         await self.keep_alive("keepalive" in names)
@@ -352,16 +350,17 @@ class Variants:
 
 
 VARIANTS = [
-    ("baseline (as served: SQLite, response check built once, spaCy NER off)", ()),
+    ("baseline (as served: endpoints.yml's SQLite store, response check built once, spaCy NER off)", ()),
     ("rasa-validate: Rasa's own response check (undone project change)", ("rasa-validate",)),
     ("spacy-ner: spaCy NER on (undone project change)", ("spacy-ner",)),
+    ("rasa-sql: Rasa's SQLTrackerStore on SQLite (undone project change)", ("rasa-sql",)),
     ("selective-domain: domain not sent to the action server", ("selective-domain",)),
     ("keepalive: one HTTP session to the action server", ("keepalive",)),
-    ("sqlite-wal: journal_mode=WAL, synchronous=NORMAL", ("sqlite-wal",)),
+    ("sqlite-normal: synchronous=NORMAL", ("sqlite-normal",)),
     ("memory: InMemoryTrackerStore (loses conversations on restart)", ("memory",)),
     (
-        "candidates but memory (selective-domain, keepalive, sqlite-wal)",
-        ("selective-domain", "keepalive", "sqlite-wal"),
+        "candidates but memory (selective-domain, keepalive, sqlite-normal)",
+        ("selective-domain", "keepalive", "sqlite-normal"),
     ),
 ]
 

@@ -21,6 +21,8 @@ Here the same tables, queries and events, with:
   loses nothing either way;
 - no empty write when a conversation starts: Rasa saves a new, still empty
   tracker before the turn; the turn's own save stores every event of it.
+  (`save`, not `create_tracker`: the Rasa server calls the store through its
+  FailSafeTrackerStore, whose own create_tracker calls `save`.)
 
 Configured in endpoints.yml as
 `tracker_store: type: stores.sqlite_tracker_store.SQLiteTrackerStore` with
@@ -34,9 +36,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 SYNCHRONOUS_MODES = ("FULL", "NORMAL")
@@ -79,15 +79,12 @@ class SQLiteTrackerStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.synchronous = mode
 
-    async def create_tracker(
-        self, sender_id: str, append_action_listen: bool = True
-    ) -> DialogueStateTracker:
-        """A new tracker, stored only when it holds an event (the turn's save stores the rest)."""
-        tracker = self.init_tracker(sender_id)
-        if append_action_listen:
-            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
-            await self.save(tracker)
-        return tracker
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        # A new conversation is saved once before its first event (Rasa's create_tracker):
+        # nothing to write, but SQLTrackerStore would still open a transaction and commit it.
+        if not tracker.events:
+            return
+        await super().save(tracker)
 
 
 def _pragmas_setter(synchronous: str):

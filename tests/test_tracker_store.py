@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import yaml
-from rasa.core.tracker_store import TrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.utils.endpoints import read_endpoint_config
@@ -32,6 +32,11 @@ def store_from_endpoints(tmp_path: Path, db: Path, **changes: str) -> TrackerSto
     endpoints.write_text(yaml.safe_dump({"tracker_store": settings}), encoding="utf-8")
     config = read_endpoint_config(str(endpoints), "tracker_store")
     return TrackerStore.create(config, Domain.load(REPO_ROOT / "domain.yml"))
+
+
+def as_the_server_holds_it(store: TrackerStore) -> FailSafeTrackerStore:
+    # rasa.core.agent wraps every tracker store in a FailSafeTrackerStore.
+    return FailSafeTrackerStore(store)
 
 
 def first_turn_events() -> list:
@@ -78,14 +83,15 @@ async def test_a_first_turn_is_stored_whole_and_read_back_after_a_restart(tmp_pa
     store = store_from_endpoints(tmp_path, db)
     commits = []
     sa.event.listen(store.engine, "commit", lambda _connection: commits.append(1))
+    served = as_the_server_holds_it(store)
     # As the Rasa server starts a conversation: the empty tracker is not written (Rasa's own
     # store commits an empty transaction there)...
-    tracker = await store.get_or_create_tracker("patient-1", append_action_listen=False)
+    tracker = await served.get_or_create_tracker("patient-1", append_action_listen=False)
     assert (len(commits), stored_rows(db, "patient-1")) == (0, 0)
     # ...the turn's save writes every event of it.
     for event in first_turn_events():
         tracker.update(event)
-    await store.save(tracker)
+    await served.save(tracker)
     assert (len(commits), stored_rows(db, "patient-1")) == (1, len(first_turn_events()))
     store.engine.dispose()
 
@@ -100,7 +106,7 @@ async def test_a_tracker_created_listening_is_stored_at_once(tmp_path):
     # Other callers (Rasa's API, rasa shell's first tracker) ask for an initial action_listen.
     db = tmp_path / "rasa.db"
     store = store_from_endpoints(tmp_path, db)
-    await store.get_or_create_tracker("patient-2")
+    await as_the_server_holds_it(store).get_or_create_tracker("patient-2")
     assert stored_rows(db, "patient-2") == 1
     store.engine.dispose()
 
