@@ -4,25 +4,24 @@ The embedded set-up (endpoints.yml) keeps conversations in one SQLite file.
 Rasa 3.6's SQLTrackerStore opens a new SQLite connection for every read and
 write (SQLAlchemy 1.4 does not pool file databases) in SQLite's default
 rollback-journal mode, where each commit writes and syncs a journal file,
-then the database, then deletes the journal. A patient's first message
-(conversation created, then the whole turn saved) spent about 9 ms there,
-half the turn, on the Rasa server's event loop where it delays every other
-conversation (bench/profile_message.py --turns 1).
+then the database, then deletes the journal. A patient's first message spent
+about half its time there, on the Rasa server's event loop where it delays
+every other conversation (`make profile`, `bench/profile_message.py --turns 1`).
 
-Here the same tables, queries and events, with:
-- `journal_mode=WAL`: a commit appends to one log file, synced once;
+Here the same tables, rows and queries, with:
+- `journal_mode=WAL`: a commit appends to one log file;
 - connections kept open (a pool): a write-ahead log is checkpointed and
   deleted when the last connection closes, which would cost the rollback
   journal's syncs again at every turn;
-- `synchronous` (endpoints.yml, default FULL): FULL syncs the log at every
-  commit, so a turn once answered survives a power cut; NORMAL syncs only at
-  checkpoints (1 to 2 ms less a turn here), so a power cut or an operating
-  system crash may lose the latest turns; a crash or restart of the servers
-  loses nothing either way;
+- `synchronous` (endpoints.yml): NORMAL (the default) syncs the log to disk
+  at checkpoints only, so a power cut or an operating system crash may lose
+  the latest turns; FULL syncs it at every commit (a few ms more a turn,
+  more on a busy disk). A crash, kill or restart of the servers loses
+  nothing either way: every answered turn is in the file;
+- one INSERT of a turn's new events instead of one ORM object each;
 - no empty write when a conversation starts: Rasa saves a new, still empty
-  tracker before the turn; the turn's own save stores every event of it.
-  (`save`, not `create_tracker`: the Rasa server calls the store through its
-  FailSafeTrackerStore, whose own create_tracker calls `save`.)
+  tracker before the turn (FailSafeTrackerStore.create_tracker calls `save`);
+  the turn's own save stores every event of it.
 
 Configured in endpoints.yml as
 `tracker_store: type: stores.sqlite_tracker_store.SQLiteTrackerStore` with
@@ -31,16 +30,19 @@ Configured in endpoints.yml as
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import json
+from typing import Any, Dict, Optional
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-SYNCHRONOUS_MODES = ("FULL", "NORMAL")
-DEFAULT_SYNCHRONOUS = "FULL"
+SYNCHRONOUS_MODES = ("NORMAL", "FULL")
+DEFAULT_SYNCHRONOUS = "NORMAL"
 
 
 def checked_synchronous(value: Any) -> str:
@@ -80,11 +82,32 @@ class SQLiteTrackerStore(SQLTrackerStore):
         self.synchronous = mode
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """SQLTrackerStore.save: the same rows, in one INSERT of all the turn's new events."""
         # A new conversation is saved once before its first event (Rasa's create_tracker):
         # nothing to write, but SQLTrackerStore would still open a transaction and commit it.
         if not tracker.events:
             return
-        await super().save(tracker)
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            new_events = self._additional_events(session, tracker)
+            rows = [event_row(tracker.sender_id, event) for event in new_events]
+            if rows:
+                # Rasa adds one ORM object per event: twice the CPU of a first turn's save.
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
+
+
+def event_row(sender_id: str, event: Event) -> Dict[str, Any]:
+    """The `events` row SQLTrackerStore.save writes for `event`."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 def _pragmas_setter(synchronous: str):

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import yaml
-from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
 from stores.sqlite_tracker_store import SQLiteTrackerStore
@@ -41,9 +42,11 @@ def as_the_server_holds_it(store: TrackerStore) -> FailSafeTrackerStore:
 
 def first_turn_events() -> list:
     """What a patient's first message leaves in a tracker: session start, message, two replies, slots."""
+    # As in Rasa: action_session_start is logged after the SessionStarted it returned (later time).
+    session_started = SessionStarted()
     return [
         ActionExecuted("action_session_start"),
-        SessionStarted(),
+        session_started,
         ActionExecuted("action_listen"),
         UserUttered("c'est quoi une néphrostomie ?", {"name": "ask_overview", "confidence": 0.9}),
         ActionExecuted("action_answer_procedure_question"),
@@ -119,6 +122,35 @@ def test_synchronous_is_read_from_the_endpoints(tmp_path, mode):
     store.engine.dispose()
 
 
+async def test_the_rows_are_those_rasas_own_sql_store_writes(tmp_path):
+    """Same tables and rows as SQLTrackerStore (retention, exports and Rasa itself read them),
+    over two turns: the second save adds only the second turn's events."""
+    tracker = DialogueStateTracker.from_events("patient-3", first_turn_events(), slots=[])
+    second_turn = [
+        UserUttered("et ça dure combien ?", {"name": "ask_duration", "confidence": 0.8}),
+        ActionExecuted("action_answer_procedure_question"),
+        BotUttered("duration"),
+        ActionExecuted("action_listen"),
+    ]
+    tables = {}
+    for name, store in [
+        ("ours", store_from_endpoints(tmp_path, tmp_path / "ours.db")),
+        ("rasa", SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "rasa.db"))),
+    ]:
+        copy = tracker.copy()
+        await store.save(copy)
+        for event in second_turn:
+            copy.update(event)
+        await store.save(copy)
+        store.engine.dispose()
+        with sqlite3.connect(tmp_path / f"{name}.db") as connection:
+            tables[name] = connection.execute(
+                "SELECT id, sender_id, type_name, timestamp, intent_name, action_name, data FROM events"
+            ).fetchall()
+    assert len(tables["ours"]) == len(first_turn_events()) + len(second_turn)
+    assert tables["ours"] == tables["rasa"]
+
+
 def test_an_unknown_synchronous_mode_is_refused_with_the_allowed_ones(tmp_path):
-    with pytest.raises(ValueError, match="synchronous must be one of FULL, NORMAL, not 'OFF'"):
+    with pytest.raises(ValueError, match="synchronous must be one of NORMAL, FULL, not 'OFF'"):
         SQLiteTrackerStore(db=str(tmp_path / "rasa.db"), synchronous="OFF")
