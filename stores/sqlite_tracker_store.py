@@ -18,7 +18,8 @@ Here the same tables, rows and queries, with:
   the latest turns; FULL syncs it at every commit (a few ms more a turn,
   more on a busy disk). A crash, kill or restart of the servers loses
   nothing either way: every answered turn is in the file;
-- one INSERT of a turn's new events instead of one ORM object each;
+- one INSERT of a turn's new events instead of one ORM object each, after
+  a plain SQL count of those already stored;
 - no empty write when a conversation starts: Rasa saves a new, still empty
   tracker before the turn (FailSafeTrackerStore.create_tracker calls `save`);
   the turn's own save stores every event of it.
@@ -30,6 +31,7 @@ Configured in endpoints.yml as
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any, Dict, Optional
 
@@ -37,10 +39,22 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+# SQLTrackerStore._additional_events' count, as plain SQL: the events already stored since the
+# conversation's latest session start. Rasa builds it with the ORM at each save, which cost
+# more CPU than the INSERT.
+STORED_EVENTS_OF_LATEST_SESSION = sa.text(
+    """
+    SELECT count(*) FROM events,
+        (SELECT max(timestamp) AS session_start FROM events
+         WHERE sender_id = :sender_id AND type_name = :session_started) AS latest
+    WHERE events.sender_id = :sender_id
+      AND (events.timestamp >= latest.session_start OR latest.session_start IS NULL)
+    """
+)
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
 DEFAULT_SYNCHRONOUS = "NORMAL"
 
@@ -89,7 +103,11 @@ class SQLiteTrackerStore(SQLTrackerStore):
             return
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            new_events = self._additional_events(session, tracker)
+            stored = session.execute(
+                STORED_EVENTS_OF_LATEST_SESSION,
+                {"sender_id": tracker.sender_id, "session_started": SessionStarted.type_name},
+            ).scalar()
+            new_events = itertools.islice(tracker.events, stored, None)
             rows = [event_row(tracker.sender_id, event) for event in new_events]
             if rows:
                 # Rasa adds one ORM object per event: twice the CPU of a first turn's save.

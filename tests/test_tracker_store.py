@@ -124,8 +124,11 @@ def test_synchronous_is_read_from_the_endpoints(tmp_path, mode):
 
 async def test_the_rows_are_those_rasas_own_sql_store_writes(tmp_path):
     """Same tables and rows as SQLTrackerStore (retention, exports and Rasa itself read them),
-    over two turns: the second save adds only the second turn's events."""
-    tracker = DialogueStateTracker.from_events("patient-3", first_turn_events(), slots=[])
+    over three turns: each save adds only its turn's events, also after a new session."""
+    slots = Domain.load(REPO_ROOT / "domain.yml").slots
+    tracker = DialogueStateTracker.from_events("patient-3", first_turn_events(), slots=slots)
+    # The patient comes back after the session expired: a new session, then a turn.
+    next_session = first_turn_events()
     second_turn = [
         UserUttered("et ça dure combien ?", {"name": "ask_duration", "confidence": 0.8}),
         ActionExecuted("action_answer_procedure_question"),
@@ -142,12 +145,15 @@ async def test_the_rows_are_those_rasas_own_sql_store_writes(tmp_path):
         for event in second_turn:
             copy.update(event)
         await store.save(copy)
+        for event in next_session:
+            copy.update(event)
+        await store.save(copy)
         store.engine.dispose()
         with sqlite3.connect(tmp_path / f"{name}.db") as connection:
             tables[name] = connection.execute(
                 "SELECT id, sender_id, type_name, timestamp, intent_name, action_name, data FROM events"
             ).fetchall()
-    assert len(tables["ours"]) == len(first_turn_events()) + len(second_turn)
+    assert len(tables["ours"]) == 2 * len(first_turn_events()) + len(second_turn)
     assert tables["ours"] == tables["rasa"]
 
 
