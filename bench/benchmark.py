@@ -3,15 +3,18 @@
     .venv/bin/python bench/benchmark.py            (about 5 min on 2 cores: trains both bots cold)
     .venv/bin/python bench/benchmark.py --quick    (under 3 min: 5 s phases, our training skipped)
 
-Starts our servers with scripts/run.sh on free loopback ports and a private SQLite tracker store,
-then sends, through the REST channel, a fixed mix of patient questions:
+Starts our servers with scripts/run.sh on free loopback ports and endpoints.yml's tracker store on
+a private file, then sends, through the REST channel, a fixed mix of patient questions:
 - questions answered by custom actions (action server round trip),
 - messages answered by a domain response (NLU + policies only, no action server),
 each with 1 user and with --users concurrent users (closed loop: a user sends its next message as
 soon as it has the reply). Every user rotates its sender every few messages, so conversations
 (and trackers) stay as short as real ones. Then does the same with the bot `rasa init` makes,
 trained and served by the same installed Rasa (`rasa run`, REST, in-memory tracker store, no
-action server).
+action server). Last, with both servers up, a new conversation per message (a new sender for
+every request: session start, disclaimer, the conversation's first writes, the common case for
+patients who ask one to three questions), 1 user then --users users, the two bots alternating in
+short rounds; ours must stay within NEW_CONVERSATION_MAX_RATIO of the stock bot, p50 and p95.
 
 Prints markdown tables: latency percentiles, messages/s and errors per scenario; model load,
 training time and resident memory; the targets with PASS/MISS. Exits with 1 if a target is
