@@ -24,7 +24,7 @@ only, each alone and together, and checks that the replies and the NLU output st
   - `selective-domain`: `enable_selective_domain: true` on the action endpoint, so the domain
     is not serialised and sent with every action call (our actions do not read it);
   - `keepalive`: one persistent HTTP session to the action server (Rasa opens one per call);
-  - `sqlite-normal`: the shipped store with synchronous=NORMAL (syncs at checkpoints only);
+  - `sqlite-full`: the shipped store with synchronous=FULL (the log synced at every commit);
   - `memory`: InMemoryTrackerStore instead of SQLite (for comparison: loses conversations).
 """
 
@@ -120,6 +120,8 @@ def instrument() -> None:
     from rasa.engine.graph import GraphNode
     from rasa.utils.endpoints import EndpointConfig
 
+    from stores.sqlite_tracker_store import SQLiteTrackerStore
+
     wrap_async(Agent, "handle_message", STAGES[0])
     wrap_async(MessageProcessor, "parse_message", STAGES[1])
     wrap_sync(MessageProcessor, "_predict_next_with_tracker", STAGES[2])
@@ -131,6 +133,7 @@ def instrument() -> None:
     for store in (SQLTrackerStore, InMemoryTrackerStore):
         wrap_async(store, "retrieve", STAGES[8])
         wrap_async(store, "save", STAGES[9])
+    wrap_async(SQLiteTrackerStore, "save", STAGES[9])  # its own save, not SQLTrackerStore's
     wrap_sync(GraphNode, "__call__", lambda node, *_: f"node {node._node_name}")
 
 
@@ -342,7 +345,7 @@ class Variants:
         if "memory" in names:
             self.memory()
         else:
-            self.sqlite("rasa-sql" in names, "NORMAL" if "sqlite-normal" in names else None)
+            self.sqlite("rasa-sql" in names, "FULL" if "sqlite-full" in names else None)
         self.selective_domain("selective-domain" in names)
         self.rasa_validate("rasa-validate" in names)
         await self.keep_alive("keepalive" in names)
@@ -356,11 +359,11 @@ VARIANTS = [
     ("rasa-sql: Rasa's SQLTrackerStore on SQLite (undone project change)", ("rasa-sql",)),
     ("selective-domain: domain not sent to the action server", ("selective-domain",)),
     ("keepalive: one HTTP session to the action server", ("keepalive",)),
-    ("sqlite-normal: synchronous=NORMAL", ("sqlite-normal",)),
+    ("sqlite-full: synchronous=FULL (every turn synced to disk)", ("sqlite-full",)),
     ("memory: InMemoryTrackerStore (loses conversations on restart)", ("memory",)),
     (
-        "candidates but memory (selective-domain, keepalive, sqlite-normal)",
-        ("selective-domain", "keepalive", "sqlite-normal"),
+        "candidates but memory (selective-domain, keepalive)",
+        ("selective-domain", "keepalive"),
     ),
 ]
 
