@@ -3,8 +3,8 @@
     .venv/bin/python bench/benchmark.py            (about 5 min on 2 cores: trains both bots cold)
     .venv/bin/python bench/benchmark.py --quick    (under 3 min: 5 s phases, our training skipped)
 
-Starts our servers with scripts/run.sh on free loopback ports and a private SQLite tracker store,
-then sends, through the REST channel, a fixed mix of patient questions:
+Starts our servers with scripts/run.sh on free loopback ports and endpoints.yml's tracker store on
+a private file, then sends, through the REST channel, a fixed mix of patient questions:
 - questions answered by custom actions (action server round trip),
 - messages answered by a domain response (NLU + policies only, no action server),
 each with 1 user and with --users concurrent users (closed loop: a user sends its next message as
@@ -13,6 +13,10 @@ soon as it has the reply). Every user rotates its sender every few messages, so 
 trained and served by the same installed Rasa (`rasa run`, REST, in-memory tracker store, no
 action server), running beside ours: each phase is cut into --rounds slices that alternate
 between the two servers, so a change in the machine's load weighs on both alike.
+Last, a new conversation per message (a new sender for every request: session start,
+disclaimer, the conversation's first writes, the common case for patients who ask one to three
+questions), 1 user then --users users, the two bots alternating in short rounds; ours must stay
+within NEW_CONVERSATION_MAX_RATIO of the stock bot, p50 and p95.
 
 Prints markdown tables: latency percentiles, messages/s and errors per scenario; start-up,
 training time and resident memory; the targets with PASS/MISS. Targets are ratios to the stock
@@ -224,6 +228,73 @@ def warm_up(url: str, messages: Sequence[str], count: int) -> None:
         )
 
 
+# --- A new conversation per message -------------------------------------------------------------
+
+# Most patients ask one to three questions, so the first message of a conversation (session start,
+# disclaimer, slots, the conversation's first tracker writes) is the common case: ours must take at
+# most this fraction of the stock bot's time, p50 and p95, at 1 user and at --users users.
+NEW_CONVERSATION_MAX_RATIO = 0.8
+
+
+def merged(parts: List[PhaseResult]) -> PhaseResult:
+    whole = PhaseResult(parts[0].scenario, parts[0].users)
+    for part in parts:
+        whole.latencies_ms += part.latencies_ms
+        whole.errors += part.errors
+        whole.wrong_replies += part.wrong_replies
+        whole.elapsed += part.elapsed
+        whole.error_samples += part.error_samples[: 5 - len(whole.error_samples)]
+    return whole
+
+
+def new_conversation_phases(
+    ours_url: str, stock_url: Optional[str], args, rounds: int = 4
+) -> tuple[List[PhaseResult], List[PhaseResult]]:
+    """1 user, then --users users, every request from a sender never seen before; ours and the stock
+    bot (both servers up) take turns in short rounds, so a change in the machine's load (other
+    processes, CPU frequency) weighs on both alike. Returns ours, stock (empty without stock)."""
+    share = argparse.Namespace(
+        **{
+            **vars(args),
+            "turns": 1,
+            "duration": args.duration / rounds,
+            "requests": args.requests // rounds if args.requests else None,
+        }
+    )
+    bots = [("ours", ours_url, ACTION_MIX)]
+    if stock_url is not None:
+        bots.append(("stock rasa init", stock_url, STOCK_MIX))
+    phases: Dict[tuple, List[PhaseResult]] = {}
+    for users in (1, args.users):
+        for _ in range(rounds):
+            for bot, url, messages in bots:
+                phase = run_phase(url, f"{bot}: new conversation per message", users, messages, None, share)
+                phases.setdefault((bot, users), []).append(phase)
+    by_bot = {bot: [merged(phases[bot, users]) for users in (1, args.users)] for bot, _, _ in bots}
+    return by_bot["ours"], by_bot.get("stock rasa init", [])
+
+
+def new_conversation_report(ours: List[PhaseResult], stock: List[PhaseResult]) -> tuple[str, bool]:
+    """Ours beside the stock bot, p50 and p95 at each number of users, with the ratio and its target."""
+    lines = [
+        "Every request from a new sender (session start, disclaimer, the conversation's first writes), "
+        "ours and the stock bot alternating in short rounds.\n",
+        "| New conversation per message | Users | Ours ms | Stock ms | Ours / stock | Goal | Result |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    all_met = True
+    for mine, theirs in zip(ours, stock, strict=True):
+        for q in (50, 95):
+            ratio = mine.p(q) / theirs.p(q)
+            met = ratio <= NEW_CONVERSATION_MAX_RATIO and mine.errors == 0
+            all_met &= met
+            lines.append(
+                f"| p{q} | {mine.users} | {fmt(mine.p(q))} | {fmt(theirs.p(q))} | {ratio:.2f}× "
+                f"| ≤ {NEW_CONVERSATION_MAX_RATIO}× | {'PASS' if met else 'MISS'} |"
+            )
+    return "\n".join(lines), all_met
+
+
 # --- Training -----------------------------------------------------------------------------------
 
 
@@ -380,6 +451,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     figures: Dict[str, object] = {"machine": machine}
     responses = domain_texts()
     nlu_expected = {text: responses[name] for text, name in NLU_ONLY_MIX.items()}
+    stock_single: Optional[PhaseResult] = None
+    stock_new: List[PhaseResult] = []
     try:
         train_seconds = float("nan") if args.skip_training else train_ours(workdir / "train")
         stock_train = float("nan") if args.skip_stock else init_stock(workdir / "stock")
@@ -426,9 +499,17 @@ def main(argv: Optional[List[str]] = None) -> int:
             "ours_actions_peak_mb": tree_memory_mb(action_pid, "VmHWM"),
         }
         ours_load = ours.start_seconds
+        # Ours keeps running: the new-conversation scenario alternates both bots.
         if not args.skip_stock:
             memory["stock_rasa_rss_mb"] = tree_memory_mb(stock.rasa_pid())
             memory["stock_rasa_peak_mb"] = tree_memory_mb(stock.rasa_pid(), "VmHWM")
+        ours_new, stock_new = new_conversation_phases(
+            ours.url, None if args.skip_stock else stock.url, args
+        )
+        results += ours_new + stock_new
+        if not args.skip_stock:
+            stock.stop()
+        ours.stop()
     finally:
         stop_all()
         if args.keep_temp:
@@ -472,6 +553,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         "information: they depend on the machine and its load)."
     )
     print("\n" + table)
+    if stock_new:
+        new_table, new_met = new_conversation_report(ours_new, stock_new)
+        print("\n" + new_table)
+        all_met = all_met and new_met
     print("\nAll targets met." if all_met else "\nSome targets missed (MISS above).")
 
     if args.json:

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/profile_message.py               (about 2 min)
     .venv/bin/python bench/profile_message.py --cprofile 25 (also the 25 costliest functions)
+    .venv/bin/python bench/profile_message.py --turns 1     (every message starts a conversation)
 
 Starts the action server (`rasa run actions`, own process group, free port), loads the newest
 model of models/ in this process with the same endpoints as scripts/run.sh on a private SQLite
@@ -9,18 +10,21 @@ tracker store, and sends the benchmark's message mixes one at a time through
 `Agent.handle_message` (what the REST channel calls, minus HTTP). Timers wrapped around Rasa's
 own functions give, per message, wall and CPU time of each stage and of each graph node.
 
-"As served" is what the Rasa server runs: the response check of channels/action_server.py and
-the spaCy loader of components/spacy_nlp.py (NER off). Then measures changes in this process
+"As served" is what the Rasa server runs: endpoints.yml's tracker store
+(stores/sqlite_tracker_store.py), the response check of channels/action_server.py and the spaCy
+loader of components/spacy_nlp.py (NER off). Then measures changes in this process
 only, each alone and together, and checks that the replies and the NLU output stay identical:
 - what the project changed, undone, to show what each saves:
   - `rasa-validate`: Rasa's own check of action server responses, `jsonschema.validate`,
     which re-checks the (large) events schema each time;
   - `spacy-ner`: spaCy's named-entity recogniser on, as Rasa's SpacyNLP loads it;
+  - `rasa-sql`: Rasa's SQLTrackerStore on SQLite (rollback journal: several syncs per commit; a
+    new connection per call; an empty write when a conversation starts);
 - candidates not applied to the project:
   - `selective-domain`: `enable_selective_domain: true` on the action endpoint, so the domain
     is not serialised and sent with every action call (our actions do not read it);
   - `keepalive`: one persistent HTTP session to the action server (Rasa opens one per call);
-  - `sqlite-wal`: SQLite with journal_mode=WAL and synchronous=NORMAL (no fsync per commit);
+  - `sqlite-full`: the shipped store with synchronous=FULL (the log synced at every commit);
   - `memory`: InMemoryTrackerStore instead of SQLite (for comparison: loses conversations).
 """
 
@@ -99,6 +103,7 @@ STAGES = [
     TOTAL,
     "NLU (parse_message)",
     "policies (predict next action)",
+    "session start (action_session_start)",
     "custom action (RemoteAction.run)",
     "  build request: tracker + domain as dict",
     "  HTTP round trip to the action server",
@@ -109,23 +114,27 @@ STAGES = [
 
 
 def instrument() -> None:
-    from rasa.core.actions.action import RemoteAction
+    from rasa.core.actions.action import ActionSessionStart, RemoteAction
     from rasa.core.agent import Agent
     from rasa.core.processor import MessageProcessor
     from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
     from rasa.engine.graph import GraphNode
     from rasa.utils.endpoints import EndpointConfig
 
+    from stores.sqlite_tracker_store import SQLiteTrackerStore
+
     wrap_async(Agent, "handle_message", STAGES[0])
     wrap_async(MessageProcessor, "parse_message", STAGES[1])
     wrap_sync(MessageProcessor, "_predict_next_with_tracker", STAGES[2])
-    wrap_async(RemoteAction, "run", STAGES[3])
-    wrap_sync(RemoteAction, "_action_call_format", STAGES[4])
-    wrap_async(EndpointConfig, "request", STAGES[5])
-    wrap_sync(RemoteAction, "_validate_action_result", STAGES[6])
+    wrap_async(ActionSessionStart, "run", STAGES[3])
+    wrap_async(RemoteAction, "run", STAGES[4])
+    wrap_sync(RemoteAction, "_action_call_format", STAGES[5])
+    wrap_async(EndpointConfig, "request", STAGES[6])
+    wrap_sync(RemoteAction, "_validate_action_result", STAGES[7])
     for store in (SQLTrackerStore, InMemoryTrackerStore):
-        wrap_async(store, "retrieve", STAGES[7])
-        wrap_async(store, "save", STAGES[8])
+        wrap_async(store, "retrieve", STAGES[8])
+        wrap_async(store, "save", STAGES[9])
+    wrap_async(SQLiteTrackerStore, "save", STAGES[9])  # its own save, not SQLTrackerStore's
     wrap_sync(GraphNode, "__call__", lambda node, *_: f"node {node._node_name}")
 
 
@@ -136,22 +145,19 @@ def reset() -> None:
 # --- Experiments (this process only) -------------------------------------------------------------
 
 
-def sqlite_store(domain, path: Path, wal: bool):
-    import sqlalchemy as sa
-    from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+def sqlite_store(domain, path: Path, rasa_sql: bool, synchronous: Optional[str]):
+    """endpoints.yml's tracker store on `path` (or Rasa's SQLTrackerStore), as Rasa creates it."""
+    from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
+    from rasa.utils.endpoints import read_endpoint_config
 
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
-    if wal:
-
-        def pragmas(connection, _record):
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-        sa.event.listen(store.engine, "connect", pragmas)
-        store.engine.dispose()  # new connections get the pragmas
-    return FailSafeTrackerStore(store)
+    if rasa_sql:
+        return FailSafeTrackerStore(SQLTrackerStore(domain, dialect="sqlite", db=str(path)))
+    os.environ.setdefault("TRACKER_DB", str(path))  # endpoints.yml's ${TRACKER_DB}; replaced just below
+    config = read_endpoint_config(str(REPO_ROOT / "endpoints.yml"), "tracker_store")
+    config.kwargs["db"] = str(path)
+    if synchronous:
+        config.kwargs["synchronous"] = synchronous
+    return FailSafeTrackerStore(TrackerStore.create(config, domain))
 
 
 def use_tracker_store(agent, store) -> None:
@@ -281,10 +287,10 @@ def print_breakdown(title: str, stats: Dict[str, tuple]) -> None:
             print(f"| {name[5:]} | {wall:.2f} | {cpu:.2f} | {calls:.1f} |")
 
 
-async def measure(agent, messages, count, tag) -> tuple:
-    await send_mix(agent, messages, 10, f"{tag}-warm")
+async def measure(agent, messages, count, tag, turns: int) -> tuple:
+    await send_mix(agent, messages, 10, f"{tag}-warm", turns)
     reset()
-    replies = await send_mix(agent, messages, count, tag)
+    replies = await send_mix(agent, messages, count, tag, turns)
     stats = summary(count)
     return stats, replies, await nlu_output(agent, messages)
 
@@ -303,11 +309,10 @@ class Variants:
         self.validate_rasa = rasa_validate
         self.stores = 0
 
-    def sqlite(self, wal: bool = False) -> None:
+    def sqlite(self, rasa_sql: bool = False, synchronous: Optional[str] = None) -> None:
         self.stores += 1
-        use_tracker_store(
-            self.agent, sqlite_store(self.agent.domain, self.workdir / f"t{self.stores}.db", wal)
-        )
+        path = self.workdir / f"t{self.stores}.db"
+        use_tracker_store(self.agent, sqlite_store(self.agent.domain, path, rasa_sql, synchronous))
 
     def memory(self) -> None:
         from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
@@ -342,7 +347,7 @@ class Variants:
         if "memory" in names:
             self.memory()
         else:
-            self.sqlite(wal="sqlite-wal" in names)
+            self.sqlite("rasa-sql" in names, "FULL" if "sqlite-full" in names else None)
         self.selective_domain("selective-domain" in names)
         self.rasa_validate("rasa-validate" in names)
         await self.keep_alive("keepalive" in names)
@@ -350,16 +355,17 @@ class Variants:
 
 
 VARIANTS = [
-    ("baseline (as served: SQLite, response check built once, spaCy NER off)", ()),
+    ("baseline (as served: endpoints.yml's SQLite store, response check built once, spaCy NER off)", ()),
     ("rasa-validate: Rasa's own response check (undone project change)", ("rasa-validate",)),
     ("spacy-ner: spaCy NER on (undone project change)", ("spacy-ner",)),
+    ("rasa-sql: Rasa's SQLTrackerStore on SQLite (undone project change)", ("rasa-sql",)),
     ("selective-domain: domain not sent to the action server", ("selective-domain",)),
     ("keepalive: one HTTP session to the action server", ("keepalive",)),
-    ("sqlite-wal: journal_mode=WAL, synchronous=NORMAL", ("sqlite-wal",)),
+    ("sqlite-full: synchronous=FULL (every turn synced to disk)", ("sqlite-full",)),
     ("memory: InMemoryTrackerStore (loses conversations on restart)", ("memory",)),
     (
-        "candidates but memory (selective-domain, keepalive, sqlite-wal)",
-        ("selective-domain", "keepalive", "sqlite-wal"),
+        "candidates but memory (selective-domain, keepalive)",
+        ("selective-domain", "keepalive"),
     ),
 ]
 
@@ -405,19 +411,19 @@ async def main_async(args, workdir: Path) -> int:
         f"Model {model.name} loaded in-process in {load_seconds:.1f} s; "
         f"RSS {tree_memory_mb(os.getpid()):.0f} MB."
     )
-    print(f"{args.messages} messages per mix, one at a time, a new sender every 5 messages.")
+    print(f"{args.messages} messages per mix, one at a time, a new sender every {args.turns} messages.")
 
     mixes = {"custom actions": ACTION_MIX, "NLU + policies only": list(NLU_ONLY_MIX)}
     for label, messages in mixes.items():
         await variants.set()
-        stats, *_ = await measure(agent, messages, args.messages, f"base-{label[:3]}")
+        stats, *_ = await measure(agent, messages, args.messages, f"base-{label[:3]}", args.turns)
         print_breakdown(f"{label}: as served (SQLite tracker store)", stats)
 
     if args.cprofile:
         await variants.set()
         profiler = cProfile.Profile()
         profiler.enable()
-        await measure(agent, ACTION_MIX, args.messages, "cprofile")
+        await measure(agent, ACTION_MIX, args.messages, "cprofile", args.turns)
         profiler.disable()
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(args.cprofile)
@@ -442,7 +448,9 @@ async def main_async(args, workdir: Path) -> int:
     for round_number in range(rounds):
         for index, (name, toggles) in enumerate(VARIANTS):
             await variants.set(*toggles)
-            _, replies, parses = await measure(agent, ACTION_MIX, per_round, f"r{round_number}v{index}")
+            _, replies, parses = await measure(
+                agent, ACTION_MIX, per_round, f"r{round_number}v{index}", args.turns
+            )
             reference = reference or (replies, parses)
             result = results[name]
             result["walls"] += [call[0] * 1000 for call in CALLS[TOTAL]]
@@ -470,6 +478,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=200, help="messages per mix and variant (200)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the variants (3)")
+    parser.add_argument(
+        "--turns", type=int, default=5, help="messages per conversation (5); 1: each message starts one"
+    )
     parser.add_argument("--cprofile", type=int, default=0, help="print the N costliest functions")
     args = parser.parse_args(argv)
     stop_all_on_exit()

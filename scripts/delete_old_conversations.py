@@ -6,7 +6,8 @@ A conversation (a sender id) is deleted whole, every one of its rows in the `eve
 LAST event is older than N days; a conversation with any event in the last N days is kept whole.
 N is --days, else the RETENTION_DAYS environment variable, else 30.
 
-The tracker store is the `tracker_store` section of the endpoints file, read with Rasa's own code
+The tracker store is the `tracker_store` section of the endpoints file (type SQL, or a store of
+stores/ built on it, as endpoints.yml's SQLite store), read with Rasa's own code
 (`${VAR}` environment variables are substituted) and turned into a database URL by Rasa's
 `SQLTrackerStore.get_db_url`, so the script reaches the same database as `rasa run`: a relative
 SQLite path is relative to the current directory, `login_db` and the POSTGRESQL_SCHEMA variable
@@ -26,6 +27,7 @@ import sys
 import time
 import warnings
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, List, NoReturn, Optional, Tuple
 
 # Rasa 3.6 and its dependencies (SQLAlchemy 1.4, pkg_resources, sanic) emit deprecation warnings that
@@ -37,8 +39,10 @@ with warnings.catch_warnings():
     import sqlalchemy as sa
     from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, validate_port
     from rasa.shared.exceptions import RasaException
+    from rasa.shared.utils.common import class_from_module_path
     from rasa.utils.endpoints import read_endpoint_config
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DAYS = 30
 MAX_DAYS = 36500
 SECONDS_PER_DAY = 86400
@@ -77,12 +81,27 @@ def load_tracker_store_config(endpoints: str) -> Any:
         raise RetentionError(
             f"no tracker_store type in {endpoints}: Rasa keeps the conversations in memory, nothing to delete"
         )
-    if str(config.type).lower() != "sql":
+    if not is_sql_tracker_store(str(config.type)):
         raise RetentionError(f"tracker store type {config.type!r} in {endpoints} is not supported, only SQL")
     if "host" in config.kwargs:
         # Rasa passes `url` as the host: with a `host` key too, SQLTrackerStore() fails with a TypeError.
         raise RetentionError(f"the SQL tracker store in {endpoints} has a 'host' key: Rasa expects 'url'")
     return config
+
+
+def is_sql_tracker_store(store_type: str) -> bool:
+    """`SQL`, or a class of this project's stores/ built on Rasa's SQLTrackerStore (same tables)."""
+    if store_type.lower() == "sql":
+        return True
+    if not store_type.startswith("stores."):
+        return False
+    if str(PROJECT_ROOT) not in sys.path:  # run as `python scripts/...`: stores/ is beside scripts/
+        sys.path.append(str(PROJECT_ROOT))
+    try:
+        store_class = class_from_module_path(store_type)
+    except (ImportError, AttributeError):
+        return False
+    return isinstance(store_class, type) and issubclass(store_class, SQLTrackerStore)
 
 
 def engine_from_config(config: Any) -> Any:

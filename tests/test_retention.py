@@ -194,7 +194,7 @@ def write_postgres_endpoints(path: Path, server: PostgresServer, db: str, port: 
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "shipped", "postgresql"])
 async def database(request, tmp_path, monkeypatch) -> TrackerDatabase:
     endpoints = tmp_path / "endpoints.yml"
     if request.param == "sqlite":
@@ -202,6 +202,9 @@ async def database(request, tmp_path, monkeypatch) -> TrackerDatabase:
         endpoints.write_text(
             "tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: rasa.db\n", encoding="utf-8"
         )
+    elif request.param == "shipped":
+        # The project's endpoints.yml itself: its SQLite store (stores/), its relative rasa.db.
+        endpoints.write_text((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8"), encoding="utf-8")
     else:
         server: PostgresServer = request.getfixturevalue("postgres")
         db = server.create_database(f"retention_{next(_database_names)}")
