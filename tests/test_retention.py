@@ -134,7 +134,8 @@ class TrackerDatabase:
 def run_command(*args: str, cwd: Path, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
     """The real command line, in `cwd`, without RETENTION_DAYS unless `env` sets it."""
     full_env = {key: value for key, value in os.environ.items() if key != "RETENTION_DAYS"}
-    full_env.update(RASA_TELEMETRY_ENABLED="false", **(env or {}))
+    # The repository on the path, as `make` and the Rasa image set it: the script imports stores/.
+    full_env.update(RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(REPO_ROOT), **(env or {}))
     return subprocess.run(
         [sys.executable, str(SCRIPT), *args],
         cwd=cwd,
