@@ -33,6 +33,10 @@ class TrackerStoreError(Exception):
     """An error explained in one line to the user."""
 
 
+class SQLiteFileMissing(TrackerStoreError):
+    """The SQLite file does not exist: Rasa has not stored anything there yet (or the path is wrong)."""
+
+
 def load_tracker_store_config(endpoints: str) -> Any:
     """The `tracker_store` section of the endpoints file, as Rasa reads it (an EndpointConfig)."""
     if not os.path.isfile(endpoints):
@@ -105,7 +109,7 @@ def _check_sqlite_file(engine: Any) -> None:
     if not database or database == ":memory:":
         raise TrackerStoreError("the SQLite tracker store is in memory: it keeps nothing")
     if not os.path.isfile(database):
-        raise TrackerStoreError(
+        raise SQLiteFileMissing(
             f"SQLite database not found: {os.path.abspath(database)} "
             "(a relative path is relative to the current directory, as for Rasa)"
         )
