@@ -268,7 +268,8 @@ class ActionAskToRephrase(KnowledgeAction):
             return answer_procedure_question(dispatcher, index, decision)
         if not reading.question_kinds and not reading.organs:
             # Nothing of a question about a procedure: off-topic, not a badly phrased question.
-            dispatch(dispatcher, answers.out_of_scope(index.knowledge), answers.answer_record("out_of_scope"))
+            # Recorded as a fallback all the same: the NLU did not understand it (the staff report).
+            dispatch(dispatcher, answers.out_of_scope(index.knowledge), answers.answer_record("fallback"))
             return []
         failed_before = previous_user_intent(tracker) == "nlu_fallback"
         reply = answers.ask_to_rephrase(index.knowledge, failed_before)
