@@ -88,4 +88,4 @@ report: setup ## Staff report on the last DAYS (30) days of conversations (HTML)
 	$(BIN)/python scripts/conversation_report.py --endpoints $(or $(ENDPOINTS),endpoints.yml)
 
 conversation-to-test: setup ## Print conversation ID as a test story for tests/test_stories.yml; ENDPOINTS=... for another store
-	$(BIN)/python scripts/conversation_to_test.py --endpoints $(or $(ENDPOINTS),endpoints.yml) --id "$$ID"
+	@$(BIN)/python scripts/conversation_to_test.py --endpoints $(or $(ENDPOINTS),endpoints.yml) --id "$$ID"

@@ -19,8 +19,9 @@ from rasa.shared.core.training_data.structures import StoryStep
 ENTITY_KEYS = ("entity", "value", "start", "end")
 
 
-def _entities(parse_data: Dict[str, Any], typed: bool) -> List[Dict[str, Any]]:
-    """The predicted entities, once each (two extractors may find the same one)."""
+def _entities(parse_data: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The predicted entities of a typed message, once each (two extractors may find the same one),
+    each pointing into the text, where the story writes it."""
     kept: List[Dict[str, Any]] = []
     seen = set()
     for entity in parse_data.get("entities") or []:
@@ -30,14 +31,14 @@ def _entities(parse_data: Dict[str, Any], typed: bool) -> List[Dict[str, Any]]:
             or not isinstance(entity.get("value"), str)
         ):
             continue
-        if typed and not (isinstance(entity.get("start"), int) and isinstance(entity.get("end"), int)):
-            continue  # a typed message's entity must point into the text to be written in it
-        key = (entity["entity"], entity.get("start"), entity.get("end"))
+        if not (isinstance(entity.get("start"), int) and isinstance(entity.get("end"), int)):
+            continue
+        key = (entity["entity"], entity["start"], entity["end"])
         if key in seen:
             continue
         seen.add(key)
-        kept.append({k: entity[k] for k in ENTITY_KEYS if k in entity})
-    return sorted(kept, key=lambda e: e.get("start", 0))
+        kept.append({k: entity[k] for k in ENTITY_KEYS})
+    return sorted(kept, key=lambda e: e["start"])
 
 
 def story_events(stored: Iterable[Dict[str, Any]]) -> List[Event]:
@@ -51,15 +52,11 @@ def story_events(stored: Iterable[Dict[str, Any]]) -> List[Event]:
             if not intent:
                 continue
             text = event.get("text") or ""
-            # A button's payload ("/inform_procedure{...}") is written as its intent and entities.
-            typed = bool(text) and not text.startswith("/")
-            events.append(
-                UserUttered(
-                    text if typed else None,
-                    intent={"name": intent},
-                    entities=_entities(parse_data, typed),
-                )
-            )
+            # A button's payload ("/inform_procedure{...}") is written as is: Rasa reads the intent
+            # and the entities back from it, in the story as in the conversation.
+            payload = text.startswith("/")
+            entities = [] if payload else _entities(parse_data)
+            events.append(UserUttered(text or None, intent={"name": intent}, entities=entities))
         elif kind == "action":
             name = event.get("name")
             if isinstance(name, str) and name not in DEFAULT_ACTION_NAMES and events:

@@ -24,10 +24,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, List, NoReturn, Optional
 
-import sqlalchemy as sa
-
 # Deprecation warnings of Rasa's dependencies would only clutter the output.
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 warnings.filterwarnings("ignore", category=DeprecationWarning)
+import sqlalchemy as sa  # noqa: E402
+
 from actions.knowledge import ASPECTS, KnowledgeBase, KnowledgeError, load_knowledge  # noqa: E402
 from reports.analysis import Summary, conversations_from_events, summarise  # noqa: E402
 from reports.html_report import render  # noqa: E402

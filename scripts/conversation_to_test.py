@@ -14,15 +14,17 @@ endpoints file, tracker store type or database.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import warnings
 from typing import List, NoReturn, Optional
 
-import sqlalchemy as sa
-
 # Deprecation warnings of Rasa's dependencies would only clutter the output.
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 warnings.filterwarnings("ignore", category=DeprecationWarning)
+import sqlalchemy as sa  # noqa: E402
+
 from reports.story_export import conversation_story  # noqa: E402
 from stores.tracker_sql import (  # noqa: E402
     TrackerStoreError,
