@@ -89,3 +89,6 @@ report: setup ## Staff report on the last DAYS (30) days of conversations (HTML)
 
 conversation-to-test: setup ## Print conversation ID as a test story for tests/test_stories.yml; ENDPOINTS=... for another store
 	@$(BIN)/python scripts/conversation_to_test.py --endpoints $(or $(ENDPOINTS),endpoints.yml) --id "$$ID"
+
+bench-report: setup ## Time make report on 10,000 synthetic conversations (target: under a minute)
+	$(BIN)/python bench/report_benchmark.py
