@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from rasa.shared.core.constants import DEFAULT_ACTION_NAMES
+
 from actions.answers import FEEDBACK_OUTCOMES
 
 EMERGENCY_ACTION = "utter_emergency"
 FEEDBACK_SLOT = "feedback"
-# Rasa's own actions around every turn, not the assistant's answer.
-RASA_ACTIONS = ("action_listen", "action_session_start", "action_restart", "action_default_fallback")
 # How a conversation ended, in the report's order.
 ENDINGS = (
     "answered",
@@ -117,7 +117,7 @@ def _apply_action(turn: Turn, name: str) -> None:
         if turn.outcome == "none":
             turn.outcome = "smalltalk"
         turn.answered = True
-    elif name.startswith("action_") and name not in RASA_ACTIONS:
+    elif name.startswith("action_") and name not in DEFAULT_ACTION_NAMES:  # Rasa's own: listen, session...
         turn.custom_action_ran = True
 
 
