@@ -6,7 +6,8 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test test-unit help setup train shell lint check-knowledge review-sheet nlu-vocabulary validate \
-	evaluate-nlu lock clean run-cluster setup-cluster delete-old-conversations bench load-test profile evaluate audit
+	evaluate-nlu lock clean run-cluster setup-cluster delete-old-conversations bench load-test profile evaluate audit \
+	report conversation-to-test bench-report
 
 # Trains into models/ from the data as committed (Rasa's cache makes it seconds when nothing changed).
 define train_model
@@ -93,3 +94,14 @@ evaluate-nlu: setup nlu-vocabulary ## NLU F1 on the held-out test set, beside ra
 
 audit: ## Known vulnerabilities in requirements.lock and web/package-lock.json (tools in .venv-audit)
 	scripts/audit.sh
+
+# DAYS and ID reach the scripts through the environment (make exports command-line variables),
+# so no quoting of theirs can change the command.
+report: setup ## Staff report on the last DAYS (30) days of conversations (HTML); ENDPOINTS=... for another store
+	source scripts/settings.sh && $(BIN)/python scripts/conversation_report.py --endpoints "$$ENDPOINTS"
+
+conversation-to-test: setup ## Print conversation ID as a test story for tests/test_stories.yml; ENDPOINTS=... for another store
+	@source scripts/settings.sh && $(BIN)/python scripts/conversation_to_test.py --endpoints "$$ENDPOINTS" --id "$$ID"
+
+bench-report: setup ## Time make report on 10,000 synthetic conversations (target: under a minute)
+	$(BIN)/python bench/report_benchmark.py

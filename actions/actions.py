@@ -43,8 +43,14 @@ def _load_store() -> KnowledgeStore:
 STORE = _load_store()
 
 
-def dispatch(dispatcher: CollectingDispatcher, reply: answers.Reply) -> None:
-    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+def dispatch(dispatcher: CollectingDispatcher, reply: answers.Reply, record: Dict[str, Any]) -> None:
+    """Sends the reply; `record` (answers.answer_record) goes with it into the conversation as the
+    bot message's metadata `answer`, for the staff report; `offer_feedback` asks the web chat for
+    its two feedback buttons under the answer (channels/socketio.py)."""
+    offer_feedback = record["outcome"] in answers.FEEDBACK_OUTCOMES
+    dispatcher.utter_message(
+        text=reply.text, buttons=reply.buttons or None, answer=record, offer_feedback=offer_feedback
+    )
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -110,7 +116,8 @@ def slots_for(decision: Decision) -> List[EventType]:
 def answer_procedure_question(
     dispatcher: CollectingDispatcher, index: KnowledgeIndex, decision: Decision
 ) -> List[EventType]:
-    dispatch(dispatcher, answers.reply_to(index.knowledge, decision))
+    knowledge = index.knowledge
+    dispatch(dispatcher, answers.reply_to(knowledge, decision), answers.decision_record(knowledge, decision))
     return slots_for(decision)
 
 
@@ -160,7 +167,7 @@ class ActionGreet(KnowledgeAction):
         if reading.named_by in ("name", "generic") and reading.question_kinds:
             decision = decide(index, reading, None, conversation_slots(tracker))
             return answer_procedure_question(dispatcher, index, decision)
-        dispatcher.utter_message(response="utter_greet")
+        dispatcher.utter_message(response="utter_greet", answer=answers.answer_record("greeting"))
         return []
 
 
@@ -188,7 +195,8 @@ class ActionListProcedures(KnowledgeAction):
             decision = decide(index, reading, None, conversation_slots(tracker))
             if decision.outcome in ("answer", "clarify", "not_described"):
                 return answer_procedure_question(dispatcher, index, decision)
-        dispatch(dispatcher, answers.list_procedures(index.knowledge))
+        reply = answers.list_procedures(index.knowledge)
+        dispatch(dispatcher, reply, answers.answer_record("procedure_list"))
         return []
 
 
@@ -225,7 +233,9 @@ class ActionAnswerGeneralQuestion(KnowledgeAction):
             return answer_procedure_question(dispatcher, index, decision)
         topic = GENERAL_TOPIC_OF_INTENT.get(latest_intent(tracker), "interventional_radiology")
         procedure = index.find_procedure(text_slot(tracker, "procedure"))
-        dispatch(dispatcher, answers.answer_general(index.knowledge, topic, procedure))
+        reply = answers.answer_general(index.knowledge, topic, procedure)
+        record = answers.answer_record("general", procedure.id if procedure else None, topic)
+        dispatch(dispatcher, reply, record)
         return []
 
 
@@ -237,7 +247,7 @@ class ActionOutOfScope(KnowledgeAction):
         decision = procedure_question_despite_intent(index, tracker, intent_is_general=False)
         if decision:
             return answer_procedure_question(dispatcher, index, decision)
-        dispatch(dispatcher, answers.out_of_scope(index.knowledge))
+        dispatch(dispatcher, answers.out_of_scope(index.knowledge), answers.answer_record("out_of_scope"))
         return []
 
 
@@ -258,8 +268,25 @@ class ActionAskToRephrase(KnowledgeAction):
             return answer_procedure_question(dispatcher, index, decision)
         if not reading.question_kinds and not reading.organs:
             # Nothing of a question about a procedure: off-topic, not a badly phrased question.
-            dispatch(dispatcher, answers.out_of_scope(index.knowledge))
+            # Recorded as a fallback all the same: the NLU did not understand it (the staff report).
+            dispatch(dispatcher, answers.out_of_scope(index.knowledge), answers.answer_record("fallback"))
             return []
         failed_before = previous_user_intent(tracker) == "nlu_fallback"
-        dispatch(dispatcher, answers.ask_to_rephrase(index.knowledge, failed_before))
+        reply = answers.ask_to_rephrase(index.knowledge, failed_before)
+        dispatch(dispatcher, reply, answers.answer_record("fallback"))
         return []
+
+
+class ActionRecordFeedback(KnowledgeAction):
+    """The patient's word on the last answer ("ça ne répond pas à ma question"), kept in the
+    `feedback` slot: in the conversation, so the report and the retention purge treat it like
+    the rest. An unhelpful answer gets the team pointer."""
+
+    def name(self) -> str:
+        return "action_record_feedback"
+
+    def respond(self, dispatcher, tracker, index):
+        feedback = answers.FEEDBACK_OF_INTENT.get(latest_intent(tracker), "not_helpful")
+        reply = answers.feedback_reply(index.knowledge, feedback)
+        dispatch(dispatcher, reply, answers.answer_record("feedback"))
+        return [SlotSet("feedback", feedback)]

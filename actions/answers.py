@@ -53,10 +53,65 @@ QUOTABLE_NAME = re.compile(r"^[\w' -]{1,40}$")
 GENERAL_TOPICS = ("interventional_radiology", "pain_relief", "location", "asepsis")
 
 
+# What a reply did, recorded with the bot message in the conversation (`answer_record`)
+# for the staff report (scripts/conversation_report.py). "fact" and "not_stated" are
+# answers about one aspect of one procedure; the web chat offers feedback after them.
+REPLY_OUTCOMES = (
+    "fact",
+    "not_stated",
+    "overview",
+    "clarify",
+    "not_described",
+    "out_of_scope",
+    "fallback",
+    "general",
+    "procedure_list",
+    "greeting",
+    "feedback",
+)
+FEEDBACK_OUTCOMES = ("fact", "not_stated")
+# What the patient said of an answer (the `feedback` slot), from the intent of their message.
+FEEDBACK_OF_INTENT = {"feedback_helpful": "helpful", "feedback_not_helpful": "not_helpful"}
+
+
 @dataclass
 class Reply:
     text: str
     buttons: List[Dict[str, str]] = field(default_factory=list)
+
+
+def answer_record(
+    outcome: str,
+    procedure: Optional[str] = None,
+    aspect: Optional[str] = None,
+    candidates: Sequence[str] = (),
+) -> Dict[str, object]:
+    """What a reply did, kept in the bot message's metadata: the report's source, never guessed from text."""
+    record: Dict[str, object] = {"outcome": outcome}
+    if procedure:
+        record["procedure"] = procedure
+    if aspect:
+        record["aspect"] = aspect
+    if candidates:
+        record["candidates"] = list(candidates)
+    return record
+
+
+def decision_record(knowledge: KnowledgeBase, decision: Decision) -> Dict[str, object]:
+    """The record of the reply `reply_to` gives for this decision."""
+    if decision.outcome == "answer":
+        procedure = knowledge.procedure(decision.procedure)
+        if decision.question_kind == "overview":
+            return answer_record("overview", procedure.id)
+        fact: Fact = getattr(procedure.facts, decision.question_kind)
+        outcome = "fact" if fact.is_known else "not_stated"
+        return answer_record(outcome, procedure.id, decision.question_kind)
+    if decision.outcome == "not_described":
+        procedure_id = decision.outside_site[0] if decision.outside_site else None
+        return answer_record("not_described", procedure_id, decision.question_kind)
+    if decision.outcome == "clarify":
+        return answer_record("clarify", aspect=decision.question_kind, candidates=decision.candidates)
+    return answer_record("out_of_scope", decision.procedure, decision.question_kind)
 
 
 def procedure_button(procedure: Procedure) -> Dict[str, str]:
@@ -300,6 +355,16 @@ def reply_to(knowledge: KnowledgeBase, decision: Decision) -> Reply:
     return out_of_scope(knowledge)
 
 
+def feedback_reply(knowledge: KnowledgeBase, feedback: str) -> Reply:
+    """Thanks for the patient's word on an answer; the team when it did not help."""
+    if feedback == "helpful":
+        return Reply("Merci pour votre retour. Avez-vous une autre question ?")
+    return Reply(
+        "Merci de nous l'avoir dit : votre remarque aidera la clinique à compléter ses informations. "
+        + team_pointer(knowledge)
+    )
+
+
 def all_replies(knowledge: KnowledgeBase) -> Dict[str, Reply]:
     """Every reply the assistant can compose, keyed by a readable label (review sheet, tests)."""
     replies: Dict[str, Reply] = {}
@@ -330,4 +395,6 @@ def all_replies(knowledge: KnowledgeBase) -> Dict[str, Reply]:
     replies["hors sujet"] = out_of_scope(knowledge)
     replies["incompréhension (1re fois)"] = ask_to_rephrase(knowledge, failed_before=False)
     replies["incompréhension (2e fois)"] = ask_to_rephrase(knowledge, failed_before=True)
+    replies["avis : réponse utile"] = feedback_reply(knowledge, "helpful")
+    replies["avis : réponse pas utile"] = feedback_reply(knowledge, "not_helpful")
     return replies

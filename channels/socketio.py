@@ -33,7 +33,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage, decode_bearer_token
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -119,13 +119,38 @@ class Connection:
 
 
 class CountingSocketIOOutput(SocketIOOutput):
-    """Rasa's socketio output, counting what it sends during one turn."""
+    """Rasa's socketio output, counting what it sends during one turn.
+
+    A message the action marked `offer_feedback` (an answer about one aspect of a procedure: a fact
+    or "not stated") goes out with `"feedback": true` on its last part: the web chat shows its two
+    feedback buttons under it. Other channels ignore the mark.
+    """
 
     def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
         super().__init__(sio, bot_message_evt)
         self.sent = 0
+        self._held: Optional[List[Tuple[str, Any]]] = None
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        if message.get("offer_feedback") is not True:
+            await super().send_response(recipient_id, message)
+            return
+        # Rasa splits a text into several messages: hold them to flag the last one.
+        self._held = []
+        try:
+            await super().send_response(recipient_id, message)
+            held = self._held
+        finally:
+            self._held = None
+        if held and isinstance(held[-1][1], dict):
+            held[-1] = (held[-1][0], {**held[-1][1], "feedback": True})
+        for socket_id, part in held:
+            await self._send_message(socket_id, part)
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
+        if self._held is not None:
+            self._held.append((socket_id, response))
+            return
         self.sent += 1
         await super()._send_message(socket_id, response)
 

@@ -37,6 +37,19 @@ def base_env(**extra: str) -> Dict[str, str]:
     return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(REPO_ROOT), **extra}
 
 
+def settings_env() -> Dict[str, str]:
+    """The variables scripts/settings.sh exports with their defaults (those endpoints.yml names)."""
+    output = subprocess.run(
+        ["bash", "-c", "source scripts/settings.sh && env -0"],
+        cwd=REPO_ROOT,
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    exported = dict(line.split("=", 1) for line in output.split("\0") if "=" in line)
+    return {name: exported[name] for name in ("TRACKER_DB", "ACTION_SERVER_URL")}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -13,6 +13,7 @@ from actions.actions import (
     ActionGreet,
     ActionListProcedures,
     ActionOutOfScope,
+    ActionRecordFeedback,
 )
 from actions.understanding import QUESTION_KIND_OF_INTENT
 from tests.conftest import entity, make_tracker
@@ -228,3 +229,65 @@ async def test_a_results_question_is_not_answered_as_the_length_of_the_act(store
         ActionAnswerProcedureQuestion, store, dispatcher, make_tracker("ask_duration", text, slots=SHOWN)
     )
     assert texts(dispatcher) == [answers.out_of_scope(store.knowledge).text]
+
+
+# --- What each answer records, and the patient's feedback -----------------------
+
+
+@pytest.mark.parametrize("intent", [i for i in QUESTION_KIND_OF_INTENT if i != "ask_overview"])
+async def test_each_answer_records_fact_or_not_stated_as_the_knowledge_file_says(store, dispatcher, intent):
+    aspect = QUESTION_KIND_OF_INTENT[intent]
+    for procedure in store.knowledge.procedures:
+        dispatcher.messages.clear()
+        tracker = make_tracker(intent, text=f"question sur {procedure.patient_words[0]}", slots=SHOWN)
+        await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+
+        [message] = dispatcher.messages
+        known = getattr(procedure.facts, aspect).is_known
+        expected = {"outcome": "fact" if known else "not_stated", "procedure": procedure.id, "aspect": aspect}
+        assert message["answer"] == expected, (procedure.id, aspect)
+        assert message["offer_feedback"] is True
+
+
+async def test_a_clarifying_question_records_the_procedures_it_offers(store, dispatcher):
+    tracker = make_tracker("ask_duration", text="combien de temps dure un drainage ?", slots=SHOWN)
+    await run(ActionAnswerProcedureQuestion, store, dispatcher, tracker)
+
+    [message] = dispatcher.messages
+    offered = [button["payload"].split('"')[-2] for button in message["buttons"]]
+    assert message["answer"] == {"outcome": "clarify", "aspect": "duration", "candidates": offered}
+    assert not message.get("offer_feedback")
+
+
+@pytest.mark.parametrize(
+    "action_class, intent, text, outcome",
+    [
+        (ActionGreet, "greet", "bonjour", "greeting"),
+        (ActionListProcedures, "list_procedures", "quels gestes ?", "procedure_list"),
+        (ActionOutOfScope, "out_of_scope", "quel temps fera-t-il demain ?", "out_of_scope"),
+        (ActionAskToRephrase, "nlu_fallback", "euh", "fallback"),
+        (ActionAskToRephrase, "nlu_fallback", "combien de temps ?", "fallback"),
+    ],
+)
+async def test_other_replies_record_their_outcome_without_feedback(
+    store, dispatcher, action_class, intent, text, outcome
+):
+    await run(action_class, store, dispatcher, make_tracker(intent, text=text, slots=SHOWN))
+
+    assert [message["answer"]["outcome"] for message in dispatcher.messages] == [outcome]
+    assert not dispatcher.messages[0].get("offer_feedback")
+
+
+@pytest.mark.parametrize(
+    "intent, feedback", [("feedback_helpful", "helpful"), ("feedback_not_helpful", "not_helpful")]
+)
+async def test_feedback_is_kept_in_the_slot_and_not_helpful_gets_the_team(
+    store, dispatcher, intent, feedback
+):
+    events = await run(ActionRecordFeedback, store, dispatcher, make_tracker(intent, slots=SHOWN))
+
+    assert events == [SlotSet("feedback", feedback)]
+    [message] = dispatcher.messages
+    assert message["text"] == answers.feedback_reply(store.knowledge, feedback).text
+    assert (answers.team_pointer(store.knowledge) in message["text"]) == (feedback == "not_helpful")
+    assert not message.get("offer_feedback")

@@ -22,11 +22,11 @@ from typing import Dict, Iterator, List, Optional
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
-from harness.servers import REPO_ROOT, free_port
+from harness.servers import REPO_ROOT, free_port, settings_env
 from tests.postgres import PostgresServer
 
 SCRIPT = REPO_ROOT / "scripts" / "delete_old_conversations.py"
@@ -34,8 +34,10 @@ DAY = 86400
 PASSWORD_VARIABLE = "RETENTION_TEST_DB_PASSWORD"
 QUESTION = "Combien de temps dure une biopsie du foie ?"
 ANSWER = "Une biopsie dure en général une trentaine de minutes."
+FEEDBACK = "ça ne répond pas à ma question"
+FEEDBACK_REPLY = "Merci de nous l'avoir dit."
 
-# Conversation -> age in days of each of its sessions (oldest first). A session is 7 events.
+# Conversation -> age in days of each of its sessions (oldest first). A session is 12 events.
 AGES: Dict[str, List[float]] = {
     "old_40": [40],
     "old_31": [31],  # older than 30 days, younger than 35
@@ -43,7 +45,7 @@ AGES: Dict[str, List[float]] = {
     "recent_1": [1],
     "returning": [40, 1],  # first session 40 days ago, last event yesterday: kept whole
 }
-EVENTS_PER_SESSION = 7
+EVENTS_PER_SESSION = 12
 
 _database_names = itertools.count()
 
@@ -72,6 +74,12 @@ def session_events(age_days: float, now: float) -> List[Event]:
         ActionExecuted("action_answer_aspect", timestamp=start + 6),
         BotUttered(ANSWER, timestamp=start + 6),
         ActionExecuted("action_listen", timestamp=start + 7),
+        # The patient's feedback on that answer: a message and the `feedback` slot, purged like the rest.
+        UserUttered(FEEDBACK, intent={"name": "feedback_not_helpful"}, timestamp=start + 8),
+        ActionExecuted("action_record_feedback", timestamp=start + 9),
+        BotUttered(FEEDBACK_REPLY, timestamp=start + 9),
+        SlotSet("feedback", "not_helpful", timestamp=start + 9),
+        ActionExecuted("action_listen", timestamp=start + 10),
     ]
 
 
@@ -126,6 +134,8 @@ class TrackerDatabase:
         for name in kept:
             assert len(stored[name]) == EVENTS_PER_SESSION * len(AGES[name]), name
             assert stored[name] == self.saved[name], name
+            feedback = [e for e in stored[name] if e["event"] == "slot" and e["name"] == "feedback"]
+            assert len(feedback) == len(AGES[name]), name
 
     def run(self, *args: str, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
         return run_command("--endpoints", str(self.endpoints), *args, cwd=self.workdir, env=env)
@@ -134,7 +144,8 @@ class TrackerDatabase:
 def run_command(*args: str, cwd: Path, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
     """The real command line, in `cwd`, without RETENTION_DAYS unless `env` sets it."""
     full_env = {key: value for key, value in os.environ.items() if key != "RETENTION_DAYS"}
-    full_env.update(RASA_TELEMETRY_ENABLED="false", **(env or {}))
+    # The repository on the path, as `make` and the Rasa image set it: the script imports stores/.
+    full_env.update(RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(REPO_ROOT), **(env or {}))
     return subprocess.run(
         [sys.executable, str(SCRIPT), *args],
         cwd=cwd,
@@ -160,7 +171,7 @@ def assert_private(result: subprocess.CompletedProcess, database: TrackerDatabas
     for sender_id in database.sender_ids.values():
         assert sender_id not in output
     assert "patient-" not in output
-    assert QUESTION not in output and ANSWER not in output
+    assert QUESTION not in output and ANSWER not in output and FEEDBACK not in output
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
@@ -205,6 +216,9 @@ async def database(request, tmp_path, monkeypatch) -> TrackerDatabase:
     elif request.param == "shipped":
         # The project's endpoints.yml itself: its SQLite store (stores/), its relative rasa.db.
         endpoints.write_text((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8"), encoding="utf-8")
+        # As `make delete-old-conversations` runs it, with the variables endpoints.yml names.
+        for name, value in settings_env().items():
+            monkeypatch.setenv(name, value)
     else:
         server: PostgresServer = request.getfixturevalue("postgres")
         db = server.create_database(f"retention_{next(_database_names)}")
@@ -265,9 +279,9 @@ async def test_functions_select_and_delete_by_last_event(database):
         cutoff = time.time() - 30 * DAY
         old = sorted(database.sender_ids[name] for name in ("old_40", "old_31"))
         assert module.conversations_older_than(engine, cutoff) == old
-        assert module.delete_conversations(engine, cutoff, dry_run=True) == (2, 14)
+        assert module.delete_conversations(engine, cutoff, dry_run=True) == (2, 2 * EVENTS_PER_SESSION)
         assert module.conversations_older_than(engine, cutoff) == old
-        assert module.delete_conversations(engine, cutoff) == (2, 14)
+        assert module.delete_conversations(engine, cutoff) == (2, 2 * EVENTS_PER_SESSION)
         assert module.conversations_older_than(engine, cutoff) == []
         # 39.5 days: only the 40-day-old first session of "returning" is older, not its last event.
         assert module.conversations_older_than(engine, time.time() - 39.5 * DAY) == []

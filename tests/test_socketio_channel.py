@@ -73,3 +73,25 @@ def test_rest_and_socketio_conversations_are_separate(assistant, chat, sender, k
     # The socketio conversation knows of no procedure yet, so it asks which one.
     replies = texts(chat.say("et ça dure combien ?"))
     assert replies[-1] == answers.ask_which_procedure(knowledge).text
+
+
+def test_answers_about_a_procedure_carry_the_feedback_mark_on_their_last_part_only(chat, knowledge):
+    """The web chat shows its feedback buttons under these (docs/channels.md, socketio)."""
+    # No mark on the greeting, a clarifying question, an out-of-scope reply or the feedback's own reply.
+    for text in (
+        "bonjour",
+        "combien de temps dure un drainage ?",
+        "quel temps fera-t-il demain ?",
+        "/feedback_helpful",
+    ):
+        assert all("feedback" not in message for message in chat.say(text)), text
+
+    fact = chat.say("À quoi sert une biopsie ?")
+    assert texts(fact)[-1] == answers.answer_aspect(knowledge, knowledge.procedure("biopsie"), "purpose").text
+    assert [message.get("feedback") for message in fact] == [None] * (len(fact) - 1) + [True]
+
+    nephrostomy = knowledge.procedure("nephrostomie")
+    not_stated = chat.say("et ça dure combien pour une néphrostomie ?")
+    assert not nephrostomy.facts.duration.is_known
+    assert texts(not_stated) == [answers.answer_aspect(knowledge, nephrostomy, "duration").text]
+    assert not_stated[-1]["feedback"] is True

@@ -22,6 +22,13 @@
     "L'assistant ne répond pas pour le moment. Nous réessayons automatiquement.";
   var EMERGENCY = "En cas d'urgence, appelez le 15 (SAMU) ou le 112.";
   var BACK = "L'assistant est de nouveau disponible.";
+  // Under an answer the server marked `feedback`: the patient's word on it, kept in the
+  // conversation for the clinic's report (the same intents as typed phrases).
+  var FEEDBACK_QUESTION = "Cette réponse vous aide-t-elle ?";
+  var FEEDBACK_CHOICES = [
+    { title: "Oui, cela m'aide", payload: "/feedback_helpful" },
+    { title: "Non, cela ne répond pas à ma question", payload: "/feedback_not_helpful" },
+  ];
 
   var config = window.CHAT_CONFIG;
   var log = document.getElementById("chat-log");
@@ -51,7 +58,8 @@
 
   // --- Showing messages ---------------------------------------------------
 
-  // message: { from: "patient" | "assistant", text, choices: [{ title, payload }] }
+  // message: { from: "patient" | "assistant", text, choices: [{ title, payload }],
+  //            feedback: "offered" | "given" (answers only) }
   function render(message) {
     var item = document.createElement("div");
     item.className = "message message-" + message.from;
@@ -79,7 +87,29 @@
       });
       item.append(group);
     }
+    if (message.feedback === "offered") item.append(feedbackGroup(message));
     log.append(item);
+  }
+
+  // Two small buttons, gone once one is pressed (the choice then shows as the patient's message).
+  function feedbackGroup(message) {
+    var group = document.createElement("div");
+    group.className = "feedback";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", FEEDBACK_QUESTION);
+    FEEDBACK_CHOICES.forEach(function (choice) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "feedback-choice";
+      button.textContent = choice.title;
+      button.addEventListener("click", function () {
+        message.feedback = "given";
+        group.remove();
+        send(choice.payload, choice.title);
+      });
+      group.append(button);
+    });
+    return group;
   }
 
   function addMessage(message) {
@@ -162,7 +192,9 @@
     }).map(function (reply) {
       return { title: reply.title, payload: reply.payload };
     });
-    addMessage({ from: "assistant", text: data.text, choices: choices });
+    var message = { from: "assistant", text: data.text, choices: choices };
+    if (data.feedback === true) message.feedback = "offered";
+    addMessage(message);
   });
 
   function lostConnection() {
