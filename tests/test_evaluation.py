@@ -38,7 +38,7 @@ def test_the_evaluation_sets_are_large_enough_and_separate_from_training():
             assert f"- {judged.lower()}\n" not in training, f"{path.name}: {judged}"
 
 
-@pytest.mark.timeout(900)  # 377 conversations through the servers
+@pytest.mark.timeout(900)  # every case of the set through the servers
 def test_no_wrong_procedure_and_the_targets_of_the_evaluation(assistant, knowledge):
     results = evaluate(assistant.say, knowledge)
     summary = summarise(results)
