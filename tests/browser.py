@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page, expect
 
@@ -64,6 +64,19 @@ def wait_for_greeting(chat: Chat, domain: Dict[str, Any]) -> None:
     greeting = domain["responses"]["utter_greet"][0]
     expect(chat_log(chat)).to_contain_text(greeting["text"], timeout=REPLY_TIMEOUT_MS)
     expect(choice(chat, greeting["buttons"][0]["title"])).to_be_visible()
+
+
+def open_chat(
+    browser, url: str, domain: Dict[str, Any], with_axe: bool = False
+) -> Tuple[BrowserContext, Page]:
+    """The chat page in a new phone-sized French tab, once the assistant has greeted."""
+    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    if with_axe:
+        add_axe(context)
+    page = context.new_page()
+    page.goto(url)
+    wait_for_greeting(page, domain)
+    return context, page
 
 
 def ask(chat: Chat, question: str) -> None:

@@ -9,12 +9,11 @@ from playwright.sync_api import Page, expect
 
 from actions import answers
 from tests.browser import (
-    PHONE,
     REPLY_TIMEOUT_MS,
-    add_axe,
     answer_text,
     axe_violations,
     choice,
+    open_chat,
     screenshot,
     visible_text,
     wait_for_greeting,
@@ -54,11 +53,7 @@ def show_procedure_choices(page: Page, domain) -> None:
 def test_axe_finds_no_wcag_a_or_aa_violation_on_opening_and_with_choices(
     browser, assistant, knowledge, domain
 ):
-    context = browser.new_context(viewport=PHONE, locale="fr-FR")
-    add_axe(context)
-    page = context.new_page()
-    page.goto(assistant.page_url)
-    wait_for_greeting(page, domain)
+    context, page = open_chat(browser, assistant.page_url, domain, with_axe=True)
     assert axe_violations(page) == []
 
     show_procedure_choices(page, domain)
@@ -69,10 +64,7 @@ def test_axe_finds_no_wcag_a_or_aa_violation_on_opening_and_with_choices(
 
 
 def test_a_keyboard_only_conversation_is_read_through_the_live_region(browser, assistant, knowledge, domain):
-    context = browser.new_context(viewport=PHONE, locale="fr-FR")
-    page = context.new_page()
-    page.goto(assistant.page_url)
-    wait_for_greeting(page, domain)
+    context, page = open_chat(browser, assistant.page_url, domain)
     live_region = page.locator("[role=log][aria-live=polite]")
     expect(live_region).to_have_count(1)
 

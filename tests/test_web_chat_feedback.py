@@ -10,15 +10,13 @@ from playwright.sync_api import expect
 
 from actions import answers
 from tests.browser import (
-    PHONE,
     REPLY_TIMEOUT_MS,
-    add_axe,
     answer_text,
     ask,
     axe_violations,
     chat_log,
+    open_chat,
     visible_text,
-    wait_for_greeting,
 )
 
 HELPFUL = "Oui, cela m'aide"
@@ -38,11 +36,7 @@ def feedback_slots(assistant, session_id: str) -> list:
 def test_feedback_buttons_under_an_answer_work_with_the_keyboard_and_are_stored(
     browser, assistant, knowledge, domain
 ):
-    context = browser.new_context(viewport=PHONE, locale="fr-FR")
-    add_axe(context)
-    page = context.new_page()
-    page.goto(assistant.page_url)
-    wait_for_greeting(page, domain)
+    context, page = open_chat(browser, assistant.page_url, domain, with_axe=True)
     # No feedback under the greeting: only under answers about a procedure.
     expect(page.locator(".feedback")).to_have_count(0)
 

@@ -19,12 +19,12 @@ from harness.servers import RunningAssistant, free_port
 from tests.browser import (
     PHONE,
     REPLY_TIMEOUT_MS,
-    add_axe,
     answer_text,
     ask,
     axe_violations,
     chat_log,
     notice,
+    open_chat,
     screenshot,
     visible_text,
     wait_for_greeting,
@@ -181,11 +181,7 @@ def test_embedded_in_an_iframe_the_chat_works_and_the_host_page_cannot_read_it(
 def test_the_patient_is_told_when_the_assistant_stops_and_the_chat_recovers(
     browser, own_assistant, knowledge, domain
 ):
-    context = browser.new_context(viewport=PHONE, locale="fr-FR")
-    add_axe(context)
-    page = context.new_page()
-    page.goto(own_assistant.page_url)
-    wait_for_greeting(page, domain)
+    context, page = open_chat(browser, own_assistant.page_url, domain, with_axe=True)
     ask(page, "A quoi sert une biopsie ?")
     expect(chat_log(page)).to_contain_text(
         visible_text(answer_text(knowledge, "biopsie", "purpose")), timeout=REPLY_TIMEOUT_MS
