@@ -53,6 +53,7 @@ from harness.servers import (  # noqa: E402
     REPO_ROOT,
     answers_ok,
     free_port,
+    settings_env,
     spawn,
     stop_all,
     stop_all_on_exit,
@@ -152,7 +153,9 @@ def sqlite_store(domain, path: Path, rasa_sql: bool, synchronous: Optional[str])
 
     if rasa_sql:
         return FailSafeTrackerStore(SQLTrackerStore(domain, dialect="sqlite", db=str(path)))
-    os.environ.setdefault("TRACKER_DB", str(path))  # endpoints.yml's ${TRACKER_DB}; replaced just below
+    # endpoints.yml's ${...} must be set to read it; the store's file is replaced just below.
+    for name, value in settings_env().items():
+        os.environ.setdefault(name, value)
     config = read_endpoint_config(str(REPO_ROOT / "endpoints.yml"), "tracker_store")
     config.kwargs["db"] = str(path)
     if synchronous:

@@ -15,11 +15,15 @@ channels/patches.py applies them when a Rasa process starts.
 - Response check: Rasa validates every action-server response with
   `jsonschema.validate`, which checks the schema itself again each time:
   about 20 ms of CPU per message, a third of the whole turn (bench/profile_message.py).
-  The same schema and errors, with the validator built once: about 1 ms.
+  Here the validators are built once, and each event is checked against the
+  one branch of the schema's `oneOf` that its "event" names (every branch
+  requires its own "event" value, so no other branch can match): the same
+  responses accepted and refused, in about 0.1 ms instead of 20.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any, Dict
 
@@ -67,20 +71,48 @@ def keep_response_bodies_out_of_logs() -> None:
     rasa.utils.endpoints.ClientResponseError.__init__ = _error_without_body
 
 
-def _response_validator():
-    spec = RemoteAction.action_response_format_spec()
-    validator_class = validator_for(spec)
-    validator_class.check_schema(spec)
-    return validator_class(spec)
+class ResponseCheck:
+    """RemoteAction.action_response_format_spec(), with each event checked against its own branch."""
+
+    def __init__(self, spec: Dict[str, Any]) -> None:
+        event_schema = spec["properties"]["events"]["items"]
+        branches = event_schema["oneOf"]
+        # The shortcut holds only if every branch pins "event" to its own value.
+        types = [branch["properties"]["event"]["const"] for branch in branches]
+        if len(set(types)) != len(types):
+            raise ValueError("two branches of the action response schema share an event type")
+        common = {key: value for key, value in event_schema.items() if key != "oneOf"}
+        response = copy.deepcopy(spec)
+        response["properties"]["events"]["items"] = common
+        self.response = _validator(response)
+        self.by_event_type = {
+            type_: _validator(branch) for type_, branch in zip(types, branches, strict=True)
+        }
+
+    def validate(self, result: Any) -> None:
+        self.response.validate(result)  # the response's shape and each event's common fields
+        if not isinstance(result, dict):
+            return
+        for event in result.get("events") or []:
+            branch = self.by_event_type.get(event["event"])
+            if branch is None:
+                raise ValidationError(f"{event['event']!r} is not a known event type")
+            branch.validate(event)
 
 
-RESPONSE_VALIDATOR = _response_validator()
+def _validator(schema: Dict[str, Any]):
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+RESPONSE_CHECK = ResponseCheck(RemoteAction.action_response_format_spec())
 
 
 def validate_action_result(_action: RemoteAction, result: Dict[str, Any]) -> bool:
-    """RemoteAction._validate_action_result, with the validator built once."""
+    """RemoteAction._validate_action_result, with the validators built once (see ResponseCheck)."""
     try:
-        RESPONSE_VALIDATOR.validate(result)
+        RESPONSE_CHECK.validate(result)
     except ValidationError as error:
         # Rasa's own wording, so the logs read the same.
         error.message += (

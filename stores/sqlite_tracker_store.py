@@ -19,7 +19,7 @@ Here the same tables, rows and queries, with:
   more on a busy disk). A crash, kill or restart of the servers loses
   nothing either way: every answered turn is in the file;
 - one INSERT of a turn's new events instead of one ORM object each, after
-  a plain SQL count of those already stored;
+  a plain SQL count of those already stored; reads in plain SQL too;
 - no empty write when a conversation starts: Rasa saves a new, still empty
   tracker before the turn (FailSafeTrackerStore.create_tracker calls `save`);
   the turn's own save stores every event of it.
@@ -55,6 +55,19 @@ STORED_EVENTS_OF_LATEST_SESSION = sa.text(
       AND (events.timestamp >= latest.session_start OR latest.session_start IS NULL)
     """
 )
+# SQLTrackerStore._event_query, as plain SQL: the stored events of the latest session (or of all
+# sessions), in the order they were stored. The ORM query cost more than reading the rows.
+EVENTS_OF_LATEST_SESSION = sa.text(
+    """
+    SELECT data FROM events,
+        (SELECT max(timestamp) AS session_start FROM events
+         WHERE sender_id = :sender_id AND type_name = :session_started) AS latest
+    WHERE events.sender_id = :sender_id
+      AND (events.timestamp >= latest.session_start OR latest.session_start IS NULL)
+    ORDER BY events.id
+    """
+)
+EVENTS_OF_ALL_SESSIONS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
 DEFAULT_SYNCHRONOUS = "NORMAL"
 
@@ -94,6 +107,20 @@ class SQLiteTrackerStore(SQLTrackerStore):
         sa.event.listen(self.engine, "connect", _pragmas_setter(mode))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.synchronous = mode
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> Optional[DialogueStateTracker]:
+        """SQLTrackerStore._retrieve: the same events, read with plain SQL on the open connection."""
+        query = EVENTS_OF_ALL_SESSIONS if fetch_events_from_all_sessions else EVENTS_OF_LATEST_SESSION
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                query, {"sender_id": sender_id, "session_started": SessionStarted.type_name}
+            ).fetchall()
+        if not self.domain or not rows:
+            return None
+        events = [json.loads(data) for (data,) in rows]
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """SQLTrackerStore.save: the same rows, in one INSERT of all the turn's new events."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
 import rasa.core.actions.action
 from jsonschema import ValidationError
@@ -44,6 +45,46 @@ def test_an_invalid_action_response_is_refused_as_rasa_does(response):
     with pytest.raises(ValidationError) as error:
         RemoteAction(name="action_greet", action_endpoint=None)._validate_action_result(response)
     assert "Failed to validate Action server response" in error.value.message
+
+
+# Responses an action server could send, valid and not: the check must accept and refuse exactly
+# what Rasa's own `jsonschema.validate` with the whole schema accepts and refuses.
+RESPONSES = [
+    VALID,
+    {"events": [], "responses": []},
+    {},
+    {"events": [{"event": "bot", "text": "Bonjour", "data": {"buttons": []}, "metadata": {}}]},
+    {"events": [{"event": "slot", "name": "aspect", "value": None, "timestamp": None}]},
+    {"events": [{"event": "followup", "name": "action_listen"}, {"event": "restart"}]},
+    {"events": [{"event": "user", "text": "oui", "parse_data": {"intent": {"name": "affirm"}}}]},
+    {"events": [{"event": "active_loop", "name": None}, {"event": "reset_slots"}]},
+    {"events": [{"event": "slot", "name": "procedure"}]},  # no value
+    {"events": [{"event": "slot", "value": "x"}]},  # no name
+    {"events": [{"event": "no_such_event"}]},
+    {"events": [{"event": 3}]},
+    {"events": [{"event": "bot", "text": 3}]},
+    {"events": [{"event": "user", "parse_data": {"entities": [{"entity": "procedure"}]}}]},
+    {"events": [{"event": "entities", "entities": "biopsie"}]},
+    {"events": [VALID["events"][0], {"event": "slot", "name": "x", "value": 1, "metadata": "m"}]},
+    {"events": [], "responses": ["text"]},
+    {"events": ["slot"]},
+    ["events"],
+]
+
+
+@pytest.mark.parametrize("response", RESPONSES)
+def test_the_response_check_agrees_with_rasas_full_schema_check(response):
+    try:
+        jsonschema.validate(response, RemoteAction.action_response_format_spec())
+        rasa_accepts = True
+    except ValidationError:
+        rasa_accepts = False
+    action = RemoteAction(name="action_greet", action_endpoint=None)
+    if rasa_accepts:
+        assert action._validate_action_result(response)
+    else:
+        with pytest.raises(ValidationError):
+            action._validate_action_result(response)
 
 
 def test_the_action_timeout_comes_from_the_environment(monkeypatch):

@@ -157,6 +157,33 @@ async def test_the_rows_are_those_rasas_own_sql_store_writes(tmp_path):
     assert tables["ours"] == tables["rasa"]
 
 
+async def test_reads_give_the_events_rasas_own_sql_store_reads(tmp_path):
+    """Two sessions in one file: the latest session, and all of them, as SQLTrackerStore reads them."""
+    db = tmp_path / "rasa.db"
+    domain = Domain.load(REPO_ROOT / "domain.yml")
+    ours = store_from_endpoints(tmp_path, db)
+    tracker = DialogueStateTracker.from_events("patient-4", first_turn_events(), slots=domain.slots)
+    await ours.save(tracker)
+    for event in first_turn_events():  # the patient comes back: a second session
+        tracker.update(event)
+    await ours.save(tracker)
+    rasas = SQLTrackerStore(domain=domain, dialect="sqlite", db=str(db))
+
+    def dicts(read: DialogueStateTracker) -> list:
+        return [event.as_dict() for event in read.events]
+
+    latest, rasa_latest = await ours.retrieve("patient-4"), await rasas.retrieve("patient-4")
+    assert len(latest.events) == len(first_turn_events())
+    assert dicts(latest) == dicts(rasa_latest)
+    full = await ours.retrieve_full_tracker("patient-4")
+    rasa_full = await rasas.retrieve_full_tracker("patient-4")
+    assert len(full.events) == 2 * len(first_turn_events())
+    assert dicts(full) == dicts(rasa_full)
+    assert await ours.retrieve("nobody") is None
+    for store in (ours, rasas):
+        store.engine.dispose()
+
+
 def test_an_unknown_synchronous_mode_is_refused_with_the_allowed_ones(tmp_path):
     with pytest.raises(ValueError, match="synchronous must be one of NORMAL, FULL, not 'OFF'"):
         SQLiteTrackerStore(db=str(tmp_path / "rasa.db"), synchronous="OFF")
