@@ -43,30 +43,19 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-# SQLTrackerStore._additional_events' count, as plain SQL: the events already stored since the
-# conversation's latest session start. Rasa builds it with the ORM at each save, which cost
-# more CPU than the INSERT.
-STORED_EVENTS_OF_LATEST_SESSION = sa.text(
-    """
-    SELECT count(*) FROM events,
+# The events of a conversation's latest session: those since its latest SessionStarted, or all of
+# them when it has none. SQLTrackerStore builds this query with the ORM at every read and save
+# (_event_query, _additional_events), which cost more CPU than the reads and writes themselves.
+LATEST_SESSION_EVENTS = """
+    FROM events,
         (SELECT max(timestamp) AS session_start FROM events
          WHERE sender_id = :sender_id AND type_name = :session_started) AS latest
     WHERE events.sender_id = :sender_id
       AND (events.timestamp >= latest.session_start OR latest.session_start IS NULL)
-    """
-)
-# SQLTrackerStore._event_query, as plain SQL: the stored events of the latest session (or of all
-# sessions), in the order they were stored. The ORM query cost more than reading the rows.
-EVENTS_OF_LATEST_SESSION = sa.text(
-    """
-    SELECT data FROM events,
-        (SELECT max(timestamp) AS session_start FROM events
-         WHERE sender_id = :sender_id AND type_name = :session_started) AS latest
-    WHERE events.sender_id = :sender_id
-      AND (events.timestamp >= latest.session_start OR latest.session_start IS NULL)
-    ORDER BY events.id
-    """
-)
+"""
+STORED_EVENTS_OF_LATEST_SESSION = sa.text("SELECT count(*)" + LATEST_SESSION_EVENTS)
+# In the order they were stored (timestamps may repeat).
+EVENTS_OF_LATEST_SESSION = sa.text("SELECT data" + LATEST_SESSION_EVENTS + "ORDER BY events.id")
 EVENTS_OF_ALL_SESSIONS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
 DEFAULT_SYNCHRONOUS = "NORMAL"
