@@ -93,10 +93,12 @@ def test_a_flood_gets_one_turn_at_a_time_and_a_rate_and_others_are_answered(assi
     other = Patient(assistant.url)
     try:
         other.start()
-        # Not all in one go: python-engineio refuses a POST of more than 16 packets outright.
-        for _ in range(30):
+        # In bursts of five, so messages arrive while a turn is running however fast the turns
+        # are; not all in one go: python-engineio refuses a POST of more than 16 packets outright.
+        for number in range(30):
             abuser.emit({"message": "À quoi sert une biopsie ?", "session_id": abuser.session_id})
-            time.sleep(0.02)
+            if number % 5 == 4:
+                time.sleep(0.1)
         flood_replies = texts(abuser.replies(timeout=30))
         other.join(60)
         # A few turns, one at a time, each followed by at most one "please wait" for the
