@@ -11,18 +11,19 @@ tracker store, and sends the benchmark's message mixes one at a time through
 own functions give, per message, wall and CPU time of each stage and of each graph node.
 
 "As served" is what the Rasa server runs: endpoints.yml's tracker store
-(stores/sqlite_tracker_store.py), the response check of channels/action_server.py and the spaCy
-loader of components/spacy_nlp.py (NER off). Then measures changes in this process
-only, each alone and together, and checks that the replies and the NLU output stay identical:
+(stores/sqlite_tracker_store.py) and action endpoint (the domain left out of action calls), the
+response check of channels/action_server.py and the spaCy loader of components/spacy_nlp.py
+(NER off). Then measures changes in this process only, each alone, and checks that the
+replies and the NLU output stay identical:
 - what the project changed, undone, to show what each saves:
   - `rasa-validate`: Rasa's own check of action server responses, `jsonschema.validate`,
     which re-checks the (large) events schema each time;
   - `spacy-ner`: spaCy's named-entity recogniser on, as Rasa's SpacyNLP loads it;
   - `rasa-sql`: Rasa's SQLTrackerStore on SQLite (rollback journal: several syncs per commit; a
     new connection per call; an empty write when a conversation starts);
+  - `full-domain`: `enable_selective_domain` off, so the domain is serialised and sent with every
+    action call (our actions do not read it);
 - candidates not applied to the project:
-  - `selective-domain`: `enable_selective_domain: true` on the action endpoint, so the domain
-    is not serialised and sent with every action call (our actions do not read it);
   - `keepalive`: one persistent HTTP session to the action server (Rasa opens one per call);
   - `sqlite-full`: the shipped store with synchronous=FULL (the log synced at every commit);
   - `memory`: InMemoryTrackerStore instead of SQLite (for comparison: loses conversations).
@@ -153,9 +154,7 @@ def sqlite_store(domain, path: Path, rasa_sql: bool, synchronous: Optional[str])
 
     if rasa_sql:
         return FailSafeTrackerStore(SQLTrackerStore(domain, dialect="sqlite", db=str(path)))
-    # endpoints.yml's ${...} must be set to read it; the store's file is replaced just below.
-    for name, value in settings_env().items():
-        os.environ.setdefault(name, value)
+    # The store's file (endpoints.yml's ${TRACKER_DB}, set by main_async) is replaced just below.
     config = read_endpoint_config(str(REPO_ROOT / "endpoints.yml"), "tracker_store")
     config.kwargs["db"] = str(path)
     if synchronous:
@@ -322,10 +321,10 @@ class Variants:
 
         use_tracker_store(self.agent, FailSafeTrackerStore(InMemoryTrackerStore(self.agent.domain)))
 
-    def selective_domain(self, on: bool) -> None:
+    def full_domain(self, on: bool) -> None:
         from rasa.core.actions.constants import SELECTIVE_DOMAIN
 
-        self.agent.processor.action_endpoint.kwargs[SELECTIVE_DOMAIN] = on
+        self.agent.processor.action_endpoint.kwargs[SELECTIVE_DOMAIN] = not on
 
     def rasa_validate(self, on: bool) -> None:
         from rasa.core.actions.action import RemoteAction
@@ -351,25 +350,21 @@ class Variants:
             self.memory()
         else:
             self.sqlite("rasa-sql" in names, "FULL" if "sqlite-full" in names else None)
-        self.selective_domain("selective-domain" in names)
+        self.full_domain("full-domain" in names)
         self.rasa_validate("rasa-validate" in names)
         await self.keep_alive("keepalive" in names)
         self.spacy_ner("spacy-ner" in names)
 
 
 VARIANTS = [
-    ("baseline (as served: endpoints.yml's SQLite store, response check built once, spaCy NER off)", ()),
+    ("baseline (as served: endpoints.yml, response check per event type, spaCy NER off)", ()),
     ("rasa-validate: Rasa's own response check (undone project change)", ("rasa-validate",)),
     ("spacy-ner: spaCy NER on (undone project change)", ("spacy-ner",)),
     ("rasa-sql: Rasa's SQLTrackerStore on SQLite (undone project change)", ("rasa-sql",)),
-    ("selective-domain: domain not sent to the action server", ("selective-domain",)),
+    ("full-domain: the domain sent with every action call (undone project change)", ("full-domain",)),
     ("keepalive: one HTTP session to the action server", ("keepalive",)),
     ("sqlite-full: synchronous=FULL (every turn synced to disk)", ("sqlite-full",)),
     ("memory: InMemoryTrackerStore (loses conversations on restart)", ("memory",)),
-    (
-        "candidates but memory (selective-domain, keepalive)",
-        ("selective-domain", "keepalive"),
-    ),
 ]
 
 
@@ -377,7 +372,7 @@ async def main_async(args, workdir: Path) -> int:
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.common import configure_logging_and_warnings
-    from rasa.utils.endpoints import EndpointConfig
+    from rasa.utils.endpoints import read_endpoint_config
     from rasa.utils.log_utils import configure_structlog
 
     # The logging `rasa run` sets up (level from LOG_LEVEL, INFO by default): debug logs cost time.
@@ -394,7 +389,11 @@ async def main_async(args, workdir: Path) -> int:
         raise RuntimeError(f"{error}, see {log}") from None
 
     model = max((REPO_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    endpoints = AvailableEndpoints(action=EndpointConfig(f"http://127.0.0.1:{action_port}/webhook"))
+    # endpoints.yml's action endpoint (its options), at this action server's address; reading the
+    # file needs each of its ${...} set.
+    os.environ.update({**settings_env(), "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"})
+    action_endpoint = read_endpoint_config(str(REPO_ROOT / "endpoints.yml"), "action_endpoint")
+    endpoints = AvailableEndpoints(action=action_endpoint)
     started = time.perf_counter()
     agent = await load_agent(model_path=str(model), endpoints=endpoints)
     load_seconds = time.perf_counter() - started
