@@ -37,8 +37,8 @@ from rasa.shared.core.events import (  # noqa: E402
 
 from actions.answers import answer_record  # noqa: E402
 from actions.knowledge import ASPECTS, load_knowledge  # noqa: E402
+from harness.servers import REPO_ROOT  # noqa: E402
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 60
 DAY = 86400
 # Off-topic or unclear messages, with a varying tail so that grouping has work to do.

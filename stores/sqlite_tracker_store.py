@@ -103,9 +103,7 @@ class SQLiteTrackerStore(SQLTrackerStore):
         """SQLTrackerStore._retrieve: the same events, read with plain SQL on the open connection."""
         query = EVENTS_OF_ALL_SESSIONS if fetch_events_from_all_sessions else EVENTS_OF_LATEST_SESSION
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                query, {"sender_id": sender_id, "session_started": SessionStarted.type_name}
-            ).fetchall()
+            rows = connection.execute(query, _query_parameters(sender_id)).fetchall()
         if not self.domain or not rows:
             return None
         events = [json.loads(data) for (data,) in rows]
@@ -120,8 +118,7 @@ class SQLiteTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         with self.session_scope() as session:
             stored = session.execute(
-                STORED_EVENTS_OF_LATEST_SESSION,
-                {"sender_id": tracker.sender_id, "session_started": SessionStarted.type_name},
+                STORED_EVENTS_OF_LATEST_SESSION, _query_parameters(tracker.sender_id)
             ).scalar()
             new_events = itertools.islice(tracker.events, stored, None)
             rows = [event_row(tracker.sender_id, event) for event in new_events]
@@ -129,6 +126,11 @@ class SQLiteTrackerStore(SQLTrackerStore):
                 # Rasa adds one ORM object per event: twice the CPU of a first turn's save.
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
+
+
+def _query_parameters(sender_id: str) -> Dict[str, str]:
+    """The parameters of the queries above."""
+    return {"sender_id": sender_id, "session_started": SessionStarted.type_name}
 
 
 def event_row(sender_id: str, event: Event) -> Dict[str, Any]:

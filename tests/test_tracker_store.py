@@ -15,9 +15,9 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
+from harness.servers import REPO_ROOT
 from stores.sqlite_tracker_store import SQLiteTrackerStore
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 # PRAGMA synchronous answers with a number.
 SYNCHRONOUS_LEVELS = {"NORMAL": 1, "FULL": 2}
 
