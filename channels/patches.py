@@ -4,10 +4,12 @@ None of them is configurable in Rasa 3.6, so each replaces a constant or a metho
 written against one version: `apply_all()` checks the installed version of the package it changes
 before applying it. A patch that protects patients (the action timeout, bodies out of logs, the
 entity check, the HTTP limits) stops the start-up when the version differs, since running without
-it would be unsafe; the response check only saves time, so it is skipped with a warning.
+it would be unsafe; the response check and the model loading only save time, so they are skipped
+with a warning.
 
 scripts/rasa_server.py calls `apply_all()` before Rasa reads its arguments, for `rasa run`
-(scripts/run.sh, deploy/local-cluster.sh, the container) and `rasa shell` (scripts/shell.sh).
+(scripts/run.sh, deploy/local-cluster.sh, the container), `rasa shell` (scripts/shell.sh) and
+`rasa test` (the conversation tests of scripts/test.sh).
 Importing the `channels` package changes nothing.
 """
 
@@ -25,6 +27,7 @@ from channels.action_server import (
 )
 from channels.payload import check_entities_on_every_parse
 from channels.server_limits import apply_server_limits
+from components.model_loading import load_models_without_tracing_the_training_step
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,13 @@ PATCHES: List[Patch] = [
         "rasa",
         "3.6.",
         build_response_check_once,
+        required=False,
+    ),
+    Patch(
+        "DIET loaded without tracing a training step (components/model_loading.py)",
+        "rasa",
+        "3.6.",
+        load_models_without_tracing_the_training_step,
         required=False,
     ),
 ]

@@ -1,9 +1,10 @@
-"""`rasa ...` (run, shell) with the project's changes to Rasa applied, and the HTTP API's token
+"""`rasa ...` (run, shell, test) with the project's changes to Rasa applied, and the HTTP API's token
 taken from the environment, not the command line.
 
 Every Rasa server of the project starts through this wrapper (scripts/run.sh, scripts/shell.sh,
-deploy/local-cluster.sh, the container): it calls `channels.patches.apply_all()` first, so the
-action timeout, the HTTP limits and the other patches hold however Rasa is started.
+deploy/local-cluster.sh, the container), and so do the conversation tests (scripts/test.sh): it
+calls `channels.patches.apply_all()` first, so the action timeout, the HTTP limits and the other
+patches hold however Rasa is started, and the tests run the model as it is served.
 
 A token given as `--auth-token` is visible to every user of the machine (`ps`,
 /proc/<pid>/cmdline): with ENABLE_API=true, RASA_AUTH_TOKEN is added to Rasa's arguments
@@ -12,6 +13,7 @@ Rasa's children would inherit.
 
     ENABLE_API=true RASA_AUTH_TOKEN=... python scripts/rasa_server.py run --model models ...
     python scripts/rasa_server.py shell --model models
+    python scripts/rasa_server.py test core --stories tests/test_stories.yml --e2e
 """
 
 from __future__ import annotations

@@ -45,8 +45,9 @@ step "Training data (rasa data validate)"
 $BIN/rasa data validate --fail-on-warnings --quiet
 
 # --e2e: each `user:` message also goes through the NLU model (intent and entities).
+# Through scripts/rasa_server.py, so the model is loaded with the patches it is served with.
 step "Conversation tests (tests/test_stories.yml)"
-$BIN/rasa test core --stories tests/test_stories.yml --e2e --fail-on-prediction-errors \
+$BIN/python scripts/rasa_server.py test core --stories tests/test_stories.yml --e2e --fail-on-prediction-errors \
   --out results/stories --quiet
 
 step "Python tests (pytest: knowledge, answers, actions, servers)"
