@@ -13,13 +13,14 @@ from harness.servers import REPO_ROOT, base_env
 # Loads the trained model's DIET classifier twice in one process, with Rasa's own load and then
 # with the patch, and prints what the test compares.
 LOAD_BOTH_WAYS = """
-import json, sys, tempfile
+import json, tempfile
 from pathlib import Path
 import numpy as np
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.model import get_latest_model
-from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+from rasa.nlu.classifiers.diet_classifier import LABEL_KEY, DIETClassifier
+from rasa.shared.nlu.constants import TEXT
 from rasa.utils.tensorflow.model_data import RasaModelData
 from components.model_loading import load_models_without_tracing_the_training_step
 
@@ -34,8 +35,8 @@ def load():
     # The messages Rasa itself predicts on at load: the training example's text features.
     with storage.read_from(node.resource) as path:
         data_example = DIETClassifier._load_from_files(path)[3]
-    text = {name: features for name, features in data_example.items() if "text" in name}
-    outputs = model.run_inference(RasaModelData(label_key="label", data=text))
+    text = {name: features for name, features in data_example.items() if TEXT in name}
+    outputs = model.run_inference(RasaModelData(label_key=LABEL_KEY, data=text))
     return model, outputs
 
 rasa_model, rasa_outputs = load()

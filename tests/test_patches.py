@@ -17,9 +17,10 @@ CHECK_NOTHING_PATCHED_ON_IMPORT = """
 from rasa.core.actions.action import RemoteAction
 from rasa.core.processor import MessageProcessor
 import rasa.core.actions.action as action
+from rasa.utils.tensorflow.models import RasaModel
 def patched():
     timeout = action.DEFAULT_REQUEST_TIMEOUT
-    return (RemoteAction._validate_action_result, MessageProcessor.parse_message, timeout)
+    return (RemoteAction._validate_action_result, MessageProcessor.parse_message, timeout, RasaModel.load)
 before = patched()
 import channels, channels.rest, channels.socketio, channels.patches
 after = patched()
@@ -28,6 +29,7 @@ channels.patches.apply_all()
 assert action.DEFAULT_REQUEST_TIMEOUT == 5.0, action.DEFAULT_REQUEST_TIMEOUT
 assert RemoteAction._validate_action_result is not before[0]
 assert MessageProcessor.parse_message is not before[1]
+assert RasaModel.load != before[3]
 """
 
 
