@@ -235,23 +235,25 @@ class CheckedSocketIOInput(SocketIOInput):
             connection.session_id = session_id
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
-        async def refuse(sid: str, connection: Connection, text: str) -> None:
+        async def refuse(sid: str, connection: Connection, text: str) -> int:
             """One polite reply for a run of refused messages, not one per message."""
-            if not connection.warned:
-                connection.warned = True
-                await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
+            if connection.warned:
+                return 0
+            connection.warned = True
+            await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
+            return 1
 
+        # Returns how many `bot_uttered` events the message got: a client that asks for an
+        # acknowledgement of `user_uttered` receives it once the turn is over (docs/channels.md).
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Any = None) -> None:
+        async def handle_message(sid: str, data: Any = None) -> int:
             connection = connections.get(sid)
             if connection is None:
-                return
+                return 0
             if connection.in_turn:
-                await refuse(sid, connection, BUSY_REPLY)
-                return
+                return await refuse(sid, connection, BUSY_REPLY)
             if not connection.take_token():
-                await refuse(sid, connection, TOO_FAST_REPLY)
-                return
+                return await refuse(sid, connection, TOO_FAST_REPLY)
             try:
                 incoming = parse_socketio_message(data, sid, self.session_persistence)
                 if self.session_persistence:
@@ -263,7 +265,7 @@ class CheckedSocketIOInput(SocketIOInput):
                 logger.warning("Malformed socketio message from %s: %s", sid, problem)
                 unreadable = {"text": UNREADABLE_REPLY}
                 await sio.emit(self.bot_message_evt, unreadable, room=sid, namespace=self.namespace)
-                return
+                return 1
             connection.warned = False
             if self.session_persistence:
                 # Joining again is harmless, and covers a client that reconnected
@@ -274,7 +276,7 @@ class CheckedSocketIOInput(SocketIOInput):
             output = CountingSocketIOOutput(sio, self.bot_message_evt)
             if incoming.too_long:
                 await output.send_text_message(incoming.sender, TOO_LONG_REPLY)
-                return
+                return output.sent
             connection.in_turn = True
             try:
                 agent = getattr(self, "agent", None)
@@ -291,5 +293,6 @@ class CheckedSocketIOInput(SocketIOInput):
                     await output.send_text_message(incoming.sender, REMINDER)
             finally:
                 connection.in_turn = False
+            return output.sent
 
         return socketio_webhook

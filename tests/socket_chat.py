@@ -12,6 +12,7 @@ import socketio
 class SocketChat:
     """One browser tab: connects, asks for its session, then sends and collects messages."""
 
+    # For messages that come without an acknowledgement (several events sent at once):
     # Rasa sends a turn's messages one by one; the turn is over after this much quiet.
     QUIET_SECONDS = 1.0
 
@@ -30,11 +31,22 @@ class SocketChat:
         self.client.emit(event, data)
 
     def say(self, text: str, timeout: float = 30) -> List[Dict[str, Any]]:
-        self.emit({"message": text, "session_id": self.session_id})
-        return self.replies(timeout)
+        return self.send({"message": text, "session_id": self.session_id}, timeout=timeout)
+
+    def send(self, data: Any, timeout: float = 30) -> List[Dict[str, Any]]:
+        """Sends one `user_uttered` event and returns the messages of its turn.
+
+        The server acknowledges the event when the turn is over, with the number of
+        `bot_uttered` messages it sent for it (docs/channels.md).
+        """
+        acknowledged: queue.Queue[int] = queue.Queue()
+        self.client.emit("user_uttered", data, callback=acknowledged.put)
+        count = acknowledged.get(timeout=timeout)
+        # The client may hand the last messages over a moment after the acknowledgement.
+        return [self.received.get(timeout=timeout) for _ in range(count)]
 
     def replies(self, timeout: float = 30) -> List[Dict[str, Any]]:
-        """The messages of one turn: waits for the first, then until it is quiet."""
+        """Messages that came without an acknowledgement: waits for the first, then until it is quiet."""
         messages = [self.received.get(timeout=timeout)]
         while True:
             try:

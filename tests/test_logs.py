@@ -25,8 +25,7 @@ def test_messages_typed_by_patients_are_not_logged(assistant, sender):
     chat = SocketChat(assistant.url)
     try:
         chat.say(f"est-ce que {marker} on m'endort ?")
-        chat.emit({"message": f"sans session {marker}"})
-        chat.replies(timeout=10)
+        chat.send({"message": f"sans session {marker}"}, timeout=10)
     finally:
         chat.close()
     time.sleep(1)  # let the servers write their last lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import uuid
 
 import pytest
@@ -36,6 +37,17 @@ def test_session_request_confirms_the_given_session_or_opens_a_new_one(assistant
 def test_a_question_is_answered_from_the_knowledge_file(chat, knowledge):
     replies = texts(chat.say("À quoi sert une biopsie ?"))
     assert "ne remplace pas une consultation médicale" in replies[0]
+    assert replies[-1] == answers.answer_aspect(knowledge, knowledge.procedure("biopsie"), "purpose").text
+
+
+def test_a_message_is_acknowledged_after_its_turn_with_the_number_of_replies(chat, knowledge):
+    acknowledged = queue.Queue()
+    question = {"message": "À quoi sert une biopsie ?", "session_id": chat.session_id}
+    chat.client.emit("user_uttered", question, callback=acknowledged.put)
+    count = acknowledged.get(timeout=30)
+    # Counted without the acknowledgement: everything that came until a quiet second.
+    replies = texts(chat.replies())
+    assert count == len(replies) >= 2, replies  # the disclaimer, then the answer
     assert replies[-1] == answers.answer_aspect(knowledge, knowledge.procedure("biopsie"), "purpose").text
 
 
