@@ -51,7 +51,7 @@ $BIN/python scripts/rasa_server.py test core --stories tests/test_stories.yml --
   --out results/stories --quiet
 
 # In TEST_WORKERS processes (pytest-xdist, 2 by default): most of a test's time is spent waiting
-# for servers to start and answer, so two processes halve the run even on two cores. A file's
+# for servers to start and answer, so two processes shorten the run even on two cores. A file's
 # tests stay in one process (--dist loadfile), so its servers start once. TEST_WORKERS=0: one process.
 step "Python tests (pytest: knowledge, answers, actions, servers)"
 run_pytest -n "${TEST_WORKERS:-2}" --dist loadfile "$@"
