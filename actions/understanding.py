@@ -45,6 +45,8 @@ class Reading:
     named_by: Optional[str] = None  # "name", "generic" or "context": how the subject was found
     other_act: Optional[str] = None  # an act the page does not describe
     outside_site: Optional[Tuple[str, str]] = None  # (procedure id, site word) outside its scope
+    # Every site word outside a procedure's scope, named or not: "et pour le genou ?" after the infiltration.
+    sites_outside: Dict[str, str] = field(default_factory=dict)
     organs: List[str] = field(default_factory=list)  # the most specific ones
     question_kinds: List[str] = field(default_factory=list)
     not_covered_topic: bool = False  # price, results, doses…: nothing the page says for any procedure
@@ -120,7 +122,7 @@ def _read_subject(index: KnowledgeIndex, text: str) -> Reading:
             if mention.start not in organ_positions:
                 context_without_organs[procedure_id] += 1
 
-    reading = Reading()
+    reading = Reading(sites_outside=outside)
     # An act the page mentions within a named procedure's description is part of that question.
     acts = by_kind["other_act"]
     by_kind["other_act"] = [
@@ -251,6 +253,10 @@ def decide(
             return Decision(
                 "clarify", question_kind=kind or pending_kind, organ=organ, candidates=reading.candidates
             )
+    elif current in reading.sites_outside:
+        # "et pour le genou ?" after the spinal infiltration: a site the page does not describe.
+        outside_site = (current, reading.sites_outside[current])
+        return Decision("not_described", question_kind=kind, outside_site=outside_site)
     elif current:
         procedure = current  # a follow-up: "et ça dure combien ?"
     else:

@@ -124,6 +124,16 @@ def test_a_symptom_alone_is_not_a_procedure(assistant: RunningAssistant, sender,
     assert buttons_of(replies) == [answers.procedure_button(knowledge.procedure("biliaire"))["payload"]]
 
 
+def test_a_follow_up_on_a_site_outside_the_scope_is_not_answered(
+    assistant: RunningAssistant, sender, knowledge
+):
+    infiltration = knowledge.procedure("infiltration")
+    assistant.say("combien de temps dure une infiltration ?", sender)
+    replies = texts(assistant.say("et pour le genou ?", sender))
+    assert replies[-1] == answers.outside_scope(knowledge, infiltration, "genou").text
+    assert infiltration.facts.duration.answer not in " ".join(replies)
+
+
 def test_variants_most_specific_and_organ_follow_up(assistant: RunningAssistant, sender, knowledge):
     biopsy = knowledge.procedure("biopsie")
     replies = texts(assistant.say("biopsie profonde du poumon, je reste combien de temps ?", sender))

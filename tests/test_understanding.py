@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions.knowledge import KnowledgeIndex, load_knowledge
+from actions.knowledge.words import normalize
 from actions.understanding import decide, question_part, read_message
 from tests.conftest import KNOWLEDGE_FILE
 
@@ -47,6 +48,21 @@ def test_a_covered_procedure_on_a_site_outside_its_scope_is_not_answered(procedu
         decision = decision_for(f"{name} {site}, est-ce qu'on m'endort ?")
         assert decision.outcome == "not_described", site
         assert decision.procedure is None
+
+
+@pytest.mark.parametrize(
+    "procedure", [p for p in KNOWLEDGE.procedures if p.scope.outside_words], ids=lambda p: p.id
+)
+def test_a_follow_up_on_a_site_outside_the_current_procedure_is_not_answered(procedure):
+    for site in procedure.scope.outside_words:
+        for intent in ("inform_procedure", "ask_duration"):
+            slots = {"procedure": procedure.id, "aspect": "duration"}
+            decision = decision_for(f"et pour {site} ?", intent=intent, **slots)
+            # Not described; or a question, when the site word also points to another
+            # procedure ("urine": the nephrostomy).
+            assert decision.outcome in ("not_described", "clarify") and decision.procedure is None, site
+            if decision.outcome == "not_described" and decision.other_act is None:
+                assert decision.outside_site == (procedure.id, normalize(site)), site
 
 
 @pytest.mark.parametrize("group", KNOWLEDGE.ambiguous_words, ids=lambda g: g.patient_words[0])
