@@ -19,6 +19,12 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_KNOWLEDGE_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "procedures.yml"
 KNOWLEDGE_FILE_ENV = "KNOWLEDGE_FILE"
+# Words that link names without asking anything: "et pour le poumon ?", "c'est pour mes fibromes",
+# "non, plutôt la biopsie", "il s'agit d'une néphrostomie".
+LINKING_WORDS = frozenset(
+    "a agit au aux c ce d de des du en est et fait il l la le les ma mes mon non pareil plutot pour s sa"
+    " ses si son stp sur svp un une".split()
+)
 
 # Pydantic's messages are English; staff editing the file read French.
 _ERROR_MESSAGES = {
@@ -206,6 +212,14 @@ class KnowledgeIndex:
             if not self.emergency_not_now.find(sentence):
                 found += [m.target for m in self.emergency_signs.find(sentence) if m.target not in found]
         return found
+
+    def names_only(self, text: str) -> bool:
+        """True when the message names a subject, an organ or a context word and asks nothing:
+        every other word is a linking word ("la thermo ablation du rein", "et pour les os ?")."""
+        named = [*self.subjects.find(text), *self.organs.find(text), *self.context.find(text)]
+        positions = {position for mention in named for position in range(mention.start, mention.end)}
+        others = [word for position, word in enumerate(normalize(text).split()) if position not in positions]
+        return bool(positions) and all(word in LINKING_WORDS for word in others)
 
     def other_act(self, act_id: str):
         return self._other_acts[act_id]
