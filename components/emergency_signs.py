@@ -28,6 +28,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.knowledge import KnowledgeIndex, load_knowledge
+from components.intent_override import put_intent_first
 
 EMERGENCY_INTENT = "urgent_symptoms"
 # The classifier alone, without any sign of the knowledge file, must be at least
@@ -90,12 +91,5 @@ class EmergencySigns(GraphComponent):
 
     @staticmethod
     def _set_emergency(message: Message, signs: List[str]) -> None:
-        emergency = {INTENT_NAME_KEY: EMERGENCY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [
-            entry
-            for entry in message.get(INTENT_RANKING_KEY) or []
-            if entry.get(INTENT_NAME_KEY) != EMERGENCY_INTENT
-        ]
-        message.set(INTENT, emergency, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [emergency, *ranking], add_to_output=True)
+        put_intent_first(message, EMERGENCY_INTENT)
         message.set(EMERGENCY_SIGNS_KEY, signs, add_to_output=True)

@@ -16,16 +16,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.knowledge import KnowledgeIndex, load_knowledge
+from components.intent_override import put_intent_first
 
 INFORM_INTENT = "inform_procedure"
 
@@ -57,12 +52,5 @@ class NamesOnly(GraphComponent):
                 continue  # a button's payload names its intent itself
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) != INFORM_INTENT and self.index.names_only(text):
-                inform = {INTENT_NAME_KEY: INFORM_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-                ranking = [
-                    entry
-                    for entry in message.get(INTENT_RANKING_KEY) or []
-                    if entry.get(INTENT_NAME_KEY) != INFORM_INTENT
-                ]
-                message.set(INTENT, inform, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [inform, *ranking], add_to_output=True)
+                put_intent_first(message, INFORM_INTENT)
         return messages
