@@ -266,6 +266,12 @@ class ActionAskToRephrase(KnowledgeAction):
             # "is it about this procedure?" rather than a request to rephrase.
             decision = decide(index, reading, None, conversation_slots(tracker))
             return answer_procedure_question(dispatcher, index, decision)
+        if reading.question_kinds:
+            # A follow-up whose words make the question plain ("et ça dure combien ?" with a
+            # phone number after it): answered for the procedure being discussed.
+            decision = decide(index, reading, None, conversation_slots(tracker))
+            if decision.outcome == "answer" and decision.question_kind in PRECISE_QUESTION_KINDS:
+                return answer_procedure_question(dispatcher, index, decision)
         if not reading.question_kinds and not reading.organs:
             # Nothing of a question about a procedure: off-topic, not a badly phrased question.
             # Recorded as a fallback all the same: the NLU did not understand it (the staff report).

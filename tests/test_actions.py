@@ -209,6 +209,14 @@ async def test_second_misunderstanding_in_a_row_offers_the_team(store, dispatche
     assert store.knowledge.contact.team_name in dispatcher.messages[0]["text"]
 
 
+async def test_a_misunderstood_follow_up_with_plain_question_words_is_answered(store, dispatcher):
+    text = "et ça dure combien ? vous pouvez me rappeler au [téléphone]"
+    tracker = make_tracker("nlu_fallback", text=text, slots={**SHOWN, "procedure": "biopsie"})
+    await run(ActionAskToRephrase, store, dispatcher, tracker)
+    biopsy = store.knowledge.procedure("biopsie")
+    assert texts(dispatcher) == [answers.answer_aspect(store.knowledge, biopsy, "duration").text]
+
+
 async def test_a_misunderstood_message_with_no_procedure_words_is_out_of_scope(store, dispatcher):
     tracker = make_tracker("nlu_fallback", text="tu connais une bonne pizzeria pas loin", slots=SHOWN)
     await run(ActionAskToRephrase, store, dispatcher, tracker)

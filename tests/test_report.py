@@ -36,7 +36,8 @@ QUESTIONS = {
 # How often each of the first three "not stated" pairs of the knowledge file is asked.
 NOT_STATED_ASKED = (3, 2, 1)
 NOT_HELPFUL = "ça ne répond pas à ma question"
-FALLBACKS = ("euh", "euh", "aaa")
+# Messages the model does not understand: short gibberish can still read as an intent ("aaa" as a yes).
+FALLBACKS = ("euh", "euh", "zzz")
 OUT_OF_SCOPE = "quel temps fera-t-il demain ?"
 EMERGENCY = "j'ai de la fièvre depuis ma biopsie"
 AMBIGUOUS_QUESTION = "combien de temps dure un drainage ?"
