@@ -253,8 +253,9 @@ class ActionOutOfScope(KnowledgeAction):
 
 class ActionAskToRephrase(KnowledgeAction):
     """Low NLU confidence: a message that names a procedure or an act is still answered
-    from its words, one with no word of a procedure question gets the out-of-scope
-    reply; otherwise rephrase, and a second failure in a row offers the team."""
+    from its words, and so is a follow-up with precise question words (about the procedure
+    discussed); one with no word of a procedure question gets the out-of-scope reply;
+    otherwise rephrase, and a second failure in a row offers the team."""
 
     def name(self) -> str:
         return "action_ask_to_rephrase"
