@@ -7,28 +7,18 @@ instruction (a plain response, no action server needed) comes first. The signs
 are first-person phrases: "est-ce que ça saigne pendant la biopsie ?" is none.
 A message the classifier takes for an emergency without conviction, and in
 which no sign is found, gets the classifier's next guess instead.
-The knowledge file is read when the model is loaded (server start).
+The knowledge file is read when the model is loaded (server start: KnowledgeRule).
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.knowledge import KnowledgeIndex, load_knowledge
-from components.intent_override import put_intent_first
+from components.intent_override import KnowledgeRule, put_intent_first
 
 EMERGENCY_INTENT = "urgent_symptoms"
 # The classifier alone, without any sign of the knowledge file, must be at least
@@ -40,36 +30,13 @@ EMERGENCY_SIGNS_KEY = "emergency_signs"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class EmergencySigns(GraphComponent):
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        # None: the project's knowledge file (or $KNOWLEDGE_FILE).
-        return {"knowledge_file": None}
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> EmergencySigns:
-        return cls(config.get("knowledge_file"))
-
-    def __init__(self, knowledge_file: Optional[str] = None) -> None:
-        self.index = KnowledgeIndex(load_knowledge(knowledge_file))
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(TEXT)
-            if not isinstance(text, str) or text.startswith("/"):
-                continue  # a button's payload names its intent itself
-            found = self.index.emergency_signs_in(text)
-            if found:
-                self._set_emergency(message, found)
-            elif self._unsure_emergency(message):
-                self._set_next_intent(message)
-        return messages
+class EmergencySigns(KnowledgeRule):
+    def apply(self, message: Message, text: str) -> None:
+        found = self.index.emergency_signs_in(text)
+        if found:
+            self._set_emergency(message, found)
+        elif self._unsure_emergency(message):
+            self._set_next_intent(message)
 
     @staticmethod
     def _unsure_emergency(message: Message) -> bool:
