@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Set
 
 import requests
 
@@ -50,10 +50,39 @@ def settings_env() -> Dict[str, str]:
     return {name: exported[name] for name in ("TRACKER_DB", "ACTION_SERVER_URL")}
 
 
+# Ports for the servers the tests start. A port from bind(0) lies in the kernel's ephemeral range,
+# which every outgoing connection of the run (browser, requests, database clients) also draws from,
+# and the other pytest-xdist worker asks the kernel too: either could take the port between the
+# choice and the server's bind (the action server then stops with status 0). So each worker draws
+# from its own block below the ephemeral range, and never twice the same port.
+PORTS_FIRST = 20000
+PORTS_PER_WORKER = 1000
+ports_handed_out: Set[int] = set()
+
+
+def ephemeral_range_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, in this process's block (one block per xdist worker)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").lstrip("gw")
+    first = PORTS_FIRST + PORTS_PER_WORKER * (int(worker) if worker.isdigit() else 0)
+    last = min(first + PORTS_PER_WORKER, ephemeral_range_start())
+    for port in range(first, last):
+        if port in ports_handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("0.0.0.0", port))  # as the action server binds: free on every interface
+            except OSError:
+                continue
+        ports_handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port left in {first}-{last}")
 
 
 def port_is_open(port: int) -> bool:

@@ -65,7 +65,9 @@ stop() {
   kill -TERM "${pids[@]}" 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
 }
-trap stop INT TERM EXIT
+interrupted=false
+trap 'interrupted=true; stop' INT TERM
+trap stop EXIT
 
 env -u RASA_AUTH_TOKEN -u REST_TOKEN .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
@@ -80,5 +82,11 @@ echo "Assistant starting: web chat http://localhost:$WEB_PORT, REST http://$HOST
 set +e
 wait -n "${pids[@]}"
 status=$?
+# A server stopping by itself is a failure even with status 0 (the action server exits 0 when its
+# port is taken): say so, for the log and for whoever started this script.
+if [ "$status" -eq 0 ] && [ "$interrupted" = false ]; then
+  echo "A server stopped by itself (see its messages above): stopping the others." >&2
+  status=1
+fi
 stop
 exit "$status"

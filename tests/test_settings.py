@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+
+import pytest
 import yaml
 
 from harness.servers import REPO_ROOT, RunningAssistant, port_is_open
@@ -34,3 +37,16 @@ def test_run_sh_on_other_ports_and_another_host_answers_through_the_action_serve
             assert not port_is_open(port), f"port {port} also open on 127.0.0.1: HOST was not used"
     finally:
         running.stop()
+
+
+def test_a_taken_port_stops_run_sh_with_a_failure_status_and_says_why(tmp_path):
+    running = RunningAssistant(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", running.action_port))
+        taken.listen()
+        # The action server exits with status 0 when its port is taken: run.sh must not pass that on.
+        with pytest.raises(RuntimeError, match=r"exited early \(status 1\)"):
+            running.start()
+    log = running.log.read_text(errors="replace")
+    assert "address already in use" in log
+    assert "A server stopped by itself" in log
