@@ -147,7 +147,9 @@ stop() {
     "${as_db_owner[@]}" "$PG_BIN/pg_ctl" -D "$PGDATA" stop -m fast >/dev/null 2>&1 || true
   fi
 }
-trap stop INT TERM EXIT
+interrupted=false
+trap 'interrupted=true; stop' INT TERM
+trap stop EXIT
 
 if [ ! -f "$PGDATA/PG_VERSION" ]; then
   echo "Creating the PostgreSQL database in $PGDATA"
@@ -243,5 +245,11 @@ echo "Cluster starting: http://localhost:$CLUSTER_PORT (web chat, /socket.io), R
 set +e
 wait -n "${pids[@]}"
 status=$?
+# A service stopping by itself is a failure even with status 0 (the action server exits 0 when its
+# port is taken).
+if [ "$status" -eq 0 ] && [ "$interrupted" = false ]; then
+  echo "A service stopped by itself (see $STATE/logs): stopping the others." >&2
+  status=1
+fi
 stop
 exit "$status"
