@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from actions.knowledge import QUESTION_KINDS, KnowledgeIndex
-from actions.knowledge.words import Mention, normalize, targets
+from actions.knowledge.words import Mention, normalize, positions, targets
 
 # Which question kind each NLU intent asks; inform_procedure asks none (the pending one).
 QUESTION_KIND_OF_INTENT = {
@@ -106,10 +106,8 @@ def _read_subject(index: KnowledgeIndex, text: str) -> Reading:
         kind, _, target_id = target.partition(":")
         by_kind[kind].append(target_id)
     # Words already read as a name or a generic word do not count again as context.
-    named_positions = {position for mention in subjects for position in range(mention.start, mention.end)}
-    organ_positions = {
-        position for mention in index.organs.find(text) for position in range(mention.start, mention.end)
-    }
+    named_positions = positions(subjects)
+    organ_positions = positions(index.organs.find(text))
     context: Counter = Counter()
     context_without_organs: Counter = Counter()
     outside: Dict[str, str] = {}
@@ -176,7 +174,7 @@ def _read_subject(index: KnowledgeIndex, text: str) -> Reading:
 
 def _misspelt_names(index: KnowledgeIndex, text: str, found: List[Mention]) -> List[Mention]:
     """Long words close to a procedure's one-word name ("nefrostomi"), outside known phrases."""
-    taken = {position for mention in found for position in range(mention.start, mention.end)}
+    taken = positions(found)
     misspelt = []
     for position, word in enumerate(normalize(text).split()):
         if position in taken or len(word) < MIN_FUZZY_WORD_LENGTH:

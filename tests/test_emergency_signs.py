@@ -6,15 +6,10 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from components.emergency_signs import EMERGENCY_INTENT, UNSURE_EMERGENCY_CONFIDENCE, EmergencySigns
+from tests.classified_message import classified
 from tests.conftest import KNOWLEDGE_FILE
 
 pytestmark = pytest.mark.unit
-
-
-def classified(text: str, *ranking: tuple) -> Message:
-    """A message as the classifier left it: intents with confidences, best first."""
-    intents = [{"name": name, "confidence": confidence} for name, confidence in ranking]
-    return Message(data={"text": text, "intent": intents[0], "intent_ranking": intents})
 
 
 def run(message: Message) -> Message:

@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from actions.knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
-from actions.knowledge.words import PhraseMatcher, normalize, targets
+from actions.knowledge.words import PhraseMatcher, normalize, positions, targets
 
 logger = logging.getLogger(__name__)
 
@@ -217,9 +217,9 @@ class KnowledgeIndex:
         """True when the message names a subject, an organ or a context word and asks nothing:
         every other word is a linking word ("la thermo ablation du rein", "et pour les os ?")."""
         named = [*self.subjects.find(text), *self.organs.find(text), *self.context.find(text)]
-        positions = {position for mention in named for position in range(mention.start, mention.end)}
-        others = [word for position, word in enumerate(normalize(text).split()) if position not in positions]
-        return bool(positions) and all(word in LINKING_WORDS for word in others)
+        covered = positions(named)
+        others = [word for position, word in enumerate(normalize(text).split()) if position not in covered]
+        return bool(covered) and all(word in LINKING_WORDS for word in others)
 
     def other_act(self, act_id: str):
         return self._other_acts[act_id]

@@ -13,7 +13,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 
 def normalize(text: str) -> str:
@@ -75,3 +75,8 @@ class PhraseMatcher:
 def targets(mentions: Sequence[Mention]) -> List[str]:
     """The distinct targets of some mentions, in the order they appear."""
     return list(dict.fromkeys(mention.target for mention in mentions))
+
+
+def positions(mentions: Sequence[Mention]) -> Set[int]:
+    """The token positions some mentions cover."""
+    return {position for mention in mentions for position in range(mention.start, mention.end)}
