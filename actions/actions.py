@@ -262,16 +262,13 @@ class ActionAskToRephrase(KnowledgeAction):
 
     def respond(self, dispatcher, tracker, index):
         reading = read_latest_message(index, tracker)
-        if reading.named_by is not None:
-            # A symptom alone ("une sciatique qui ne passe pas") gets the question
-            # "is it about this procedure?" rather than a request to rephrase.
+        if reading.named_by is not None or reading.question_kinds:
             decision = decide(index, reading, None, conversation_slots(tracker))
-            return answer_procedure_question(dispatcher, index, decision)
-        if reading.question_kinds:
-            # A follow-up whose words make the question plain ("et ça dure combien ?" with a
-            # phone number after it): answered for the procedure being discussed.
-            decision = decide(index, reading, None, conversation_slots(tracker))
-            if decision.outcome == "answer" and decision.question_kind in PRECISE_QUESTION_KINDS:
+            # A subject named (a symptom alone, "une sciatique qui ne passe pas", gets "is it
+            # about this procedure?"), or a follow-up whose words make the question plain ("et ça
+            # dure combien ?" with a phone number after it): answered, not a request to rephrase.
+            precise = decision.question_kind in PRECISE_QUESTION_KINDS
+            if reading.named_by is not None or (decision.outcome == "answer" and precise):
                 return answer_procedure_question(dispatcher, index, decision)
         if not reading.question_kinds and not reading.organs:
             # Nothing of a question about a procedure: off-topic, not a badly phrased question.
