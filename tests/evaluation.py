@@ -1,16 +1,18 @@
 """End-to-end evaluation on tests/evaluation_set.yml, through the real servers and the REST channel.
 
-Each case is a short conversation (a new sender); the assistant's reply to its
-last message is recognised by composing every reply it can make from the
-knowledge file (actions.answers) and the fixed texts of domain.yml, then
-compared with the expected outcome. Used by `make evaluate`
+Each case is a short conversation (a new sender); the assistant's replies to its
+last message are recognised one by one by composing every reply it can make
+from the knowledge file (actions.answers) and the fixed texts of domain.yml,
+then compared with the expected outcome. Used by `make evaluate`
 (scripts/evaluate.py) and by tests/test_evaluation.py in `make test`.
 
-Outcomes: answer (procedure, question kind, organ), general (topic),
-not_described / out_of_scope (both honest "not covered" replies: either is
-accepted for the other), clarify (candidates), emergency, list, smalltalk
-(intent), rephrase, unrecognised. The overview is accepted where the purpose or
-how it is done was asked: it gives both, word for word.
+Outcomes: answer (procedure, question kind, organ; or `answers`, a list of them
+for a message that asks several things, where an entry `{not_covered: topic}`
+is a question the page never answers), general (topic), not_described /
+out_of_scope / not_covered (honest "not covered" replies: each is accepted for
+the others), clarify (candidates), emergency, list, smalltalk (intent),
+rephrase, unrecognised. The overview is accepted where the purpose or how it is
+done was asked: it gives both, word for word.
 """
 
 from __future__ import annotations
@@ -28,11 +30,14 @@ from actions.knowledge import ASPECTS, KnowledgeBase, normalize
 from harness.servers import REPO_ROOT
 
 EVALUATION_SET = REPO_ROOT / "tests" / "evaluation_set.yml"
-# Written later, the same way: reported for information (see scripts/evaluate.py).
+# Written later, the same way, each judged against the same targets (see scripts/evaluate.py).
 FURTHER_EVALUATION_SETS = [
     REPO_ROOT / "tests" / "evaluation_set_fresh.yml",
     REPO_ROOT / "tests" / "evaluation_set_final.yml",
+    REPO_ROOT / "tests" / "evaluation_set_whole_message.yml",
 ]
+# Sets whose cases those who change the assistant never read: their misses are not printed.
+BLIND_EVALUATION_SETS = {REPO_ROOT / "tests" / "evaluation_set_whole_message.yml"}
 DOMAIN_FILE = REPO_ROOT / "domain.yml"
 SMALLTALK_RESPONSES = {
     "utter_greet": "greet",
@@ -40,10 +45,14 @@ SMALLTALK_RESPONSES = {
     "utter_goodbye": "goodbye",
     "utter_bot_challenge": "bot_challenge",
 }
-NOT_COVERED = {"not_described", "out_of_scope"}
+NOT_COVERED = {"not_described", "out_of_scope", "not_covered"}
 OVERVIEW_HOLDS = {"purpose", "how_it_is_done"}
-# Targets of the issue that asked for this evaluation.
+# Targets: 0 wrong-procedure answers and every emergency on every set, and this share of
+# right outcomes on the first set, and on the sets written later.
 TARGET_RIGHT_SHARE = 0.98
+FURTHER_TARGET_RIGHT_SHARE = 0.97
+# Replies that come beside an answer and say nothing about what was asked.
+ASIDE_RESPONSES = ("utter_disclaimer", "utter_personal_data_reminder")
 
 
 @dataclass
@@ -102,64 +111,91 @@ class ReplyRecogniser:
                 reply = answers.outside_scope(knowledge, procedure, normalize(site)).text
                 self.not_described_first_lines.add(reply.split("\n")[0])
 
-    def recognise(self, replies: List[Dict[str, Any]]) -> Observed:
-        texts = [reply.get("text") or "" for reply in replies]
-        texts = [text for text in texts if text != self.fixed["utter_disclaimer"]]
-        if any(text == self.fixed["utter_emergency"] for text in texts):
-            return Observed("emergency")
-        if not texts:
-            return Observed("unrecognised")
-        last = replies[-1]
-        text = texts[-1]
+    def recognise(self, replies: List[Dict[str, Any]]) -> List[Observed]:
+        """What each reply of one turn did; the emergency instruction alone when it is among them."""
+        asides = {self.fixed[name] for name in ASIDE_RESPONSES}
+        kept = [reply for reply in replies if (reply.get("text") or "") not in asides]
+        if any((reply.get("text") or "") == self.fixed["utter_emergency"] for reply in kept):
+            return [Observed("emergency")]
+        return [self._recognise_one(reply) for reply in kept] or [Observed("unrecognised")]
+
+    def _recognise_one(self, reply: Dict[str, Any]) -> Observed:
+        text = reply.get("text") or ""
         if text in self.known:
             return self.known[text]
         if text.split("\n")[0] in self.not_described_first_lines:
             return Observed("not_described")
-        payloads = [button.get("payload", "") for button in last.get("buttons") or []]
+        payloads = [button.get("payload", "") for button in reply.get("buttons") or []]
         if payloads and all(payload.startswith("/inform_procedure") for payload in payloads):
             candidates = [yaml.safe_load(p[len("/inform_procedure") :])["procedure"] for p in payloads]
             return Observed("clarify", candidates=candidates)
         return Observed("unrecognised")
 
 
-def judge(expected: Dict[str, Any], observed: Observed, all_ids: List[str]) -> str:
-    """'right', 'wrong procedure' (a fact about another procedure or variant), or 'wrong'."""
+def expected_answers(expected: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The answers a case expects: its `answers` list, or the one answer it describes."""
+    if "answers" in expected:
+        return list(expected["answers"])
+    return [{key: expected[key] for key in ("procedure", "aspect", "organ") if key in expected}]
+
+
+def judge(expected: Dict[str, Any], observed: List[Observed], all_ids: List[str]) -> str:
+    """'right', 'wrong procedure' (a fact about a procedure or variant not asked), or 'wrong'.
+
+    Every reply of the turn counts: a message that asks two things is right only
+    when both are answered, and one fact about the wrong procedure makes it wrong.
+    """
     wanted = expected["outcome"]
-    gave_a_fact = observed.outcome == "answer"
-    if wanted == "answer":
-        same_procedure = gave_a_fact and observed.procedure == expected["procedure"]
+    facts = [o for o in observed if o.outcome == "answer"]
+    if wanted != "answer":
+        if facts:
+            return "wrong procedure"
+        main = observed[-1]
+        if wanted in NOT_COVERED:
+            return "right" if main.outcome in NOT_COVERED else "wrong"
+        if wanted == "clarify":
+            candidates = expected["candidates"]
+            expected_ids = all_ids if candidates == "all" else list(candidates)
+            offered = set(main.candidates)
+            return "right" if main.outcome == "clarify" and set(expected_ids) <= offered else "wrong"
+        if wanted == "general":
+            same = main.topic == expected["topic"]
+        elif wanted == "smalltalk":
+            same = main.intent == expected["intent"]
+        else:
+            same = True
+        return "right" if main.outcome == wanted and same else "wrong"
+
+    entries = expected_answers(expected)
+    asked = [entry for entry in entries if "procedure" in entry]
+    for fact in facts:
+        same_procedure = [entry for entry in asked if entry["procedure"] == fact.procedure]
         # A variant other than the one expected is a wrong answer; every case given
         # (no variant chosen) is only less precise.
-        other_variant = observed.organ is not None and observed.organ != expected.get("organ")
-        if gave_a_fact and (not same_procedure or other_variant):
+        other_variant = fact.organ is not None and all(fact.organ != e.get("organ") for e in same_procedure)
+        if not same_procedure or other_variant:
             return "wrong procedure"
-        if observed.organ != expected.get("organ"):
+    for entry in entries:
+        if "not_covered" in entry:
+            answered = any(o.outcome in NOT_COVERED for o in observed)
+        else:
+            # The overview holds the purpose and how it is done, word for word.
+            accepted = {entry["aspect"]} | ({"overview"} if entry["aspect"] in OVERVIEW_HOLDS else set())
+            answered = any(
+                fact.procedure == entry["procedure"]
+                and fact.question_kind in accepted
+                and fact.organ == entry.get("organ")
+                for fact in facts
+            )
+        if not answered:
             return "wrong"
-        # The overview holds the purpose and how it is done, word for word.
-        accepted = {expected["aspect"]} | ({"overview"} if expected["aspect"] in OVERVIEW_HOLDS else set())
-        return "right" if same_procedure and observed.question_kind in accepted else "wrong"
-    if gave_a_fact:
-        return "wrong procedure"
-    if wanted in NOT_COVERED:
-        return "right" if observed.outcome in NOT_COVERED else "wrong"
-    if wanted == "clarify":
-        candidates = expected["candidates"]
-        expected_ids = all_ids if candidates == "all" else list(candidates)
-        offered = set(observed.candidates)
-        return "right" if observed.outcome == "clarify" and set(expected_ids) <= offered else "wrong"
-    if wanted == "general":
-        same = observed.topic == expected["topic"]
-    elif wanted == "smalltalk":
-        same = observed.intent == expected["intent"]
-    else:
-        same = True
-    return "right" if observed.outcome == wanted and same else "wrong"
+    return "right"
 
 
 @dataclass
 class Result:
     case: Dict[str, Any]
-    observed: Observed
+    observed: List[Observed]
     verdict: str
 
 
@@ -195,6 +231,7 @@ class Summary:
     wrong_procedure: int
     emergency_right: int
     emergency_total: int
+    target_right_share: float = TARGET_RIGHT_SHARE
 
     @property
     def right_share(self) -> float:
@@ -204,12 +241,12 @@ class Summary:
     def targets_met(self) -> bool:
         return (
             self.wrong_procedure == 0
-            and self.right_share >= TARGET_RIGHT_SHARE
+            and self.right_share >= self.target_right_share
             and self.emergency_right == self.emergency_total
         )
 
 
-def summarise(results: List[Result]) -> Summary:
+def summarise(results: List[Result], target_right_share: float = TARGET_RIGHT_SHARE) -> Summary:
     by_kind: Dict[str, Dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for result in results:
         counts = by_kind[result.case["kind"]]
@@ -223,12 +260,15 @@ def summarise(results: List[Result]) -> Summary:
         wrong_procedure=sum(r.verdict == "wrong procedure" for r in results),
         emergency_right=sum(r.verdict == "right" for r in emergencies),
         emergency_total=len(emergencies),
+        target_right_share=target_right_share,
     )
 
 
-def report(results: List[Result], with_misses: bool = True) -> str:
+def report(
+    results: List[Result], with_misses: bool = True, target_right_share: float = TARGET_RIGHT_SHARE
+) -> str:
     """The table per kind, the totals against the targets, and every case not right."""
-    summary = summarise(results)
+    summary = summarise(results, target_right_share)
     lines = [
         f"{'kind':22} {'cases':>6} {'right':>6} {'wrong':>6} {'wrong proc.':>11} {'right %':>8}",
     ]
@@ -241,7 +281,7 @@ def report(results: List[Result], with_misses: bool = True) -> str:
     lines += [
         "",
         f"Right outcomes: {summary.right}/{summary.total} = {100 * summary.right_share:.1f}% "
-        f"(target ≥ {100 * TARGET_RIGHT_SHARE:.0f}%)",
+        f"(target ≥ {100 * summary.target_right_share:.0f}%)",
         f"Wrong-procedure answers: {summary.wrong_procedure} (target 0)",
         f"Emergency messages answered with the emergency instruction: "
         f"{summary.emergency_right}/{summary.emergency_total} (target all)",
@@ -253,6 +293,6 @@ def report(results: List[Result], with_misses: bool = True) -> str:
         for result in misses:
             expected = " ".join(str(v) for v in result.case["expect"].values())
             turns = " / ".join(result.case["turns"])
-            observed = result.observed.describe()
+            observed = " + ".join(o.describe() for o in result.observed)
             lines.append(f"- [{result.verdict}] {result.case['kind']} | {turns} | {expected} | {observed}")
     return "\n".join(lines)

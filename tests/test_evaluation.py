@@ -53,10 +53,38 @@ def test_no_wrong_procedure_and_the_targets_of_the_evaluation(assistant, knowled
 def test_the_judge_counts_another_variant_as_a_wrong_answer_and_every_case_as_imprecise():
     ids = ["biopsie", "nephrostomie"]
     expected = {"outcome": "answer", "procedure": "biopsie", "aspect": "hospital_stay", "organ": "profond"}
-    assert judge(expected, Observed("answer", "biopsie", "hospital_stay", "profond"), ids) == "right"
-    assert judge(expected, Observed("answer", "biopsie", "hospital_stay", "poumon"), ids) == "wrong procedure"
-    assert judge(expected, Observed("answer", "biopsie", "hospital_stay", None), ids) == "wrong"
-    assert judge(expected, Observed("answer", "nephrostomie", "hospital_stay"), ids) == "wrong procedure"
+    assert judge(expected, [Observed("answer", "biopsie", "hospital_stay", "profond")], ids) == "right"
+    lung = [Observed("answer", "biopsie", "hospital_stay", "poumon")]
+    assert judge(expected, lung, ids) == "wrong procedure"
+    assert judge(expected, [Observed("answer", "biopsie", "hospital_stay", None)], ids) == "wrong"
+    assert judge(expected, [Observed("answer", "nephrostomie", "hospital_stay")], ids) == "wrong procedure"
     not_covered = {"outcome": "not_described"}
-    assert judge(not_covered, Observed("out_of_scope"), ids) == "right"
-    assert judge(not_covered, Observed("answer", "biopsie", "duration"), ids) == "wrong procedure"
+    assert judge(not_covered, [Observed("out_of_scope")], ids) == "right"
+    assert judge(not_covered, [Observed("answer", "biopsie", "duration")], ids) == "wrong procedure"
+
+
+def test_the_judge_wants_every_question_of_a_message_answered_and_no_other_procedure():
+    ids = ["biopsie", "nephrostomie", "infiltration"]
+    two_kinds = {
+        "outcome": "answer",
+        "answers": [
+            {"procedure": "biopsie", "aspect": "duration"},
+            {"procedure": "biopsie", "aspect": "anaesthesia"},
+        ],
+    }
+    duration = Observed("answer", "biopsie", "duration")
+    anaesthesia = Observed("answer", "biopsie", "anaesthesia")
+    assert judge(two_kinds, [duration, anaesthesia], ids) == "right"
+    assert judge(two_kinds, [anaesthesia, duration], ids) == "right"
+    assert judge(two_kinds, [duration], ids) == "wrong"
+    assert judge(two_kinds, [duration, anaesthesia, Observed("answer", "nephrostomie", "duration")], ids) == (
+        "wrong procedure"
+    )
+    with_topic = {
+        "outcome": "answer",
+        "answers": [{"procedure": "infiltration", "aspect": "duration"}, {"not_covered": "driving"}],
+    }
+    infiltration = Observed("answer", "infiltration", "duration")
+    assert judge(with_topic, [infiltration, Observed("not_covered")], ids) == "right"
+    assert judge(with_topic, [infiltration], ids) == "wrong"
+    assert judge({"outcome": "not_covered", "topic": "fasting"}, [Observed("out_of_scope")], ids) == "right"
