@@ -1,4 +1,4 @@
-"""Rasa custom actions: read the tracker, decide what is asked, compose the reply, dispatch, set slots.
+"""Rasa custom actions: read the tracker, decide what is asked, compose the replies, dispatch, set slots.
 
 What a message asks is decided in `actions.understanding`, the wording lives
 in `actions.answers`, the facts in the knowledge file (loaded and validated by
@@ -16,18 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
 from actions.knowledge import KnowledgeError, KnowledgeIndex, KnowledgeStore
-from actions.understanding import Decision, Reading, decide, read_message
+from actions.understanding import GENERAL_TOPIC_OF_INTENT, Decision, Reading, decide, read_message
 
-GENERAL_TOPIC_OF_INTENT = {
-    "ask_interventional_radiology": "interventional_radiology",
-    "ask_pain": "pain_relief",
-    "ask_location": "location",
-    "ask_hygiene": "asepsis",
-}
-# Question words precise enough to answer about a procedure even when the NLU
-# took the message for something else ("les risques de la biopsie" is not out
-# of scope: the assistant says honestly that the page does not give them).
-PRECISE_QUESTION_KINDS = ("risks", "duration", "anaesthesia", "hospital_stay")
 # Slot values longer than this cannot be a procedure, an organ or a question kind.
 MAX_SLOT_VALUE_LENGTH = 100
 
@@ -73,17 +63,22 @@ def text_slot(tracker: Tracker, name: str) -> Optional[str]:
     return value if isinstance(value, str) and len(value) <= MAX_SLOT_VALUE_LENGTH else None
 
 
+def list_slot(tracker: Tracker, name: str) -> List[str]:
+    """A slot's short texts if it is a list; anything else counts as empty."""
+    value = tracker.get_slot(name)
+    items = value if isinstance(value, list) else []
+    return [item for item in items if isinstance(item, str) and len(item) <= MAX_SLOT_VALUE_LENGTH]
+
+
 def conversation_slots(tracker: Tracker) -> Dict[str, Any]:
-    slots: Dict[str, Any] = {name: text_slot(tracker, name) for name in ("procedure", "organ", "aspect")}
-    candidates = tracker.get_slot("candidates")
-    slots["candidates"] = (
-        [c for c in candidates if isinstance(c, str)] if isinstance(candidates, list) else []
-    )
+    slots: Dict[str, Any] = {name: text_slot(tracker, name) for name in ("procedure", "organ")}
+    slots["aspects"] = list_slot(tracker, "aspects")
+    slots["candidates"] = list_slot(tracker, "candidates")
     return slots
 
 
 def read_latest_message(index: KnowledgeIndex, tracker: Tracker) -> Reading:
-    """The knowledge file's words in the message; entities (buttons, misspellings) where it has none."""
+    """The knowledge file's words in the message; entities (buttons) where it names nothing."""
     reading = read_message(index, user_text(tracker))
     if reading.named_by is None:
         for value in tracker.get_latest_entity_values("procedure"):
@@ -101,24 +96,16 @@ def slots_for(decision: Decision) -> List[EventType]:
     """The conversation's context after this reply, for follow-ups and pending questions."""
     # After a clarifying question or a not-described act no procedure is current:
     # a follow-up must not get a covered procedure's facts. (A price question keeps it.)
-    procedure = decision.procedure if decision.outcome in ("answer", "out_of_scope") else None
+    keeps_procedure = decision.outcome in ("answer", "out_of_scope", "general")
+    procedure = decision.procedure if keeps_procedure else None
     organ = None if decision.outcome == "not_described" else decision.organ
     candidates = decision.candidates if decision.outcome == "clarify" else None
-    kind = decision.question_kind
     return [
         SlotSet("procedure", procedure),
-        SlotSet("aspect", kind),
+        SlotSet("aspects", decision.question_kinds or None),
         SlotSet("organ", organ),
         SlotSet("candidates", candidates),
     ]
-
-
-def answer_procedure_question(
-    dispatcher: CollectingDispatcher, index: KnowledgeIndex, decision: Decision
-) -> List[EventType]:
-    knowledge = index.knowledge
-    dispatch(dispatcher, answers.reply_to(knowledge, decision), answers.decision_record(knowledge, decision))
-    return slots_for(decision)
 
 
 def previous_user_intent(tracker: Tracker) -> Optional[str]:
@@ -157,127 +144,47 @@ class KnowledgeAction(Action, ABC):
         return events + self.respond(dispatcher, tracker, self.store.index)
 
 
-class ActionGreet(KnowledgeAction):
+class ActionAnswer(KnowledgeAction):
+    """Every message that may ask something: the whole message is read once
+    (`actions.understanding`) and each thing asked is answered, or the assistant asks which
+    procedure is meant, or says honestly that the page does not cover it. When no procedure
+    question is read, the intent's own reply: greeting, list, general fact, out of scope, rephrase."""
+
     def name(self) -> str:
-        return "action_greet"
+        return "action_answer"
 
     def respond(self, dispatcher, tracker, index):
-        # "bonjour, une infiltration c'est quoi ?": the answer (the disclaimer already greets).
+        intent = latest_intent(tracker)
         reading = read_latest_message(index, tracker)
-        if reading.named_by in ("name", "generic") and reading.question_kinds:
-            decision = decide(index, reading, None, conversation_slots(tracker))
-            return answer_procedure_question(dispatcher, index, decision)
-        dispatcher.utter_message(response="utter_greet", answer=answers.answer_record("greeting"))
-        return []
+        decision = decide(index, reading, intent, conversation_slots(tracker))
+        if decision.outcome == "none":
+            return self.answer_intent(dispatcher, tracker, index, intent, reading)
+        for reply, record in answers.replies_to(index.knowledge, decision):
+            dispatch(dispatcher, reply, record)
+        return slots_for(decision)
 
-
-class ActionAnswerProcedureQuestion(KnowledgeAction):
-    """Answers a question about a procedure, says a look-alike act is not described,
-    or asks which procedure is meant and keeps the question pending."""
-
-    def name(self) -> str:
-        return "action_answer_procedure_question"
-
-    def respond(self, dispatcher, tracker, index):
-        reading = read_latest_message(index, tracker)
-        decision = decide(index, reading, latest_intent(tracker), conversation_slots(tracker))
-        return answer_procedure_question(dispatcher, index, decision)
-
-
-class ActionListProcedures(KnowledgeAction):
-    def name(self) -> str:
-        return "action_list_procedures"
-
-    def respond(self, dispatcher, tracker, index):
-        # "cholécystite, c'est quoi l'intervention ?": the candidates, not the whole list.
-        reading = read_latest_message(index, tracker)
-        if reading.named_by is not None:
-            decision = decide(index, reading, None, conversation_slots(tracker))
-            if decision.outcome in ("answer", "clarify", "not_described"):
-                return answer_procedure_question(dispatcher, index, decision)
-        reply = answers.list_procedures(index.knowledge)
-        dispatch(dispatcher, reply, answers.answer_record("procedure_list"))
-        return []
-
-
-def procedure_question_despite_intent(
-    index: KnowledgeIndex, tracker: Tracker, intent_is_general: bool
-) -> Optional[Decision]:
-    """For a message the NLU took for a general or out-of-scope question: a not-described act,
-    or a procedure question its words make plain, which then deserve their own answer."""
-    reading = read_latest_message(index, tracker)
-    decision = decide(index, reading, None, conversation_slots(tracker))
-    if decision.outcome == "not_described":
-        return decision
-    if reading.part_of_description and decision.outcome == "answer":
-        return decision  # "après l'embolisation portale, il faut une IRM ?": the page says where
-    if not reading.question_kinds:
-        return None  # no question words: the intent stands
-    precise = decision.question_kind in PRECISE_QUESTION_KINDS
-    named = reading.named_by == "name" or reading.decided_by_context is not None
-    if decision.outcome == "answer":
-        plain_kind = decision.question_kind in ("overview", "purpose") or not intent_is_general
-        return decision if precise or (named and plain_kind) else None
-    if decision.outcome == "clarify" and not intent_is_general:
-        return decision if precise or reading.named_by in ("generic", "context") else None
-    return None
-
-
-class ActionAnswerGeneralQuestion(KnowledgeAction):
-    def name(self) -> str:
-        return "action_answer_general_question"
-
-    def respond(self, dispatcher, tracker, index):
-        decision = procedure_question_despite_intent(index, tracker, intent_is_general=True)
-        if decision:
-            return answer_procedure_question(dispatcher, index, decision)
-        topic = GENERAL_TOPIC_OF_INTENT.get(latest_intent(tracker), "interventional_radiology")
-        procedure = index.find_procedure(text_slot(tracker, "procedure"))
-        reply = answers.answer_general(index.knowledge, topic, procedure)
-        record = answers.answer_record("general", procedure.id if procedure else None, topic)
-        dispatch(dispatcher, reply, record)
-        return []
-
-
-class ActionOutOfScope(KnowledgeAction):
-    def name(self) -> str:
-        return "action_out_of_scope"
-
-    def respond(self, dispatcher, tracker, index):
-        decision = procedure_question_despite_intent(index, tracker, intent_is_general=False)
-        if decision:
-            return answer_procedure_question(dispatcher, index, decision)
-        dispatch(dispatcher, answers.out_of_scope(index.knowledge), answers.answer_record("out_of_scope"))
-        return []
-
-
-class ActionAskToRephrase(KnowledgeAction):
-    """Low NLU confidence: a message that names a procedure or an act is still answered
-    from its words, and so is a follow-up with precise question words (about the procedure
-    discussed); one with no word of a procedure question gets the out-of-scope reply;
-    otherwise rephrase, and a second failure in a row offers the team."""
-
-    def name(self) -> str:
-        return "action_ask_to_rephrase"
-
-    def respond(self, dispatcher, tracker, index):
-        reading = read_latest_message(index, tracker)
-        if reading.named_by is not None or reading.question_kinds:
-            decision = decide(index, reading, None, conversation_slots(tracker))
-            # A subject named (a symptom alone, "une sciatique qui ne passe pas", gets "is it
-            # about this procedure?"), or a follow-up whose words make the question plain ("et ça
-            # dure combien ?" with a phone number after it): answered, not a request to rephrase.
-            precise = decision.question_kind in PRECISE_QUESTION_KINDS
-            if reading.named_by is not None or (decision.outcome == "answer" and precise):
-                return answer_procedure_question(dispatcher, index, decision)
-        if not reading.question_kinds and not reading.organs:
-            # Nothing of a question about a procedure: off-topic, not a badly phrased question.
-            # Recorded as a fallback all the same: the NLU did not understand it (the staff report).
-            dispatch(dispatcher, answers.out_of_scope(index.knowledge), answers.answer_record("fallback"))
-            return []
-        failed_before = previous_user_intent(tracker) == "nlu_fallback"
-        reply = answers.ask_to_rephrase(index.knowledge, failed_before)
-        dispatch(dispatcher, reply, answers.answer_record("fallback"))
+    @staticmethod
+    def answer_intent(dispatcher, tracker, index, intent, reading) -> List[EventType]:
+        knowledge = index.knowledge
+        if intent == "greet":
+            dispatcher.utter_message(response="utter_greet", answer=answers.answer_record("greeting"))
+        elif intent == "list_procedures":
+            dispatch(dispatcher, answers.list_procedures(knowledge), answers.answer_record("procedure_list"))
+        elif intent in GENERAL_TOPIC_OF_INTENT:
+            topic = GENERAL_TOPIC_OF_INTENT[intent]
+            procedure = index.find_procedure(text_slot(tracker, "procedure"))
+            reply = answers.answer_general(knowledge, topic, procedure)
+            dispatch(dispatcher, reply, answers.answer_record("general", procedure and procedure.id, topic))
+        elif intent == "nlu_fallback" and (reading.question_kinds or reading.organs):
+            # Something of a procedure question, not understood: rephrase, then the team.
+            failed_before = previous_user_intent(tracker) == "nlu_fallback"
+            reply = answers.ask_to_rephrase(knowledge, failed_before)
+            dispatch(dispatcher, reply, answers.answer_record("fallback"))
+        else:
+            # Off-topic (or nothing of a procedure question in a message the NLU did not
+            # understand, recorded as a fallback for the staff report).
+            outcome = "fallback" if intent == "nlu_fallback" else "out_of_scope"
+            dispatch(dispatcher, answers.out_of_scope(knowledge), answers.answer_record(outcome))
         return []
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from actions.knowledge import ASPECTS, EXTRA_FACTS, Fact, KnowledgeBase, Procedure, normalize
 from actions.knowledge.schema import OtherAct
-from actions.understanding import Decision
+from actions.understanding import Asked, Decision
 
 ASPECT_TITLES = {
     "purpose": "à quoi ça sert",
@@ -24,8 +24,11 @@ ASPECT_TITLES = {
     "hospital_stay": "séjour à la clinique",
     "risks": "risques",
     "who_decides": "qui décide",
-    "urgency": "délai",
+    "urgency": "urgence",
     "organs_concerned": "organes concernés",
+    "location": "où se passe le geste",
+    "alternatives": "autres possibilités",
+    "delay": "délai",
 }
 
 # What the patient asked, in words, for the "the clinic does not say" sentence.
@@ -36,7 +39,18 @@ ASPECT_QUESTIONS = {
     "anaesthesia": "quel type d'anesthésie est utilisé pour ce geste",
     "hospital_stay": "s'il faut rester à la clinique après ce geste, ni combien de temps",
     "risks": "les risques ou les complications possibles de ce geste",
+    "who_decides": "qui décide de ce geste",
+    "urgency": "si ce geste se fait en urgence",
+    "organs_concerned": "sur quels organes ce geste peut se faire",
+    "location": "où se déroule ce geste",
+    "alternatives": "quelles autres possibilités existent à la place de ce geste",
+    "delay": "quel délai suit ce geste",
 }
+# What the page says in general on an aspect it does not give for a procedure: added, never
+# as a claim about this procedure.
+GENERAL_FACT_OF_ASPECT = {"anaesthesia": "pain_relief", "risks": "asepsis", "location": "location"}
+# The facts the overview of a procedure gives, in this order.
+OVERVIEW_FACTS = ("purpose", "how_it_is_done", "who_decides", "urgency", "organs_concerned")
 
 # Quick replies offered after a procedure's overview, for the aspects it does
 # not cover; the payloads match intents in domain.yml.
@@ -68,6 +82,7 @@ REPLY_OUTCOMES = (
     "procedure_list",
     "greeting",
     "feedback",
+    "not_covered",
 )
 FEEDBACK_OUTCOMES = ("fact", "not_stated")
 # What the patient said of an answer (the `feedback` slot), from the intent of their message.
@@ -85,6 +100,7 @@ def answer_record(
     procedure: Optional[str] = None,
     aspect: Optional[str] = None,
     candidates: Sequence[str] = (),
+    topic: Optional[str] = None,
 ) -> Dict[str, object]:
     """What a reply did, kept in the bot message's metadata: the report's source, never guessed from text."""
     record: Dict[str, object] = {"outcome": outcome}
@@ -94,24 +110,20 @@ def answer_record(
         record["aspect"] = aspect
     if candidates:
         record["candidates"] = list(candidates)
+    if topic:
+        record["topic"] = topic
     return record
 
 
-def decision_record(knowledge: KnowledgeBase, decision: Decision) -> Dict[str, object]:
-    """The record of the reply `reply_to` gives for this decision."""
-    if decision.outcome == "answer":
-        procedure = knowledge.procedure(decision.procedure)
-        if decision.question_kind == "overview":
-            return answer_record("overview", procedure.id)
-        fact: Fact = getattr(procedure.facts, decision.question_kind)
-        outcome = "fact" if fact.is_known else "not_stated"
-        return answer_record(outcome, procedure.id, decision.question_kind)
-    if decision.outcome == "not_described":
-        procedure_id = decision.outside_site[0] if decision.outside_site else None
-        return answer_record("not_described", procedure_id, decision.question_kind)
-    if decision.outcome == "clarify":
-        return answer_record("clarify", aspect=decision.question_kind, candidates=decision.candidates)
-    return answer_record("out_of_scope", decision.procedure, decision.question_kind)
+def asked_record(knowledge: KnowledgeBase, asked: Asked) -> Dict[str, object]:
+    """The record of the reply to one thing asked: a fact, 'not stated', the overview or a topic."""
+    if asked.topic:
+        return answer_record("not_covered", asked.procedure, topic=asked.topic)
+    procedure = knowledge.procedure(asked.procedure)
+    if asked.kind == "overview":
+        return answer_record("overview", procedure.id)
+    fact: Fact = getattr(procedure.facts, asked.kind)
+    return answer_record("fact" if fact.is_known else "not_stated", procedure.id, asked.kind)
 
 
 def procedure_button(procedure: Procedure) -> Dict[str, str]:
@@ -187,11 +199,27 @@ def answer_aspect(
     ]
     if fact.note:
         lines.append(fact.note)
-    # What the page says in general on the subject, never as a claim about this procedure.
-    if aspect == "anaesthesia":
-        lines.append("De manière générale : " + knowledge.general.pain_relief.answer)
-    if aspect == "risks":
-        lines.append("De manière générale : " + knowledge.general.asepsis.answer)
+    if aspect in GENERAL_FACT_OF_ASPECT:
+        general: Fact = getattr(knowledge.general, GENERAL_FACT_OF_ASPECT[aspect])
+        lines.append("De manière générale : " + general.answer)
+    lines.append(team_pointer(knowledge))
+    return Reply("\n".join(lines))
+
+
+def not_covered_topic(
+    knowledge: KnowledgeBase, topic_id: str, procedure: Optional[Procedure] = None
+) -> Reply:
+    """A question the page answers for no procedure (fasting, driving…): said plainly, with what
+    the page says nearby (the topic's `related` fact), and the team."""
+    topic = knowledge.not_covered_topics[topic_id]
+    lines = [f"{procedure.name} — {topic.label} :"] if procedure else []
+    lines.append(f"Les informations de la clinique ne disent rien sur {topic.label}.")
+    related = topic.related
+    if related in knowledge.general.__fields__:
+        lines.append("Elles indiquent de manière générale : " + getattr(knowledge.general, related).answer)
+    elif related and procedure is not None and getattr(procedure.facts, related).is_known:
+        fact: Fact = getattr(procedure.facts, related)
+        lines.append(f"Elles indiquent pour ce geste : {_known_fact_text(knowledge, fact, None)}")
     lines.append(team_pointer(knowledge))
     return Reply("\n".join(lines))
 
@@ -199,7 +227,7 @@ def answer_aspect(
 def describe_procedure(knowledge: KnowledgeBase, procedure: Procedure) -> Reply:
     """Everything the page says about a procedure, in one message, with aspect buttons."""
     lines = [f"{procedure.name} :"]
-    for aspect in ("purpose", "how_it_is_done", *EXTRA_FACTS):
+    for aspect in OVERVIEW_FACTS:
         fact: Fact = getattr(procedure.facts, aspect)
         if fact.is_known:
             lines.append(_known_fact_text(knowledge, fact, None))
@@ -337,22 +365,38 @@ def ask_to_rephrase(knowledge: KnowledgeBase, failed_before: bool) -> Reply:
     return Reply(text, buttons)
 
 
-def reply_to(knowledge: KnowledgeBase, decision: Decision) -> Reply:
-    """The reply for what `actions.understanding.decide` chose."""
+def answer_asked(knowledge: KnowledgeBase, asked: Asked) -> Reply:
+    """The reply to one thing asked: a procedure's overview or fact, or a topic the page never covers."""
+    procedure = knowledge.procedure(asked.procedure) if asked.procedure else None
+    if asked.topic:
+        return not_covered_topic(knowledge, asked.topic, procedure)
+    if asked.kind == "overview":
+        return describe_procedure(knowledge, procedure)
+    return answer_aspect(knowledge, procedure, asked.kind, asked.organ)
+
+
+def replies_to(knowledge: KnowledgeBase, decision: Decision) -> List[Tuple[Reply, Dict[str, object]]]:
+    """The replies for what `actions.understanding.decide` chose, each with its record:
+    one per thing asked (each under its own heading), or one clarifying or honest reply."""
     if decision.outcome == "answer":
-        procedure = knowledge.procedure(decision.procedure)
-        if decision.question_kind == "overview":
-            return describe_procedure(knowledge, procedure)
-        return answer_aspect(knowledge, procedure, decision.question_kind, decision.organ)
+        return [(answer_asked(knowledge, asked), asked_record(knowledge, asked)) for asked in decision.asked]
+    pending = decision.question_kinds[0] if decision.question_kinds else None
     if decision.outcome == "not_described":
+        procedure_id = decision.outside_site[0] if decision.outside_site else None
+        record = answer_record("not_described", procedure_id, pending)
         if decision.other_act:
             act = next(act for act in knowledge.not_described if act.id == decision.other_act)
-            return not_described_act(knowledge, act, decision.candidates)
+            return [(not_described_act(knowledge, act, decision.candidates), record)]
         procedure_id, site_words = decision.outside_site
-        return outside_scope(knowledge, knowledge.procedure(procedure_id), site_words)
+        return [(outside_scope(knowledge, knowledge.procedure(procedure_id), site_words), record)]
     if decision.outcome == "clarify":
-        return ask_which_procedure(knowledge, candidates=decision.candidates)
-    return out_of_scope(knowledge)
+        record = answer_record("clarify", aspect=pending, candidates=decision.candidates)
+        return [(ask_which_procedure(knowledge, candidates=decision.candidates), record)]
+    if decision.outcome == "general":
+        procedure = knowledge.procedure(decision.procedure) if decision.procedure else None
+        record = answer_record("general", decision.procedure, decision.topic)
+        return [(answer_general(knowledge, decision.topic, procedure), record)]
+    return [(out_of_scope(knowledge), answer_record("out_of_scope", decision.procedure))]
 
 
 def feedback_reply(knowledge: KnowledgeBase, feedback: str) -> Reply:
@@ -370,7 +414,7 @@ def all_replies(knowledge: KnowledgeBase) -> Dict[str, Reply]:
     replies: Dict[str, Reply] = {}
     for procedure in knowledge.procedures:
         replies[f"{procedure.id} / présentation"] = describe_procedure(knowledge, procedure)
-        for aspect in ASPECTS:
+        for aspect in (*ASPECTS, *EXTRA_FACTS):
             replies[f"{procedure.id} / {aspect}"] = answer_aspect(knowledge, procedure, aspect)
             for organ_id in getattr(procedure.facts, aspect).by_organ:
                 replies[f"{procedure.id} / {aspect} / {organ_id}"] = answer_aspect(
@@ -392,6 +436,8 @@ def all_replies(knowledge: KnowledgeBase) -> Dict[str, Reply]:
             replies[f"{procedure.id} / hors du champ (« {site} »)"] = outside_scope(
                 knowledge, procedure, normalize(site)
             )
+    for topic_id in knowledge.not_covered_topics:
+        replies[f"question non traitée / {topic_id}"] = not_covered_topic(knowledge, topic_id)
     replies["hors sujet"] = out_of_scope(knowledge)
     replies["incompréhension (1re fois)"] = ask_to_rephrase(knowledge, failed_before=False)
     replies["incompréhension (2e fois)"] = ask_to_rephrase(knowledge, failed_before=True)

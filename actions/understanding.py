@@ -1,11 +1,18 @@
-"""What a patient's message asks, read from the whole message with the knowledge file's words.
+"""What a patient's message asks: the one place that decides the procedure and the questions.
 
-The NLU model gives the intent; this module decides which procedure (if any),
-which kind of question and which organ, so that one generic word ("drain",
-"embolisation") never picks a procedure alone, a symptom is never taken for a
-procedure, an act the page does not describe is never answered with a covered
-procedure's facts, and the question at the end of a long message is the one
-answered. Plain functions of (index, text, intent, slots): tested without Rasa.
+`read_message` reads the whole message with the knowledge file's words, part by
+part (a part ends at a punctuation mark, "et", "mais" or "puis"): the
+procedures it names, each meant, excluded ("pas la biopsie"), past ("j'ai déjà
+eu une biopsie") or corrected ("ah non pardon, c'est …"); the acts the page
+does not describe; the organs; and every question asked, part by part, with
+the topics the page never covers. `decide` then weighs that reading, the
+classifier's intent (only where the words say nothing) and the conversation
+(the procedure discussed, a pending clarifying question), and returns a
+`Decision`: every (procedure, question) to answer in one reply, or a
+clarifying question, or an honest "not described". So one generic word never
+picks a procedure alone, a symptom is never taken for a procedure, and an act
+the page does not describe never gets a covered procedure's facts.
+Plain functions of (index, text, intent, slots): tested without Rasa.
 """
 
 from __future__ import annotations
@@ -13,12 +20,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from actions.knowledge import QUESTION_KINDS, KnowledgeIndex
-from actions.knowledge.words import Mention, normalize, positions, targets
+from actions.knowledge.words import Mention, positions, stems, targets
 
-# Which question kind each NLU intent asks; inform_procedure asks none (the pending one).
+# The question kind of each intent that asks one: read only when the words of the message give none.
 QUESTION_KIND_OF_INTENT = {
     "ask_purpose": "purpose",
     "ask_how_it_is_done": "how_it_is_done",
@@ -26,20 +33,60 @@ QUESTION_KIND_OF_INTENT = {
     "ask_anaesthesia": "anaesthesia",
     "ask_hospital_stay": "hospital_stay",
     "ask_overview": "overview",
+    "ask_location": "location",
 }
-# When a message has words of several kinds and the intent is none of them:
-# the more specific kind wins ("combien de temps je reste" is the stay).
-KIND_PRIORITY = ("hospital_stay", "anaesthesia", "risks", "duration", "how_it_is_done", "purpose", "overview")
-# A misspelt word is taken for a procedure's name only if long and close.
-MIN_FUZZY_WORD_LENGTH = 7
-FUZZY_CUTOFF = 0.85
+# General questions, answered from the knowledge file's `general` facts when no
+# procedure question is read in the message.
+GENERAL_TOPIC_OF_INTENT = {
+    "ask_interventional_radiology": "interventional_radiology",
+    "ask_pain": "pain_relief",
+    "ask_location": "location",
+    "ask_hygiene": "asepsis",
+}
+# Intents that ask about a procedure; with nothing named, the assistant asks which one.
+PROCEDURE_INTENTS = {*QUESTION_KIND_OF_INTENT, "inform_procedure"} - set(GENERAL_TOPIC_OF_INTENT)
+# Within one part of a message, the words of the first kind carry those of the second:
+# "je reste combien de temps" asks the stay, "comment on m'endort" the anaesthesia,
+# and any precise question more than "qu'est-ce que".
+CARRIES = {
+    "hospital_stay": {"duration"},
+    "delay": {"duration"},
+    "anaesthesia": {"how_it_is_done"},
+    "location": {"how_it_is_done"},
+    "alternatives": {"purpose"},
+}
+# Parts of a message: sentences, clauses after a comma or a colon, and "et", "mais", "puis".
+PART_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:et|mais|puis|ou bien)\s", re.IGNORECASE)
+# Words that may stand between an exclusion cue and the name it excludes ("pas pour une biopsie").
+DETERMINERS = frozenset("c ce d de des du en est l la le les ma mes mon pour sa ses son un une".split())
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One thing to answer: a question kind about a procedure (and organ), or a topic the page
+    never covers (`topic`, with the procedure it was asked about, if any)."""
+
+    procedure: Optional[str] = None
+    kind: Optional[str] = None
+    organ: Optional[str] = None
+    topic: Optional[str] = None
+
+
+@dataclass
+class Part:
+    """One part of a message, as read: the question kinds and topics it asks, the procedures it names."""
+
+    kinds: List[str] = field(default_factory=list)
+    topics: List[str] = field(default_factory=list)
+    procedures: List[str] = field(default_factory=list)
 
 
 @dataclass
 class Reading:
-    """What one message names, before the conversation is taken into account."""
+    """What one message says, before the conversation is taken into account."""
 
-    procedures: List[str] = field(default_factory=list)  # named explicitly
+    procedures: List[str] = field(default_factory=list)  # named explicitly, meant
+    excluded: List[str] = field(default_factory=list)  # named, but not meant ("pas la biopsie")
     candidates: List[str] = field(default_factory=list)  # fits a generic word or symptoms, not decided
     decided_by_context: Optional[str] = None  # a generic word that the rest of the message decides
     named_by: Optional[str] = None  # "name", "generic" or "context": how the subject was found
@@ -48,65 +95,165 @@ class Reading:
     # Every site word outside a procedure's scope, named or not: "et pour le genou ?" after the infiltration.
     sites_outside: Dict[str, str] = field(default_factory=dict)
     organs: List[str] = field(default_factory=list)  # the most specific ones
-    question_kinds: List[str] = field(default_factory=list)
-    not_covered_topic: bool = False  # price, results, doses…: nothing the page says for any procedure
+    parts: List[Part] = field(default_factory=list)
     part_of_description: bool = False  # an act the page mentions in how the named procedure is done
+    names_only: bool = False  # nothing but names and linking words: "et pour le poumon ?"
+
+    @property
+    def question_kinds(self) -> List[str]:
+        """Every question kind asked, in order."""
+        return list(dict.fromkeys(kind for part in self.parts for kind in part.kinds))
+
+    @property
+    def topics(self) -> List[str]:
+        """Every topic the page never covers that is asked about, in order."""
+        return list(dict.fromkeys(topic for part in self.parts for topic in part.topics))
 
 
 @dataclass
 class Decision:
-    """What to answer. `outcome`: answer, not_described, clarify, out_of_scope (a topic the
-    page never covers), or none (no procedure question recognised)."""
+    """What to answer. `outcome`: answer (every `asked`), not_described, clarify (`candidates`,
+    with the `pending` kinds to answer once chosen), out_of_scope, general (`topic`), or none
+    (no procedure question read: the intent decides)."""
 
     outcome: str
-    procedure: Optional[str] = None
-    question_kind: Optional[str] = None
-    organ: Optional[str] = None
+    asked: List[Asked] = field(default_factory=list)
     candidates: List[str] = field(default_factory=list)
+    pending: List[str] = field(default_factory=list)
     other_act: Optional[str] = None
     outside_site: Optional[Tuple[str, str]] = None
+    topic: Optional[str] = None
+    procedure_discussed: Optional[str] = None  # kept for follow-ups after out-of-scope or general replies
+
+    @property
+    def procedure(self) -> Optional[str]:
+        """The procedure the conversation is now about: the last one answered."""
+        answered = [asked.procedure for asked in self.asked if asked.procedure]
+        return answered[-1] if answered else self.procedure_discussed
+
+    @property
+    def question_kinds(self) -> List[str]:
+        kinds = [asked.kind for asked in self.asked if asked.kind]
+        return list(dict.fromkeys(kinds or self.pending))
+
+    @property
+    def organ(self) -> Optional[str]:
+        organs = {asked.organ for asked in self.asked if asked.procedure == self.procedure}
+        return organs.pop() if len(organs) == 1 else None
 
 
-def question_part(text: str) -> str:
-    """The last sentence that asks something (with "?"), else the last sentence."""
-    sentences = [s for s in re.split(r"(?<=[.!?;\n])", text) if s.strip()]
-    if not sentences:
-        return text
-    asking = [s for s in sentences if "?" in s]
-    return (asking or sentences)[-1]
+# --- Reading a message ---
+
+
+def message_parts(text: str) -> List[str]:
+    return [part for part in PART_BREAK.split(text) if part and part.strip()]
+
+
+@dataclass
+class Named:
+    """A procedure, generic word or act named in a message: in which part, and how it is concerned."""
+
+    part: int
+    mention: Mention
+    status: str = "meant"  # meant, current, past or excluded
+
+    @property
+    def procedure(self) -> Optional[str]:
+        kind, _, target_id = self.mention.target.partition(":")
+        return target_id if kind == "procedure" else None
 
 
 def read_message(index: KnowledgeIndex, text: str) -> Reading:
-    """Procedures, acts, organs and question kinds named in a message.
+    """Procedures (with their status), acts, organs, question kinds and topics named in a message."""
+    parts = [index.vocabulary.correct(part) for part in message_parts(text)]
+    reading = Reading()
+    named: List[Named] = []
+    for number, part in enumerate(parts):
+        subjects = index.subjects.find(part)
+        cues = index.cues.find(part)
+        named += [Named(number, mention, _status(part, mention, cues)) for mention in subjects]
+        reading.parts.append(_read_part(index, part, subjects))
+    _apply_corrections(index, parts, named)
 
-    The question sentence of a long message is read first; the whole message
-    only when that sentence names nothing.
-    """
-    question = question_part(text)
-    reading = _read_subject(index, question)
-    if reading.other_act:
-        # "des malaises pendant les prises de sang, on m'endort pour la biopsie ?":
-        # the clause that asks names the subject.
-        asked = _read_subject(index, question.rsplit(",", 1)[-1])
-        if asked.procedures and not asked.other_act:
-            reading = asked
-    if reading.named_by is None and question != text:
-        reading = _read_subject(index, text)
-    reading.organs = _most_specific_organs(index, question) or _most_specific_organs(index, text)
-    reading.question_kinds = _question_kinds(index, question) or _question_kinds(index, text)
-    reading.not_covered_topic = bool(index.not_covered_topics.find(question))
+    meant = [n.mention for n in named if n.status in ("meant", "current")]
+    past = [n.mention for n in named if n.status == "past"]
+    # A procedure had before counts only when nothing else is meant: its question is then about it.
+    whole = " ".join(parts)
+    _read_subject(index, reading, meant or past, whole)
+    excluded = [n.procedure for n in named if n.status == "excluded" and n.procedure]
+    reading.excluded = [p for p in dict.fromkeys(excluded) if p not in reading.procedures]
+    for number, part in enumerate(reading.parts):
+        in_part = [n.procedure for n in named if n.part == number]
+        part.procedures = [p for p in reading.procedures if p in in_part]
+    reading.organs = _most_specific_organs(index, whole)
+    reading.names_only = index.names_only(whole)
     return reading
 
 
-def _read_subject(index: KnowledgeIndex, text: str) -> Reading:
-    subjects = index.subjects.find(text)
-    subjects += _misspelt_names(index, text, subjects)
+def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) -> Part:
+    """The question kinds and topics one part asks: a topic the page never covers carries the
+    part ("combien de temps pour les résultats" is not the act's length)."""
+    stemmed = stems(part)
+    topics = targets(index.not_covered_topics.find(stemmed))
+    if topics:
+        return Part(topics=topics)
+    # Question words inside a procedure's name ask nothing ("grossir le foie", "dans les voies biliaires").
+    asked = [
+        m
+        for m in index.question_kinds.find(stemmed)
+        if not any(s.start <= m.start and m.end <= s.end for s in subjects)
+    ]
+    kinds = targets(asked)
+    carried = {other for kind in kinds for other in CARRIES.get(kind, ())}
+    kinds = [kind for kind in kinds if kind not in carried]
+    if len(kinds) > 1 and "overview" in kinds:
+        kinds.remove("overview")
+    return Part(kinds=sorted(kinds, key=QUESTION_KINDS.index))
+
+
+def _status(part: str, mention: Mention, cues: Sequence[Mention]) -> str:
+    """meant, current, excluded or past, from the cues of the mention's part."""
+    words = part.split()
+    for cue in cues:
+        if cue.target == "excluded" and cue.end <= mention.start:
+            between = words[cue.end : mention.start]
+            if all(word in DETERMINERS for word in between):
+                return "excluded"
+    kinds = {cue.target for cue in cues}
+    if "current" in kinds:
+        return "current"
+    if "past" in kinds:
+        return "past"
+    return "meant"
+
+
+def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> None:
+    """ "une biopsie, ah non pardon, un drainage": what is named before a correction is excluded,
+    when something is named after it."""
+    corrections = [
+        (number, cue.start)
+        for number, part in enumerate(parts)
+        for cue in index.cues.find(part)
+        if cue.target == "correction"
+    ]
+    if not corrections:
+        return
+    last = max(corrections)
+    if any((n.part, n.mention.start) > last for n in named):
+        for n in named:
+            if (n.part, n.mention.start) < last:
+                n.status = "excluded"
+
+
+def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mention], text: str) -> None:
+    """Which procedure the meant mentions point to: a name, a generic word decided by the
+    context words, an act the page does not describe, or candidates to ask about."""
     by_kind: Dict[str, List[str]] = {"procedure": [], "ambiguous": [], "other_act": []}
     for target in targets(subjects):
         kind, _, target_id = target.partition(":")
         by_kind[kind].append(target_id)
     # Words already read as a name or a generic word do not count again as context.
-    named_positions = positions(subjects)
+    named_positions = positions(index.subjects.find(text))
     organ_positions = positions(index.organs.find(text))
     context: Counter = Counter()
     context_without_organs: Counter = Counter()
@@ -119,30 +266,27 @@ def _read_subject(index: KnowledgeIndex, text: str) -> Reading:
             context[procedure_id] += 1
             if mention.start not in organ_positions:
                 context_without_organs[procedure_id] += 1
+    reading.sites_outside = outside
 
-    reading = Reading(sites_outside=outside)
     # An act the page mentions within a named procedure's description is part of that question.
     acts = by_kind["other_act"]
-    by_kind["other_act"] = [
-        a for a in acts if not set(index.other_act(a).part_of) & set(by_kind["procedure"])
-    ]
+    named = set(by_kind["procedure"])
+    by_kind["other_act"] = [a for a in acts if not set(index.other_act(a).part_of) & named]
     reading.part_of_description = len(by_kind["other_act"]) < len(acts)
     if by_kind["other_act"]:
         reading.other_act = by_kind["other_act"][0]
         reading.procedures = by_kind["procedure"]
         reading.named_by = "name"
-        return reading
+        return
     if by_kind["procedure"]:
         reading.named_by = "name"
         named = by_kind["procedure"]
         inside = [p for p in named if p not in outside]
         if not inside:
             reading.outside_site = (named[0], outside[named[0]])
-        elif len(inside) == 1:
-            reading.procedures = inside
         else:
-            reading.candidates = inside
-        return reading
+            reading.procedures = inside
+        return
     if by_kind["ambiguous"]:
         reading.named_by = "generic"
         groups = [index.knowledge.ambiguous_words[int(i)].candidates for i in by_kind["ambiguous"]]
@@ -151,7 +295,7 @@ def _read_subject(index: KnowledgeIndex, text: str) -> Reading:
         inside = [c for c in candidates if c not in outside]
         if not inside:
             reading.outside_site = (candidates[0], outside[candidates[0]])
-            return reading
+            return
         best = max(context[c] for c in inside)
         leaders = [c for c in inside if context[c] == best]
         # Decided by the context, or by two generic words that fit one procedure only ("drainage d'abcès").
@@ -160,7 +304,7 @@ def _read_subject(index: KnowledgeIndex, text: str) -> Reading:
             reading.decided_by_context = leaders[0]
         else:
             reading.candidates = leaders
-        return reading
+        return
     if context_without_organs:
         # Symptoms, diagnoses, doctors: they point to candidates, never to an answer.
         # (An organ alone is a follow-up, "et pour le poumon ?", not a new subject.)
@@ -169,20 +313,6 @@ def _read_subject(index: KnowledgeIndex, text: str) -> Reading:
         if leaders:
             reading.named_by = "context"
             reading.candidates = leaders
-    return reading
-
-
-def _misspelt_names(index: KnowledgeIndex, text: str, found: List[Mention]) -> List[Mention]:
-    """Long words close to a procedure's one-word name ("nefrostomi"), outside known phrases."""
-    taken = positions(found)
-    misspelt = []
-    for position, word in enumerate(normalize(text).split()):
-        if position in taken or len(word) < MIN_FUZZY_WORD_LENGTH:
-            continue
-        target = index.subjects.closest(word, FUZZY_CUTOFF)
-        if target and target.startswith("procedure:"):
-            misspelt.append(Mention(target, position, position + 1, word))
-    return misspelt
 
 
 def _most_specific_organs(index: KnowledgeIndex, text: str) -> List[str]:
@@ -193,19 +323,7 @@ def _most_specific_organs(index: KnowledgeIndex, text: str) -> List[str]:
     return [organ_id for organ_id in named if organ_id not in less_specific]
 
 
-def _question_kinds(index: KnowledgeIndex, text: str) -> List[str]:
-    return targets(index.question_kinds.find(text))
-
-
-def question_kind(reading: Reading, intent: Optional[str]) -> Optional[str]:
-    """The kind of question: the words of the message, the intent to break ties."""
-    from_intent = QUESTION_KIND_OF_INTENT.get(intent or "")
-    kinds = reading.question_kinds
-    if not kinds:
-        return from_intent
-    if from_intent in kinds:
-        return from_intent
-    return min(kinds, key=KIND_PRIORITY.index)
+# --- Deciding what to answer ---
 
 
 def decide(
@@ -213,72 +331,125 @@ def decide(
     reading: Reading,
     intent: Optional[str],
     slots: Dict[str, object],
-    trust_context: bool = True,
 ) -> Decision:
-    """What to answer to a procedure question, given what the conversation was about.
+    """What to answer, given the reading, the intent and what the conversation was about.
 
-    `slots`: procedure, organ, question kind ("aspect") and the candidates of a
-    pending clarifying question, from the conversation so far.
-    `trust_context`: whether symptoms alone may lead to a clarifying question
-    (not for a message the NLU did not take for a procedure question).
+    `slots`: procedure, organ, the question kinds last asked ("aspects") and the
+    candidates of a pending clarifying question, from the conversation so far.
     """
-    kind = question_kind(reading, intent)
+    all_ids = _procedure_ids(index)
     current = _procedure_id(index, slots.get("procedure"))
-    pending_kind = slots.get("aspect") if slots.get("aspect") in QUESTION_KINDS else None
-    pending_candidates = [c for c in slots.get("candidates") or [] if c in _procedure_ids(index)]
+    if current in reading.excluded:
+        current = None
+    pending_kinds = [k for k in slots.get("aspects") or [] if k in QUESTION_KINDS]
+    pending_candidates = [
+        c for c in slots.get("candidates") or [] if c in all_ids and c not in reading.excluded
+    ]
+    kinds = reading.question_kinds
+    intent_kind = QUESTION_KIND_OF_INTENT.get(intent or "")
+    organ = reading.organs[0] if len(reading.organs) == 1 else None
 
     if reading.other_act or reading.outside_site:
         return Decision(
             "not_described",
-            question_kind=kind,
+            pending=kinds,
             other_act=reading.other_act,
             outside_site=reading.outside_site,
             candidates=reading.procedures,
         )
-    if reading.not_covered_topic:
-        return Decision("out_of_scope", procedure=current)
 
-    organ = reading.organs[0] if len(reading.organs) == 1 else None
+    if reading.named_by == "context" and not kinds and intent not in PROCEDURE_INTENTS:
+        return Decision("none")  # symptoms told without a procedure question ("j'ai une sciatique")
+
+    # Which procedures the message is about.
     if reading.procedures:
-        procedure = reading.procedures[0]
-    elif reading.candidates and (trust_context or reading.named_by != "context"):
+        procedures = reading.procedures
+    elif reading.candidates:
         # The conversation decides between candidates: the procedure discussed, or the
         # one answer to the clarifying question just asked ("c'est pour la bile").
         chosen = [c for c in reading.candidates if c == current or c in pending_candidates]
-        if len(chosen) == 1:
-            procedure = chosen[0]
-        else:
-            return Decision(
-                "clarify", question_kind=kind or pending_kind, organ=organ, candidates=reading.candidates
-            )
+        if len(chosen) != 1:
+            return Decision("clarify", candidates=reading.candidates, pending=kinds or pending_kinds)
+        procedures = chosen
     elif current in reading.sites_outside:
         # "et pour le genou ?" after the spinal infiltration: a site the page does not describe.
         outside_site = (current, reading.sites_outside[current])
-        return Decision("not_described", question_kind=kind, outside_site=outside_site)
+        return Decision("not_described", pending=kinds, outside_site=outside_site)
     elif current:
-        procedure = current  # a follow-up: "et ça dure combien ?"
+        procedures = [current]  # a follow-up: "et ça dure combien ?"
+    elif pending_candidates and (kinds or reading.topics or reading.names_only):
+        # The clarifying question is still open: asked again, with the new question pending.
+        return Decision("clarify", candidates=pending_candidates, pending=kinds or pending_kinds)
     else:
-        asks_something = set(reading.question_kinds) - {"overview"}  # "c'est quoi X ?", X unknown
-        if not asks_something and not reading.organs and intent != "inform_procedure":
-            return Decision("none")  # no procedure question recognised
-        return Decision(
-            "clarify", question_kind=kind or pending_kind, organ=organ, candidates=_procedure_ids(index)
-        )
+        if reading.topics and not kinds:
+            return Decision("answer", asked=[Asked(topic=topic) for topic in reading.topics])
+        asks_something = set(kinds) - {"overview"}  # "c'est quoi X ?", X unknown
+        understood = asks_something or reading.organs
+        if intent not in PROCEDURE_INTENTS and (not understood or intent == "nlu_fallback"):
+            # No procedure question read, or question words alone in a message the classifier
+            # did not understand either: the intent decides (rephrase, then the team).
+            return Decision("none")
+        candidates = [c for c in all_ids if c not in reading.excluded]
+        return Decision("clarify", candidates=candidates, pending=kinds or _kinds_of(intent_kind))
 
-    follow_up = procedure == current and not reading.procedures
-    if organ is None and procedure == current and len(reading.organs) < 2:
+    follow_up = procedures == [current] and not reading.procedures
+    if organ is None and current in procedures and len(reading.organs) < 2:
         organ = _organ_id(index, slots.get("organ"))
-    if follow_up and reading.organs and not reading.question_kinds:
-        # "et pour le poumon ?" after an overview: the fact that depends on the organ.
-        kind = _kind_for_organ(index, procedure) or kind
-    if kind is None and reading.part_of_description:
-        kind = "how_it_is_done"  # "il faut refaire une IRM après ?": where the page mentions it
-    if kind is None:
-        answers_pending = (
-            procedure == current or procedure in pending_candidates or intent == "inform_procedure"
-        )
-        kind = pending_kind if answers_pending else None
-    return Decision("answer", procedure=procedure, question_kind=kind or "overview", organ=organ)
+
+    if kinds or reading.topics:
+        asked = _asked_by_part(reading, procedures, organ)
+        return Decision("answer", asked=asked)
+
+    # No question words: the pending question, the intent's, the organ's variant, or the overview.
+    answers_pending = current in procedures or any(p in pending_candidates for p in procedures)
+    if reading.names_only or intent in ("inform_procedure", "nlu_fallback", None):
+        if follow_up and reading.organs:
+            # "et pour le poumon ?" after an overview: the fact that depends on the organ.
+            chosen = _kinds_of(_kind_for_organ(index, procedures[0])) or pending_kinds
+        elif reading.part_of_description:
+            chosen = ["how_it_is_done"]  # "il faut refaire une IRM après ?": where the page mentions it
+        elif answers_pending or intent == "inform_procedure" or reading.names_only:
+            chosen = pending_kinds
+        else:
+            chosen = []
+    elif intent == "out_of_scope":
+        return Decision("out_of_scope", procedure_discussed=procedures[0])
+    elif intent in GENERAL_TOPIC_OF_INTENT and intent not in QUESTION_KIND_OF_INTENT:
+        return Decision("general", topic=GENERAL_TOPIC_OF_INTENT[intent], procedure_discussed=procedures[0])
+    else:
+        chosen = _kinds_of(intent_kind) or pending_kinds
+    chosen = chosen or ["overview"]
+    return Decision("answer", asked=[Asked(p, kind, organ) for p in procedures for kind in chosen])
+
+
+def _asked_by_part(reading: Reading, procedures: List[str], organ: Optional[str]) -> List[Asked]:
+    """Each question of each part, for the procedures that part names; a part that names
+    none asks about those named in the parts before it that asked nothing, or the last ones
+    asked about; names left at the end get the last questions ("…, et la biopsie ?")."""
+    asked: List[Asked] = []
+    waiting: List[str] = []
+    last: List[str] = procedures if len(procedures) == 1 else []
+    last_part: Optional[Part] = None
+    for part in reading.parts:
+        named = [p for p in part.procedures if p in procedures]
+        if not part.kinds and not part.topics:
+            waiting += [p for p in named if p not in waiting]
+            continue
+        subjects = named or waiting or last or procedures
+        asked += _asked_in(part, subjects, organ)
+        last, waiting, last_part = subjects, [], part
+    if waiting and last_part is not None:
+        asked += _asked_in(last_part, waiting, organ)
+    return list(dict.fromkeys(asked))
+
+
+def _asked_in(part: Part, subjects: Sequence[str], organ: Optional[str]) -> List[Asked]:
+    topics = [Asked(procedure=p, topic=t) for t in part.topics for p in subjects[:1]]
+    return [Asked(p, kind, organ) for p in subjects for kind in part.kinds] + topics
+
+
+def _kinds_of(kind: Optional[str]) -> List[str]:
+    return [kind] if kind else []
 
 
 def _procedure_ids(index: KnowledgeIndex) -> List[str]:

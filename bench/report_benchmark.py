@@ -97,7 +97,7 @@ def conversation(rng: random.Random, knowledge: Any, start: float) -> List[Event
                 f"ask_{aspect}",
                 0.95,
                 at,
-                "action_answer_procedure_question",
+                "action_answer",
                 answer_record(outcome, procedure.id, aspect),
             )
             if rng.random() < 0.2:
@@ -119,7 +119,7 @@ def conversation(rng: random.Random, knowledge: Any, start: float) -> List[Event
                 "ask_duration",
                 0.9,
                 at,
-                "action_answer_procedure_question",
+                "action_answer",
                 answer_record("clarify", aspect="duration", candidates=candidates),
             )
             at += 20
@@ -130,16 +130,16 @@ def conversation(rng: random.Random, knowledge: Any, start: float) -> List[Event
                 "inform_procedure",
                 1.0,
                 at,
-                "action_answer_procedure_question",
+                "action_answer",
                 answer_record(outcome, chosen, "duration"),
             )
         elif kind < 0.85:
             text = rng.choice(UNCLEAR) + rng.choice(TAILS)
-            events += turn(text, "nlu_fallback", 0.3, at, "action_ask_to_rephrase", answer_record("fallback"))
+            events += turn(text, "nlu_fallback", 0.3, at, "action_answer", answer_record("fallback"))
         elif kind < 0.97:
             text = rng.choice(UNCLEAR) + rng.choice(TAILS)
             events += turn(
-                text, "out_of_scope", 0.8, at, "action_out_of_scope", answer_record("out_of_scope")
+                text, "out_of_scope", 0.8, at, "action_answer", answer_record("out_of_scope")
             )
         else:
             events += [

@@ -1,7 +1,7 @@
 """Setting a message's intent from the knowledge file's words, above the classifier's guesses.
 
-`KnowledgeRule` is the base of the NLU components that do it (components/emergency_signs.py,
-components/names_only.py): it reads the knowledge file when the model is loaded (server start)
+`KnowledgeRule` is the base of the NLU component that does it (components/emergency_signs.py,
+the emergency net): it reads the knowledge file when the model is loaded (server start)
 and hands each typed message to the rule; a button's payload names its intent itself.
 """
 

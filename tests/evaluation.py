@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, List, Optional
 import yaml
 
 from actions import answers
-from actions.knowledge import ASPECTS, KnowledgeBase, normalize
+from actions.knowledge import ASPECTS, EXTRA_FACTS, KnowledgeBase, normalize
 from harness.servers import REPO_ROOT
 
 EVALUATION_SET = REPO_ROOT / "tests" / "evaluation_set.yml"
@@ -83,7 +83,7 @@ class ReplyRecogniser:
             self.known[answers.describe_procedure(knowledge, procedure).text] = Observed(
                 "answer", procedure.id, "overview"
             )
-            for aspect in ASPECTS:
+            for aspect in (*ASPECTS, *EXTRA_FACTS):
                 fact = getattr(procedure.facts, aspect)
                 reply = answers.answer_aspect(knowledge, procedure, aspect).text
                 self.known[reply] = Observed("answer", procedure.id, aspect)
@@ -94,6 +94,9 @@ class ReplyRecogniser:
                     self.known.setdefault(with_organ, Observed("answer", procedure.id, aspect, chosen))
             pain = answers.answer_general(knowledge, "pain_relief", procedure).text
             self.known[pain] = Observed("general", topic="pain_relief", procedure=procedure.id)
+        for topic in knowledge.not_covered_topics:
+            for about in (None, *knowledge.procedures):
+                self.known[answers.not_covered_topic(knowledge, topic, about).text] = Observed("not_covered")
         for topic in answers.GENERAL_TOPICS:
             self.known[answers.answer_general(knowledge, topic).text] = Observed("general", topic=topic)
         self.known[answers.list_procedures(knowledge).text] = Observed("list")

@@ -30,7 +30,7 @@ def test_the_rasa_server_gets_the_response_check_built_once():
 
 
 def test_a_valid_action_response_passes():
-    assert RemoteAction(name="action_greet", action_endpoint=None)._validate_action_result(VALID)
+    assert RemoteAction(name="action_answer", action_endpoint=None)._validate_action_result(VALID)
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_a_valid_action_response_passes():
 )
 def test_an_invalid_action_response_is_refused_as_rasa_does(response):
     with pytest.raises(ValidationError) as error:
-        RemoteAction(name="action_greet", action_endpoint=None)._validate_action_result(response)
+        RemoteAction(name="action_answer", action_endpoint=None)._validate_action_result(response)
     assert "Failed to validate Action server response" in error.value.message
 
 
@@ -54,7 +54,7 @@ RESPONSES = [
     {"events": [], "responses": []},
     {},
     {"events": [{"event": "bot", "text": "Bonjour", "data": {"buttons": []}, "metadata": {}}]},
-    {"events": [{"event": "slot", "name": "aspect", "value": None, "timestamp": None}]},
+    {"events": [{"event": "slot", "name": "aspects", "value": None, "timestamp": None}]},
     {"events": [{"event": "followup", "name": "action_listen"}, {"event": "restart"}]},
     {"events": [{"event": "user", "text": "oui", "parse_data": {"intent": {"name": "affirm"}}}]},
     {"events": [{"event": "active_loop", "name": None}, {"event": "reset_slots"}]},
@@ -79,7 +79,7 @@ def test_the_response_check_agrees_with_rasas_full_schema_check(response):
         rasa_accepts = True
     except ValidationError:
         rasa_accepts = False
-    action = RemoteAction(name="action_greet", action_endpoint=None)
+    action = RemoteAction(name="action_answer", action_endpoint=None)
     if rasa_accepts:
         assert action._validate_action_result(response)
     else:

@@ -332,7 +332,7 @@ def test_conversation_to_test_gives_a_story_rasa_test_passes(filled_store, tmp_p
     assert result.returncode == 0, result.stderr
     story = result.stdout
     assert AMBIGUOUS_QUESTION.split(" un ")[0] in story and "/inform_procedure{" in story
-    assert "action: action_answer_procedure_question" in story and "intent: feedback_not_helpful" in story
+    assert "action: action_answer" in story and "intent: feedback_not_helpful" in story
     assert "action_listen" not in story and "action_session_start" not in story
 
     stories = tmp_path / "story.yml"

@@ -48,7 +48,7 @@ def test_an_action_that_sent_nothing_is_an_action_failure():
         stored(
             "a",
             user("combien de temps dure une biopsie ?", "ask_duration"),
-            ActionExecuted("action_answer_procedure_question"),  # its events lost: no message
+            ActionExecuted("action_answer"),  # its events lost: no message
             ActionExecuted("action_listen"),
         )
     )
@@ -71,7 +71,7 @@ def test_endings_emergency_anywhere_else_the_last_question():
             "answered-then-thanks",
             user("durée biopsie", "ask_duration"),
             *answered(
-                "action_answer_procedure_question",
+                "action_answer",
                 outcome="not_stated",
                 procedure="biopsie",
                 aspect="duration",
@@ -84,13 +84,13 @@ def test_endings_emergency_anywhere_else_the_last_question():
             "clarification-left",
             user("combien de temps dure un drainage", "ask_duration"),
             *answered(
-                "action_answer_procedure_question",
+                "action_answer",
                 outcome="clarify",
                 aspect="duration",
                 candidates=["biliaire", "nephrostomie"],
             ),
         ),
-        *stored("greeting", user("bonjour", "greet"), *answered("action_greet", outcome="greeting")),
+        *stored("greeting", user("bonjour", "greet"), *answered("action_answer", outcome="greeting")),
     ]
     endings = {c.sender_id: ending(c) for c in conversations_from_events(events)}
 
@@ -108,14 +108,14 @@ def test_feedback_goes_to_the_answer_before_it_and_clarifications_to_the_choice(
             "c",
             user("combien de temps dure un drainage", "ask_duration"),
             *answered(
-                "action_answer_procedure_question",
+                "action_answer",
                 outcome="clarify",
                 aspect="duration",
                 candidates=["biliaire", "nephrostomie"],
             ),
             user('/inform_procedure{"procedure": "nephrostomie"}', "inform_procedure"),
             *answered(
-                "action_answer_procedure_question",
+                "action_answer",
                 outcome="not_stated",
                 procedure="nephrostomie",
                 aspect="duration",
@@ -157,13 +157,13 @@ def test_not_stated_pairs_asked_most_first_ties_in_the_knowledge_files_order():
             f"s{number}",
             user("question", f"ask_{aspect}"),
             *answered(
-                "action_answer_procedure_question", outcome="not_stated", procedure=procedure, aspect=aspect
+                "action_answer", outcome="not_stated", procedure=procedure, aspect=aspect
             ),
         )
     events += stored(
         "fact",
         user("à quoi sert une biopsie", "ask_purpose"),
-        *answered("action_answer_procedure_question", outcome="fact", procedure="biopsie", aspect="purpose"),
+        *answered("action_answer", outcome="fact", procedure="biopsie", aspect="purpose"),
     )
     pairs = procedure_aspect_counts(conversations_from_events(events))
     order = [("infiltration", "anaesthesia"), ("biopsie", "duration"), ("angiographie", "risks")]
@@ -186,7 +186,7 @@ def test_messages_not_understood_are_grouped_by_their_words_most_frequent_first(
         events = stored(
             f"g{number}",
             user(text, "nlu_fallback", (("nlu_fallback", 0.5), ("ask_location", 0.4), ("out_of_scope", 0.1))),
-            *answered("action_ask_to_rephrase", outcome="fallback"),
+            *answered("action_answer", outcome="fallback"),
         )
         turns += conversations_from_events(events)[0].turns
 

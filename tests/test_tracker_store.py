@@ -49,7 +49,7 @@ def first_turn_events() -> list:
         session_started,
         ActionExecuted("action_listen"),
         UserUttered("c'est quoi une néphrostomie ?", {"name": "ask_overview", "confidence": 0.9}),
-        ActionExecuted("action_answer_procedure_question"),
+        ActionExecuted("action_answer"),
         BotUttered("disclaimer"),
         BotUttered("answer"),
         SlotSet("disclaimer_shown", True),
@@ -131,7 +131,7 @@ async def test_the_rows_are_those_rasas_own_sql_store_writes(tmp_path):
     next_session = first_turn_events()
     second_turn = [
         UserUttered("et ça dure combien ?", {"name": "ask_duration", "confidence": 0.8}),
-        ActionExecuted("action_answer_procedure_question"),
+        ActionExecuted("action_answer"),
         BotUttered("duration"),
         ActionExecuted("action_listen"),
     ]

@@ -33,6 +33,9 @@ COLUMN_TITLES = {
     "who_decides": "qui décide",
     "urgency": "urgence",
     "organs_concerned": "organes",
+    "location": "lieu",
+    "alternatives": "autres possibilités",
+    "delay": "délai",
 }
 
 

@@ -13,18 +13,12 @@ import yaml
 from pydantic import ValidationError
 
 from actions.knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
-from actions.knowledge.words import PhraseMatcher, normalize, positions, targets
+from actions.knowledge.words import PhraseMatcher, Vocabulary, normalize, positions, stems, targets
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_KNOWLEDGE_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "procedures.yml"
 KNOWLEDGE_FILE_ENV = "KNOWLEDGE_FILE"
-# Words that link names without asking anything: "et pour le poumon ?", "c'est pour mes fibromes",
-# "non, plutôt la biopsie", "il s'agit d'une néphrostomie".
-LINKING_WORDS = frozenset(
-    "a agit au aux c ce d de des du en est et fait il l la le les ma mes mon non pareil plutot pour s sa"
-    " ses si son stp sur svp un une".split()
-)
 
 # Pydantic's messages are English; staff editing the file read French.
 _ERROR_MESSAGES = {
@@ -131,6 +125,15 @@ def _check_consistency(path: Path, knowledge: KnowledgeBase) -> None:
                 raise KnowledgeError(
                     path, f"not_described « {act.id} »", "part_of", f"geste inconnu : « {procedure_id} »"
                 )
+    for topic_id, topic in knowledge.not_covered_topics.items():
+        related = topic.related
+        if related and related not in QUESTION_KINDS and related not in knowledge.general.__fields__:
+            raise KnowledgeError(
+                path,
+                f"not_covered_topics.{topic_id}",
+                "related",
+                f"« {related} » n'est ni un type de question ni une information générale",
+            )
     for kind in knowledge.question_kinds:
         if kind not in QUESTION_KINDS:
             raise KnowledgeError(
@@ -192,8 +195,11 @@ class KnowledgeIndex:
             for organ_id, organ in knowledge.organs.items()
             for word in (organ_id, *organ.patient_words)
         )
+        # Question words and topics are found by stem ("rester" is "reste"): search `stems(text)`.
         self.question_kinds = PhraseMatcher(
-            (kind, word) for kind, entry in knowledge.question_kinds.items() for word in entry.patient_words
+            (kind, stems(word))
+            for kind, entry in knowledge.question_kinds.items()
+            for word in entry.patient_words
         )
         self.emergency_signs = PhraseMatcher(
             (sign_id, word)
@@ -201,7 +207,29 @@ class KnowledgeIndex:
             for word in sign.patient_words
         )
         self.emergency_not_now = PhraseMatcher(("now", w) for w in knowledge.emergency_not_now_words)
-        self.not_covered_topics = PhraseMatcher(("topic", w) for w in knowledge.not_covered_topics)
+        self.not_covered_topics = PhraseMatcher(
+            (topic_id, stems(word))
+            for topic_id, topic in knowledge.not_covered_topics.items()
+            for word in topic.patient_words
+        )
+        cues = knowledge.reading_cues
+        self.cues = PhraseMatcher(
+            (cue, word)
+            for cue in ("excluded", "past", "current", "correction")
+            for word in getattr(cues, cue)
+        )
+        self.linking_words = frozenset(normalize(" ".join(cues.linking)).split())
+        # Every word a patient may misspell that the reading looks for.
+        self.vocabulary = Vocabulary(
+            [p.name for p in knowledge.procedures]
+            + [w for p in knowledge.procedures for w in (*p.patient_words, *p.context_words)]
+            + [w for p in knowledge.procedures for w in p.scope.outside_words]
+            + [w for group in knowledge.ambiguous_words for w in group.patient_words]
+            + [w for act in knowledge.not_described for w in act.patient_words]
+            + [w for organ in knowledge.organs.values() for w in organ.patient_words]
+            + [w for entry in knowledge.question_kinds.values() for w in entry.patient_words]
+            + [w for topic in knowledge.not_covered_topics.values() for w in topic.patient_words]
+        )
         self._other_acts = {act.id: act for act in knowledge.not_described}
 
     def emergency_signs_in(self, text: str) -> List[str]:
@@ -219,7 +247,7 @@ class KnowledgeIndex:
         named = [*self.subjects.find(text), *self.organs.find(text), *self.context.find(text)]
         covered = positions(named)
         others = [word for position, word in enumerate(normalize(text).split()) if position not in covered]
-        return bool(covered) and all(word in LINKING_WORDS for word in others)
+        return bool(covered) and all(word in self.linking_words for word in others)
 
     def other_act(self, act_id: str):
         return self._other_acts[act_id]

@@ -13,10 +13,10 @@ from pydantic import BaseModel, Extra, StrictStr, root_validator, validator
 
 # The aspects a patient can ask about for any procedure, in display order.
 ASPECTS = ("purpose", "how_it_is_done", "duration", "anaesthesia", "hospital_stay", "risks")
-# What a question can ask about a procedure: an aspect, or everything the page says.
-QUESTION_KINDS = ("overview", *ASPECTS)
 # Further facts the page gives for some procedures only; shown in the overview.
-EXTRA_FACTS = ("who_decides", "urgency", "organs_concerned")
+EXTRA_FACTS = ("who_decides", "urgency", "organs_concerned", "location", "alternatives", "delay")
+# What a question can ask about a procedure: one fact, or everything the page says.
+QUESTION_KINDS = ("overview", *ASPECTS, *EXTRA_FACTS)
 
 # HTML tags, and Markdown links or images: the web chat renders Markdown, so a
 # text of the file must never be able to add a link, an image or a tag there.
@@ -96,6 +96,9 @@ class ProcedureFacts(StrictModel):
     who_decides: Fact = Fact()
     urgency: Fact = Fact()
     organs_concerned: Fact = Fact()
+    location: Fact = Fact()
+    alternatives: Fact = Fact()
+    delay: Fact = Fact()
 
 
 class Scope(StrictModel):
@@ -170,6 +173,25 @@ class QuestionKind(StrictModel):
     patient_words: List[Text]
 
 
+class NotCoveredTopic(StrictModel):
+    """A question the page answers for no procedure (fasting, driving…): said honestly, with
+    what the page says nearby: `related`, a general fact or a fact of the procedure asked about."""
+
+    label: Text
+    patient_words: List[Text]
+    related: Optional[str] = None
+
+
+class ReadingCues(StrictModel):
+    """Words that say how a procedure named in a message is concerned by the question."""
+
+    excluded: List[Text] = []  # "pas la biopsie", "plutôt que"
+    past: List[Text] = []  # "j'ai déjà eu", "l'an dernier"
+    current: List[Text] = []  # "cette fois": the one meant, even beside a past cue
+    correction: List[Text] = []  # "ah non pardon": what was named before is replaced
+    linking: List[Text] = []  # words that link names without asking anything
+
+
 class EmergencySign(StrictModel):
     """A red-flag symptom, as patients describe it happening to them now."""
 
@@ -202,7 +224,8 @@ class KnowledgeBase(StrictModel):
     ambiguous_words: List[AmbiguousWords] = []
     not_described: List[OtherAct] = []
     question_kinds: Dict[str, QuestionKind] = {}
-    not_covered_topics: List[Text] = []
+    not_covered_topics: Dict[str, NotCoveredTopic] = {}
+    reading_cues: ReadingCues = ReadingCues()
     emergency_signs: Dict[str, EmergencySign] = {}
     emergency_not_now_words: List[Text] = []
 

@@ -4,7 +4,9 @@ Words are compared in the `normalize`d form (lower case, no accents, no
 punctuation), token by token, so "l'abcès" matches "l abces" and "drain" does
 not match inside "drainage". Within one `PhraseMatcher` the longest phrase
 wins and phrases do not overlap: "embolisation portale" is one mention, not
-"embolisation" plus "portale".
+"embolisation" plus "portale". Question words are compared by `stem` too
+("rester", "reste", "resterai"), and a long misspelt word is read as the
+knowledge file's word it is closest to (`Vocabulary.correct`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,20 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+
+# A misspelt word is read as a knowledge-file word only if long and close.
+MIN_FUZZY_WORD_LENGTH = 7
+FUZZY_CUTOFF = 0.85
+# French inflections, longest first: what `stem` removes from a normalized word.
+_ENDINGS = sorted(
+    "s x e es ee ees er ez ir is it i ie ies ent ons ont ai ais ait aient era erai eras erez erons eront "
+    "erait erais ation ations ement ements".split(),
+    key=len,
+    reverse=True,
+)
+_MIN_STEM_LENGTH = 3
 
 
 def normalize(text: str) -> str:
@@ -21,6 +36,46 @@ def normalize(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(re.findall(r"[a-z0-9]+", without_accents))
+
+
+@lru_cache(maxsize=4096)
+def stem(word: str) -> str:
+    """A normalized word without its French inflection: "rester", "reste", "resterai" → "rest"."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM_LENGTH:
+            return word[: -len(ending)]
+    return word
+
+
+def stems(text: str) -> str:
+    """The stems of a text's normalized words, space-separated (token positions unchanged)."""
+    return " ".join(stem(word) for word in normalize(text).split())
+
+
+class Vocabulary:
+    """The knowledge file's words, to read a long misspelt word as the one it is closest to."""
+
+    def __init__(self, phrases: Iterable[str]):
+        self.words: FrozenSet[str] = frozenset(
+            word for phrase in phrases for word in normalize(phrase).split()
+        )
+        self._long_words = sorted(word for word in self.words if len(word) >= MIN_FUZZY_WORD_LENGTH - 1)
+        self._closest = lru_cache(maxsize=4096)(self._find_closest)
+
+    def correct(self, text: str) -> str:
+        """The normalized text, each long word that is not the file's replaced by its closest word there."""
+        return " ".join(self._closest(word) for word in normalize(text).split())
+
+    def _find_closest(self, word: str) -> str:
+        if word in self.words or len(word) < MIN_FUZZY_WORD_LENGTH or word.isdigit():
+            return word
+        close = difflib.get_close_matches(word, self._long_words, n=2, cutoff=FUZZY_CUTOFF)
+        # Two words as close as each other: no guess.
+        if len(close) == 2 and difflib.SequenceMatcher(None, word, close[1]).ratio() == (
+            difflib.SequenceMatcher(None, word, close[0]).ratio()
+        ):
+            return word
+        return close[0] if close else word
 
 
 @dataclass(frozen=True)
