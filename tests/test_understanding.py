@@ -226,3 +226,110 @@ def test_a_sign_asked_about_or_remembered_is_not_an_emergency_now(word):
 )
 def test_ordinary_questions_do_not_raise_the_alarm(question):
     assert INDEX.emergency_signs_in(question) == []
+
+
+# --- The whole message: every question, the procedure meant (the examples of the issue) ---
+
+
+def asked(text, intent=None, **slots):
+    decision = decision_for(text, intent, **slots)
+    return decision.outcome, [(a.procedure, a.kind or a.topic) for a in decision.asked]
+
+
+@pytest.mark.parametrize(
+    "text, procedure",
+    [
+        ("je dois rester combien de temps pour une biopsie du rein ?", "biopsie"),
+        ("il faut rester combien de temps après une néphrostomie ?", "nephrostomie"),
+        ("on me garde combien de temps après ma biopsie du poumon ?", "biopsie"),
+        ("après la thermoablation je sors quand ?", "thermoablation"),
+    ],
+)
+def test_staying_is_the_stay_even_with_combien_de_temps(text, procedure):
+    # With the intent the classifier may give: the words decide, not the intent.
+    assert asked(text, intent="ask_duration") == ("answer", [(procedure, "hospital_stay")])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "combien de temps dure la biopsie et est-ce qu'on m'endort ?",
+            [("biopsie", "duration"), ("biopsie", "anaesthesia")],
+        ),
+        (
+            "la biopsie du poumon : combien de temps ça dure, et je reste combien de temps ?",
+            [("biopsie", "duration"), ("biopsie", "hospital_stay")],
+        ),
+        (
+            "Combien de temps dure la biopsie ? Est-ce qu'on m'endort ?",
+            [("biopsie", "duration"), ("biopsie", "anaesthesia")],
+        ),
+        (
+            "combien de temps dure l'infiltration et combien de temps dure la biopsie ?",
+            [("infiltration", "duration"), ("biopsie", "duration")],
+        ),
+    ],
+)
+def test_every_question_of_a_message_is_answered(text, expected):
+    assert asked(text, intent="ask_duration") == ("answer", expected)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("pas la biopsie, le drainage de l'abcès : ça dure combien ?", ("drainage_collection", "duration")),
+        (
+            "ce n'est pas une biopsie mais une néphrostomie, je reste combien de temps ?",
+            ("nephrostomie", "hospital_stay"),
+        ),
+        (
+            "J'ai déjà eu une biopsie l'an dernier, cette fois c'est une thermoablation du foie : "
+            "je rentre le soir même ?",
+            ("thermoablation", "hospital_stay"),
+        ),
+        ("une biopsie, ah non pardon, une néphrostomie : on m'endort ?", ("nephrostomie", "anaesthesia")),
+    ],
+)
+def test_an_excluded_past_or_corrected_procedure_gives_way_to_the_one_meant(text, expected):
+    assert asked(text) == ("answer", [expected])
+
+
+def test_a_pending_choice_is_kept_when_the_next_message_names_nothing():
+    drain = next(g for g in KNOWLEDGE.ambiguous_words if "drainage" in g.patient_words)
+    choice = decision_for("ah non pardon, c'est un drainage", "inform_procedure", procedure="biopsie")
+    assert (choice.outcome, choice.candidates) == ("clarify", drain.candidates)
+    follow_up = decision_for("ça dure combien ?", "ask_duration", candidates=choice.candidates)
+    assert (follow_up.outcome, follow_up.candidates, follow_up.question_kinds) == (
+        "clarify",
+        drain.candidates,
+        ["duration"],
+    )
+
+
+def test_misspelt_question_words_are_read_like_misspelt_names():
+    assert asked("nefrostomie aneshtesie ?") == ("answer", [("nephrostomie", "anaesthesia")])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "l'embolisation portale, c'est combien de semaines avant l'opération ?",
+            ("embolisation_portale", "delay"),
+        ),
+        ("la radiofréquence du foie, c'est à la place de l'opération ?", ("thermoablation", "alternatives")),
+        ("où se passe la biopsie ?", ("biopsie", "location")),
+    ],
+)
+def test_facts_of_the_page_reached_by_a_plain_question(text, expected):
+    procedure, kind = expected
+    assert asked(text) == ("answer", [expected])
+    assert getattr(KNOWLEDGE.procedure(procedure).facts, kind).is_known
+
+
+def test_a_question_the_page_never_answers_is_said_so_not_answered_with_a_neighbour():
+    outcome, items = asked("Comment dois-je me préparer pour une néphrostomie ?", intent="ask_how_it_is_done")
+    [(procedure, topic)] = items
+    assert (outcome, procedure) == ("answer", "nephrostomie")
+    assert topic in KNOWLEDGE.not_covered_topics
