@@ -86,8 +86,8 @@ load-test: train ## Locust over REST and socketio: 20 patients for 2 minutes (Lo
 profile: train ## Where the time of one message goes, and what candidate changes would save
 	$(BIN)/python bench/profile_message.py
 
-evaluate: train ## Wrong-procedure answers and right outcomes on tests/evaluation_set.yml, through the servers and REST
-	$(BIN)/python scripts/evaluate.py
+evaluate: train ## Wrong-procedure answers and right outcomes on the four evaluation sets; SEEDS="1 2 3": worst of three trainings
+	$(BIN)/python scripts/evaluate.py $(if $(SEEDS),--seeds $(SEEDS))
 
 evaluate-nlu: setup nlu-vocabulary ## NLU F1 on the held-out test set, beside rasa init's default pipeline
 	$(BIN)/python bench/evaluate_nlu.py

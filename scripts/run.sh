@@ -54,8 +54,8 @@ fi
 export ENABLE_API=${ENABLE_API:-false}
 export RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-}
 
-if ! ls models/*.tar.gz >/dev/null 2>&1; then
-  echo "No trained model in models/: run 'make train' (or 'make run') first." >&2
+if ! ls "$MODEL" >/dev/null 2>&1 || { [ -d "$MODEL" ] && ! ls "$MODEL"/*.tar.gz >/dev/null 2>&1; }; then
+  echo "No trained model in $MODEL: run 'make train' (or 'make run') first." >&2
   exit 1
 fi
 
@@ -71,7 +71,7 @@ trap stop EXIT
 
 env -u RASA_AUTH_TOKEN -u REST_TOKEN .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
-.venv/bin/python scripts/rasa_server.py run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
+.venv/bin/python scripts/rasa_server.py run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --interface "$HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS &  # one argument per origin
 pids+=($!)
 env -u RASA_AUTH_TOKEN -u REST_TOKEN .venv/bin/python web/serve.py &

@@ -6,6 +6,8 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 WEB_PORT=${WEB_PORT:-8000}
 ENDPOINTS=${ENDPOINTS:-endpoints.yml}
+# A model file, or a folder whose newest model is served.
+MODEL=${MODEL:-models}
 
 # Read by Rasa from endpoints.yml, which names them as ${VAR}: Rasa refuses an
 # unset variable, so they are always exported.

@@ -14,4 +14,4 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 action_pid=$!
 trap 'kill -TERM $action_pid 2>/dev/null; wait $action_pid 2>/dev/null' EXIT
 # Through scripts/rasa_server.py: the project's patches, the action timeout among them.
-.venv/bin/python scripts/rasa_server.py shell --model models --endpoints "$ENDPOINTS" "$@"
+.venv/bin/python scripts/rasa_server.py shell --model "$MODEL" --endpoints "$ENDPOINTS" "$@"
