@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from actions.knowledge import QUESTION_KINDS, KnowledgeIndex
@@ -45,6 +46,9 @@ GENERAL_TOPIC_OF_INTENT = {
 }
 # Intents that ask about a procedure; with nothing named, the assistant asks which one.
 PROCEDURE_INTENTS = {*QUESTION_KIND_OF_INTENT, "inform_procedure"} - set(GENERAL_TOPIC_OF_INTENT)
+# Question words as common in questions on anything as in questions on a procedure ("comment",
+# "pourquoi", "c'est quoi"): alone, they do not overrule an intent that is no procedure question.
+VAGUE_KINDS = {"overview", "how_it_is_done", "purpose"}
 # Within one part of a message, the words of the first kind carry those of the second:
 # "je reste combien de temps" asks the stay, "comment on m'endort" the anaesthesia,
 # and any precise question more than "qu'est-ce que".
@@ -53,12 +57,21 @@ CARRIES = {
     "delay": {"duration"},
     "anaesthesia": {"how_it_is_done"},
     "location": {"how_it_is_done"},
+    "urgency": {"how_it_is_done"},
     "alternatives": {"purpose"},
 }
 # Parts of a message: sentences, clauses after a comma or a colon, and "et", "mais", "puis".
 PART_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:et|mais|puis|ou bien)\s", re.IGNORECASE)
-# Words that may stand between an exclusion cue and the name it excludes ("pas pour une biopsie").
-DETERMINERS = frozenset("c ce d de des du en est l la le les ma mes mon pour sa ses son un une".split())
+# Words that may stand between an exclusion cue and the name it excludes: "pas pour une
+# biopsie", "on ne va pas me faire une biopsie" (never "pas combien dure la biopsie").
+BETWEEN_EXCLUSION_AND_NAME = frozenset(
+    "a agit aura avoir c ce d de des du en est etre eu faire fait l la le les m ma me mes mon parle"
+    " parlais parler pour prevu prevue s sa se sera ses son subir un une".split()
+)
+
+
+# Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
+ALTERNATIVE_LINKS = frozenset("ou un une le la l d de des du".split())
 
 
 @dataclass(frozen=True)
@@ -78,7 +91,8 @@ class Part:
 
     kinds: List[str] = field(default_factory=list)
     topics: List[str] = field(default_factory=list)
-    procedures: List[str] = field(default_factory=list)
+    procedures: List[str] = field(default_factory=list)  # meant
+    not_meant: List[str] = field(default_factory=list)  # named, but excluded or had before
 
 
 @dataclass
@@ -97,6 +111,7 @@ class Reading:
     organs: List[str] = field(default_factory=list)  # the most specific ones
     parts: List[Part] = field(default_factory=list)
     part_of_description: bool = False  # an act the page mentions in how the named procedure is done
+    corrected: bool = False  # "ah non pardon": what was said before is not what is meant
     names_only: bool = False  # nothing but names and linking words: "et pour le poumon ?"
 
     @property
@@ -155,7 +170,7 @@ class Named:
 
     part: int
     mention: Mention
-    status: str = "meant"  # meant, current, past or excluded
+    status: str = "meant"  # meant, current, past, excluded, or aside (an act told in passing)
 
     @property
     def procedure(self) -> Optional[str]:
@@ -173,18 +188,25 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         cues = index.cues.find(part)
         named += [Named(number, mention, _status(part, mention, cues)) for mention in subjects]
         reading.parts.append(_read_part(index, part, subjects))
-    _apply_corrections(index, parts, named)
+    reading.corrected = _apply_corrections(index, parts, named)
+    _keep_only_the_current(named)
+    _set_aside_acts_told_in_passing(reading.parts, named)
 
     meant = [n.mention for n in named if n.status in ("meant", "current")]
     past = [n.mention for n in named if n.status == "past"]
     # A procedure had before counts only when nothing else is meant: its question is then about it.
     whole = " ".join(parts)
     _read_subject(index, reading, meant or past, whole)
+    either = _alternatives(index, parts, named)
+    if len(either) > 1 and not reading.other_act:
+        # "une biopsie ou un drainage ?": the patient does not know which; ask.
+        reading.procedures, reading.candidates, reading.named_by = [], either, "name"
     excluded = [n.procedure for n in named if n.status == "excluded" and n.procedure]
     reading.excluded = [p for p in dict.fromkeys(excluded) if p not in reading.procedures]
     for number, part in enumerate(reading.parts):
         in_part = [n.procedure for n in named if n.part == number]
         part.procedures = [p for p in reading.procedures if p in in_part]
+        part.not_meant = [p for p in dict.fromkeys(in_part) if p and p not in reading.procedures]
     reading.organs = _most_specific_organs(index, whole)
     reading.names_only = index.names_only(whole)
     return reading
@@ -217,7 +239,7 @@ def _status(part: str, mention: Mention, cues: Sequence[Mention]) -> str:
     for cue in cues:
         if cue.target == "excluded" and cue.end <= mention.start:
             between = words[cue.end : mention.start]
-            if all(word in DETERMINERS for word in between):
+            if all(word in BETWEEN_EXCLUSION_AND_NAME for word in between):
                 return "excluded"
     kinds = {cue.target for cue in cues}
     if "current" in kinds:
@@ -227,9 +249,9 @@ def _status(part: str, mention: Mention, cues: Sequence[Mention]) -> str:
     return "meant"
 
 
-def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> None:
+def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> bool:
     """ "une biopsie, ah non pardon, un drainage": what is named before a correction is excluded,
-    when something is named after it."""
+    when something is named after it. Whether the message corrects something."""
     corrections = [
         (number, cue.start)
         for number, part in enumerate(parts)
@@ -237,12 +259,54 @@ def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[
         if cue.target == "correction"
     ]
     if not corrections:
-        return
+        return False
     last = max(corrections)
     if any((n.part, n.mention.start) > last for n in named):
         for n in named:
             if (n.part, n.mention.start) < last:
                 n.status = "excluded"
+    return True
+
+
+def _alternatives(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> List[str]:
+    """The procedures of names joined by "ou" in one part ("biopsie ou drainage"), generic words
+    standing for their candidates; empty when no two meant names are so joined."""
+    meant = [n for n in named if n.status in ("meant", "current")]
+    joined: List[Named] = []
+    for first, second in pairwise(meant):
+        if first.part != second.part:
+            continue
+        between = parts[first.part].split()[first.mention.end : second.mention.start]
+        if "ou" in between and all(word in ALTERNATIVE_LINKS for word in between):
+            joined += [n for n in (first, second) if n not in joined]
+    ids: List[str] = []
+    for n in joined:
+        kind, _, target_id = n.mention.target.partition(":")
+        if kind == "procedure":
+            ids.append(target_id)
+        elif kind == "ambiguous":
+            ids += index.knowledge.ambiguous_words[int(target_id)].candidates
+    return list(dict.fromkeys(ids))
+
+
+def _keep_only_the_current(named: List[Named]) -> None:
+    """ "après ma biopsie, on me propose une thermoablation": where one procedure is said to be
+    the current one, the others named without a cue are taken as had before."""
+    if any(n.status == "current" for n in named):
+        for n in named:
+            if n.status == "meant":
+                n.status = "past"
+
+
+def _set_aside_acts_told_in_passing(parts: Sequence[Part], named: List[Named]) -> None:
+    """ "des malaises pendant les prises de sang, on m'endort pour la biopsie ?": an act the page
+    does not describe, told in a part that asks nothing, is context when a part that asks
+    names a covered procedure."""
+    asking = {number for number, part in enumerate(parts) if part.kinds or part.topics}
+    if any(n.part in asking and n.procedure and n.status in ("meant", "current") for n in named):
+        for n in named:
+            if n.mention.target.startswith("other_act:") and n.part not in asking:
+                n.status = "aside"
 
 
 def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mention], text: str) -> None:
@@ -339,8 +403,8 @@ def decide(
     """
     all_ids = _procedure_ids(index)
     current = _procedure_id(index, slots.get("procedure"))
-    if current in reading.excluded:
-        current = None
+    if current in reading.excluded or (reading.corrected and not reading.named_by):
+        current = None  # "pas la biopsie", "ah non pardon, c'est pour le rein": not the one discussed
     pending_kinds = [k for k in slots.get("aspects") or [] if k in QUESTION_KINDS]
     pending_candidates = [
         c for c in slots.get("candidates") or [] if c in all_ids and c not in reading.excluded
@@ -358,13 +422,20 @@ def decide(
             candidates=reading.procedures,
         )
 
-    if reading.named_by == "context" and not kinds and intent not in PROCEDURE_INTENTS:
-        return Decision("none")  # symptoms told without a procedure question ("j'ai une sciatique")
+    # The classifier read something other than a procedure question (a general question, small
+    # talk, off-topic, not understood): the words overrule it only when they name a procedure,
+    # or ask a precise question (the stay, the risks…) about symptoms or the procedure discussed.
+    procedure_intent = intent in PROCEDURE_INTENTS
+    general_intent = intent in GENERAL_TOPIC_OF_INTENT
+    precise = [kind for kind in kinds if kind not in VAGUE_KINDS]
+    words_overrule = bool(precise or reading.topics) and not general_intent
 
     # Which procedures the message is about.
     if reading.procedures:
         procedures = reading.procedures
     elif reading.candidates:
+        if not procedure_intent and reading.named_by == "context" and not words_overrule:
+            return Decision("none")  # symptoms told without a procedure question ("j'ai une sciatique")
         # The conversation decides between candidates: the procedure discussed, or the
         # one answer to the clarifying question just asked ("c'est pour la bile").
         chosen = [c for c in reading.candidates if c == current or c in pending_candidates]
@@ -376,6 +447,8 @@ def decide(
         outside_site = (current, reading.sites_outside[current])
         return Decision("not_described", pending=kinds, outside_site=outside_site)
     elif current:
+        if not procedure_intent and not reading.organs and not words_overrule:
+            return Decision("none")
         procedures = [current]  # a follow-up: "et ça dure combien ?"
     elif pending_candidates and (kinds or reading.topics or reading.names_only):
         # The clarifying question is still open: asked again, with the new question pending.
@@ -383,9 +456,8 @@ def decide(
     else:
         if reading.topics and not kinds:
             return Decision("answer", asked=[Asked(topic=topic) for topic in reading.topics])
-        asks_something = set(kinds) - {"overview"}  # "c'est quoi X ?", X unknown
-        understood = asks_something or reading.organs
-        if intent not in PROCEDURE_INTENTS and (not understood or intent == "nlu_fallback"):
+        understood = precise or reading.organs
+        if not procedure_intent and (not understood or general_intent or intent == "nlu_fallback"):
             # No procedure question read, or question words alone in a message the classifier
             # did not understand either: the intent decides (rephrase, then the team).
             return Decision("none")
@@ -400,21 +472,20 @@ def decide(
         asked = _asked_by_part(reading, procedures, organ)
         return Decision("answer", asked=asked)
 
-    # No question words: the pending question, the intent's, the organ's variant, or the overview.
+    # No question words: the organ's variant, the part of the description, the pending
+    # question, the intent's, or the overview.
     answers_pending = current in procedures or any(p in pending_candidates for p in procedures)
-    if reading.names_only or intent in ("inform_procedure", "nlu_fallback", None):
-        if follow_up and reading.organs:
-            # "et pour le poumon ?" after an overview: the fact that depends on the organ.
-            chosen = _kinds_of(_kind_for_organ(index, procedures[0])) or pending_kinds
-        elif reading.part_of_description:
-            chosen = ["how_it_is_done"]  # "il faut refaire une IRM après ?": where the page mentions it
-        elif answers_pending or intent == "inform_procedure" or reading.names_only:
-            chosen = pending_kinds
-        else:
-            chosen = []
+    variant = _kind_for_organ(index, procedures[0]) if follow_up and reading.organs else None
+    if variant:
+        chosen = [variant]  # "et pour le poumon ?" after an overview: the fact that depends on the organ
+    elif reading.part_of_description:
+        chosen = ["how_it_is_done"]  # "il faut refaire une IRM après ?": where the page mentions it
+    elif reading.names_only or intent in ("inform_procedure", "nlu_fallback", None):
+        named_only = answers_pending or intent == "inform_procedure" or reading.names_only
+        chosen = pending_kinds if named_only else []
     elif intent == "out_of_scope":
         return Decision("out_of_scope", procedure_discussed=procedures[0])
-    elif intent in GENERAL_TOPIC_OF_INTENT and intent not in QUESTION_KIND_OF_INTENT:
+    elif general_intent and intent not in QUESTION_KIND_OF_INTENT:
         return Decision("general", topic=GENERAL_TOPIC_OF_INTENT[intent], procedure_discussed=procedures[0])
     else:
         chosen = _kinds_of(intent_kind) or pending_kinds
@@ -432,6 +503,8 @@ def _asked_by_part(reading: Reading, procedures: List[str], organ: Optional[str]
     last_part: Optional[Part] = None
     for part in reading.parts:
         named = [p for p in part.procedures if p in procedures]
+        if part.not_meant and not named:
+            continue  # "je sors d'une biopsie la semaine dernière": about a procedure not meant
         if not part.kinds and not part.topics:
             waiting += [p for p in named if p not in waiting]
             continue

@@ -219,16 +219,17 @@ class KnowledgeIndex:
             for word in getattr(cues, cue)
         )
         self.linking_words = frozenset(normalize(" ".join(cues.linking)).split())
-        # Every word a patient may misspell that the reading looks for.
+        # Every word a patient may misspell that the reading looks for; context words and
+        # sites are known words, never read as a misspelling of another.
         self.vocabulary = Vocabulary(
-            [p.name for p in knowledge.procedures]
-            + [w for p in knowledge.procedures for w in (*p.patient_words, *p.context_words)]
-            + [w for p in knowledge.procedures for w in p.scope.outside_words]
+            targets=[p.name for p in knowledge.procedures]
+            + [w for p in knowledge.procedures for w in p.patient_words]
             + [w for group in knowledge.ambiguous_words for w in group.patient_words]
             + [w for act in knowledge.not_described for w in act.patient_words]
             + [w for organ in knowledge.organs.values() for w in organ.patient_words]
             + [w for entry in knowledge.question_kinds.values() for w in entry.patient_words]
-            + [w for topic in knowledge.not_covered_topics.values() for w in topic.patient_words]
+            + [w for topic in knowledge.not_covered_topics.values() for w in topic.patient_words],
+            known=[w for p in knowledge.procedures for w in (*p.context_words, *p.scope.outside_words)],
         )
         self._other_acts = {act.id: act for act in knowledge.not_described}
 

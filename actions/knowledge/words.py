@@ -28,7 +28,7 @@ _ENDINGS = sorted(
     key=len,
     reverse=True,
 )
-_MIN_STEM_LENGTH = 3
+_MIN_STEM_LENGTH = 4
 
 
 def normalize(text: str) -> str:
@@ -53,13 +53,19 @@ def stems(text: str) -> str:
 
 
 class Vocabulary:
-    """The knowledge file's words, to read a long misspelt word as the one it is closest to."""
+    """The knowledge file's words, to read a long misspelt word as the one it is closest to.
 
-    def __init__(self, phrases: Iterable[str]):
+    `targets`: the phrases a misspelt word may be read as (names, question words, topics,
+    organs); `known`: further words left as they are (context words, sites), so that a word
+    of the file is never "corrected" into another.
+    """
+
+    def __init__(self, targets: Iterable[str], known: Iterable[str] = ()):
+        target_words = {word for phrase in targets for word in normalize(phrase).split()}
         self.words: FrozenSet[str] = frozenset(
-            word for phrase in phrases for word in normalize(phrase).split()
+            target_words | {word for phrase in known for word in normalize(phrase).split()}
         )
-        self._long_words = sorted(word for word in self.words if len(word) >= MIN_FUZZY_WORD_LENGTH - 1)
+        self._long_words = sorted(word for word in target_words if len(word) >= MIN_FUZZY_WORD_LENGTH - 1)
         self._closest = lru_cache(maxsize=4096)(self._find_closest)
 
     def correct(self, text: str) -> str:
@@ -69,7 +75,9 @@ class Vocabulary:
     def _find_closest(self, word: str) -> str:
         if word in self.words or len(word) < MIN_FUZZY_WORD_LENGTH or word.isdigit():
             return word
-        close = difflib.get_close_matches(word, self._long_words, n=2, cutoff=FUZZY_CUTOFF)
+        # A letter more or less at most: "pousser" is not a misspelt "repousser".
+        similar = [w for w in self._long_words if abs(len(w) - len(word)) <= 1]
+        close = difflib.get_close_matches(word, similar, n=2, cutoff=FUZZY_CUTOFF)
         # Two words as close as each other: no guess.
         if len(close) == 2 and difflib.SequenceMatcher(None, word, close[1]).ratio() == (
             difflib.SequenceMatcher(None, word, close[0]).ratio()
