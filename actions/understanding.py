@@ -290,11 +290,12 @@ def _alternatives(index: KnowledgeIndex, parts: Sequence[str], named: List[Named
 
 
 def _keep_only_the_current(named: List[Named]) -> None:
-    """ "après ma biopsie, on me propose une thermoablation": where one procedure is said to be
-    the current one, the others named without a cue are taken as had before."""
-    if any(n.status == "current" for n in named):
+    """ "après ma biopsie, on me propose une thermoablation": a procedure named without a cue
+    before the one said to be current is taken as had before."""
+    current = [n.part for n in named if n.status == "current"]
+    if current:
         for n in named:
-            if n.status == "meant":
+            if n.status == "meant" and n.part < current[0]:
                 n.status = "past"
 
 
