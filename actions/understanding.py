@@ -112,6 +112,7 @@ class Reading:
     parts: List[Part] = field(default_factory=list)
     part_of_description: bool = False  # an act the page mentions in how the named procedure is done
     corrected: bool = False  # "ah non pardon": what was said before is not what is meant
+    refers_to_proposed: bool = False  # "l'intervention qu'on me propose": the act meant, unnamed
     names_only: bool = False  # nothing but names and linking words: "et pour le poumon ?"
 
     @property
@@ -189,6 +190,9 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         named += [Named(number, mention, _status(part, mention, cues)) for mention in subjects]
         reading.parts.append(_read_part(index, part, subjects))
     reading.corrected = _apply_corrections(index, parts, named)
+    reading.refers_to_proposed = any(
+        cue.target == "reference" for part in parts for cue in index.cues.find(part)
+    )
     _keep_only_the_current(named)
     _set_aside_acts_told_in_passing(reading.parts, named)
 
@@ -328,9 +332,11 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
         if kind == "outside":
             outside.setdefault(procedure_id, mention.words)
         elif mention.start not in named_positions:
-            context[procedure_id] += 1
+            # A longer phrase says more: "enlever une partie du foie" outweighs "morceau".
+            weight = mention.end - mention.start
+            context[procedure_id] += weight
             if mention.start not in organ_positions:
-                context_without_organs[procedure_id] += 1
+                context_without_organs[procedure_id] += weight
     reading.sites_outside = outside
 
     # An act the page mentions within a named procedure's description is part of that question.
@@ -371,13 +377,15 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
             reading.candidates = leaders
         return
     if context_without_organs:
-        # Symptoms, diagnoses, doctors: they point to candidates, never to an answer.
-        # (An organ alone is a follow-up, "et pour le poumon ?", not a new subject.)
+        # Symptoms, diagnoses, doctors: they point to candidates, to ask about. (An organ alone
+        # is a follow-up, "et pour le poumon ?", not a new subject; beside a symptom it adds the
+        # procedures the page describes for that organ: "une masse au poumon".)
         best = max(context_without_organs.values())
         leaders = [p for p, count in context_without_organs.items() if count == best and p not in outside]
+        by_organ = [p for p in context if p not in context_without_organs and p not in outside]
         if leaders:
             reading.named_by = "context"
-            reading.candidates = leaders
+            reading.candidates = leaders + by_organ
 
 
 def _most_specific_organs(index: KnowledgeIndex, text: str) -> List[str]:
@@ -438,8 +446,12 @@ def decide(
         if not procedure_intent and reading.named_by == "context" and not words_overrule:
             return Decision("none")  # symptoms told without a procedure question ("j'ai une sciatique")
         # The conversation decides between candidates: the procedure discussed, or the
-        # one answer to the clarifying question just asked ("c'est pour la bile").
+        # one answer to the clarifying question just asked ("c'est pour la bile"); or the
+        # symptoms point to one procedure only and the patient asks about the act proposed
+        # ("une sciatique rebelle, l'intervention dure combien ?").
         chosen = [c for c in reading.candidates if c == current or c in pending_candidates]
+        if not chosen and len(reading.candidates) == 1 and reading.refers_to_proposed and kinds:
+            chosen = reading.candidates
         if len(chosen) != 1:
             return Decision("clarify", candidates=reading.candidates, pending=kinds or pending_kinds)
         procedures = chosen

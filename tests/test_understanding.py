@@ -96,7 +96,8 @@ def test_the_conversation_decides_between_candidates():
 @pytest.mark.parametrize("procedure", KNOWLEDGE.procedures, ids=lambda p: p.id)
 def test_symptoms_and_diagnoses_alone_lead_to_a_question_never_an_answer(procedure):
     for word in procedure.context_words:
-        decision = decision_for(f"j'ai {word}, combien de temps dure l'intervention ?")
+        # (Asked about "l'intervention" proposed, one candidate is answered: see below.)
+        decision = decision_for(f"j'ai {word}, combien de temps ça dure ?")
         assert decision.outcome in ("clarify", "not_described"), word
         if decision.outcome == "clarify":
             assert procedure.id in decision.candidates or len(decision.candidates) >= 1
@@ -333,3 +334,32 @@ def test_a_question_the_page_never_answers_is_said_so_not_answered_with_a_neighb
     [(procedure, topic)] = items
     assert (outcome, procedure) == ("answer", "nephrostomie")
     assert topic in KNOWLEDGE.not_covered_topics
+
+
+def test_names_joined_by_ou_lead_to_a_question_between_them():
+    decision = decision_for("Je ne sais pas si c'est une biopsie ou une néphrostomie, ça dure combien ?")
+    assert (decision.outcome, decision.candidates) == ("clarify", ["biopsie", "nephrostomie"])
+
+
+def test_a_procedure_named_before_the_current_one_is_taken_as_had_before():
+    text = "après ma biopsie, on me propose une thermoablation, on m'endort ?"
+    assert asked(text) == ("answer", [("thermoablation", "anaesthesia")])
+    both = "je dois faire une infiltration et une biopsie, c'est combien de temps chacune ?"
+    assert asked(both) == ("answer", [("infiltration", "duration"), ("biopsie", "duration")])
+
+
+def test_symptoms_pointing_to_one_procedure_answer_a_question_on_the_act_proposed():
+    sciatica = next(w for w in KNOWLEDGE.procedure("infiltration").context_words if w == "sciatique")
+    proposed = f"j'ai une {sciatica} rebelle, l'intervention dure combien de temps ?"
+    assert asked(proposed, intent="ask_duration") == ("answer", [("infiltration", "duration")])
+    # Without a word for the act proposed, the symptom alone only leads to a question.
+    other = decision_for(f"j'ai une {sciatica}, combien de temps dure une opération du dos ?", "ask_duration")
+    assert (other.outcome, other.candidates) == ("clarify", ["infiltration"])
+
+
+def test_an_organ_beside_a_symptom_adds_the_procedures_the_page_describes_for_it():
+    decision = decision_for(
+        "On a trouvé une masse au poumon, l'intervention se passe comment ?", "ask_how_it_is_done"
+    )
+    assert decision.outcome == "clarify"
+    assert {"biopsie", "thermoablation"} <= set(decision.candidates)

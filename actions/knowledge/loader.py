@@ -215,7 +215,7 @@ class KnowledgeIndex:
         cues = knowledge.reading_cues
         self.cues = PhraseMatcher(
             (cue, word)
-            for cue in ("excluded", "past", "current", "correction")
+            for cue in ("excluded", "past", "current", "correction", "reference")
             for word in getattr(cues, cue)
         )
         self.linking_words = frozenset(normalize(" ".join(cues.linking)).split())

@@ -189,6 +189,7 @@ class ReadingCues(StrictModel):
     past: List[Text] = []  # "j'ai déjà eu", "l'an dernier"
     current: List[Text] = []  # "cette fois": the one meant, even beside a past cue
     correction: List[Text] = []  # "ah non pardon": what was named before is replaced
+    reference: List[Text] = []  # "l'intervention qu'on me propose": the act meant, not named
     linking: List[Text] = []  # words that link names without asking anything
 
 
