@@ -18,6 +18,14 @@ from actions import answers
 from actions.knowledge import KnowledgeError, KnowledgeIndex, KnowledgeStore
 from actions.understanding import GENERAL_TOPIC_OF_INTENT, Decision, Reading, decide, read_message
 
+# The fixed response of each small-talk intent, when the message asks nothing more.
+SMALLTALK_RESPONSES = {
+    "goodbye": "utter_goodbye",
+    "thank": "utter_thank",
+    "affirm": "utter_anything_else",
+    "deny": "utter_anything_else",
+    "bot_challenge": "utter_bot_challenge",
+}
 # Slot values longer than this cannot be a procedure, an organ or a question kind.
 MAX_SLOT_VALUE_LENGTH = 100
 
@@ -148,7 +156,8 @@ class ActionAnswer(KnowledgeAction):
     """Every message that may ask something: the whole message is read once
     (`actions.understanding`) and each thing asked is answered, or the assistant asks which
     procedure is meant, or says honestly that the page does not cover it. When no procedure
-    question is read, the intent's own reply: greeting, list, general fact, out of scope, rephrase."""
+    question is read, the intent's own reply: greeting or small talk, list, general fact, out of
+    scope, rephrase."""
 
     def name(self) -> str:
         return "action_answer"
@@ -168,6 +177,9 @@ class ActionAnswer(KnowledgeAction):
         knowledge = index.knowledge
         if intent == "greet":
             dispatcher.utter_message(response="utter_greet", answer=answers.answer_record("greeting"))
+        elif intent in SMALLTALK_RESPONSES:
+            record = answers.answer_record("smalltalk")
+            dispatcher.utter_message(response=SMALLTALK_RESPONSES[intent], answer=record)
         elif intent == "list_procedures":
             dispatch(dispatcher, answers.list_procedures(knowledge), answers.answer_record("procedure_list"))
         elif intent in GENERAL_TOPIC_OF_INTENT:

@@ -83,6 +83,7 @@ REPLY_OUTCOMES = (
     "greeting",
     "feedback",
     "not_covered",
+    "smalltalk",
 )
 FEEDBACK_OUTCOMES = ("fact", "not_stated")
 # What the patient said of an answer (the `feedback` slot), from the intent of their message.

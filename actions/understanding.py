@@ -70,6 +70,9 @@ BETWEEN_EXCLUSION_AND_NAME = frozenset(
 )
 
 
+# A message of this many words or fewer that asks "comment ?" or "pourquoi ?" is about a
+# procedure, to be asked which one; a longer one must name it or refer to an act.
+SHORT_MESSAGE_WORDS = 6
 # Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
 ALTERNATIVE_LINKS = frozenset("ou un une le la l d de des du".split())
 
@@ -113,6 +116,8 @@ class Reading:
     part_of_description: bool = False  # an act the page mentions in how the named procedure is done
     corrected: bool = False  # "ah non pardon": what was said before is not what is meant
     refers_to_proposed: bool = False  # "l'intervention qu'on me propose": the act meant, unnamed
+    short: bool = False  # a few words only ("comment ça se passe ?"): a question about the procedure
+    general_topic: Optional[str] = None  # words of a general question ("la douleur pendant les gestes")
     names_only: bool = False  # nothing but names and linking words: "et pour le poumon ?"
 
     @property
@@ -193,6 +198,11 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     reading.refers_to_proposed = any(
         cue.target == "reference" for part in parts for cue in index.cues.find(part)
     )
+    reading.short = len(" ".join(parts).split()) <= SHORT_MESSAGE_WORDS
+    general = targets(index.general_topics.find(stems(" ".join(parts))))
+    # "où sont réalisés les actes de radiologie interventionnelle ?": the place, not the definition.
+    general = [topic for topic in general if topic != "interventional_radiology"] or general
+    reading.general_topic = general[0] if len(general) == 1 else None
     _keep_only_the_current(named)
     _set_aside_acts_told_in_passing(reading.parts, named)
 
@@ -412,7 +422,7 @@ def decide(
     """
     all_ids = _procedure_ids(index)
     current = _procedure_id(index, slots.get("procedure"))
-    if current in reading.excluded or (reading.corrected and not reading.named_by):
+    if current in reading.excluded or (reading.corrected and not reading.named_by and not reading.organs):
         current = None  # "pas la biopsie", "ah non pardon, c'est pour le rein": not the one discussed
     pending_kinds = [k for k in slots.get("aspects") or [] if k in QUESTION_KINDS]
     pending_candidates = [
@@ -443,15 +453,12 @@ def decide(
     if reading.procedures:
         procedures = reading.procedures
     elif reading.candidates:
-        if not procedure_intent and reading.named_by == "context" and not words_overrule:
+        asks_for_procedures = procedure_intent or intent == "list_procedures"
+        if not asks_for_procedures and reading.named_by == "context" and not words_overrule:
             return Decision("none")  # symptoms told without a procedure question ("j'ai une sciatique")
         # The conversation decides between candidates: the procedure discussed, or the
-        # one answer to the clarifying question just asked ("c'est pour la bile"); or the
-        # symptoms point to one procedure only and the patient asks about the act proposed
-        # ("une sciatique rebelle, l'intervention dure combien ?").
+        # one answer to the clarifying question just asked ("c'est pour la bile").
         chosen = [c for c in reading.candidates if c == current or c in pending_candidates]
-        if not chosen and len(reading.candidates) == 1 and reading.refers_to_proposed and kinds:
-            chosen = reading.candidates
         if len(chosen) != 1:
             return Decision("clarify", candidates=reading.candidates, pending=kinds or pending_kinds)
         procedures = chosen
@@ -469,11 +476,18 @@ def decide(
     else:
         if reading.topics and not kinds:
             return Decision("answer", asked=[Asked(topic=topic) for topic in reading.topics])
+        if reading.general_topic and set(precise) <= {reading.general_topic}:
+            # "comment soulagez-vous la douleur pendant vos gestes ?": a general question.
+            return Decision("general", topic=reading.general_topic)
         understood = precise or reading.organs
         if not procedure_intent and (not understood or general_intent or intent == "nlu_fallback"):
             # No procedure question read, or question words alone in a message the classifier
             # did not understand either: the intent decides (rephrase, then the team).
             return Decision("none")
+        if not understood and not (reading.refers_to_proposed or reading.short):
+            # "comment", "pourquoi" in a long message about nothing the page describes
+            # ("comment faire pousser des tomates"): not a procedure question.
+            return Decision("out_of_scope")
         candidates = [c for c in all_ids if c not in reading.excluded]
         return Decision("clarify", candidates=candidates, pending=kinds or _kinds_of(intent_kind))
 

@@ -6,7 +6,8 @@
 Starts our servers with scripts/run.sh on free loopback ports and endpoints.yml's tracker store on
 a private file, then sends, through the REST channel, a fixed mix of patient questions:
 - questions answered by custom actions (action server round trip),
-- messages answered by a domain response (NLU + policies only, no action server),
+- messages answered by a response of domain.yml (small talk through action_answer, the
+  emergency instruction by a rule alone),
 each with 1 user and with --users concurrent users (closed loop: a user sends its next message as
 soon as it has the reply). Every user rotates its sender every few messages, so conversations
 (and trackers) stay as short as real ones. Does the same with the bot `rasa init` makes,
@@ -45,7 +46,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.messages import ACTION_MIX, NLU_ONLY_MIX, STOCK_MIX  # noqa: E402
+from bench.messages import ACTION_MIX, RESPONSE_MIX, STOCK_MIX  # noqa: E402
 from harness.servers import (  # noqa: E402
     RASA,
     REPO_ROOT,
@@ -450,7 +451,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     machine = machine_description()
     figures: Dict[str, object] = {"machine": machine}
     responses = domain_texts()
-    nlu_expected = {text: responses[name] for text, name in NLU_ONLY_MIX.items()}
+    nlu_expected = {text: responses[name] for text, name in RESPONSE_MIX.items()}
     stock_single: Optional[PhaseResult] = None
     stock_new: List[PhaseResult] = []
     try:
@@ -461,10 +462,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         ours = RunningAssistant(workdir)
         ours.start()
         log(f"  ready after {ours.start_seconds:.1f} s")
-        warm_up(ours.url, ACTION_MIX + list(NLU_ONLY_MIX), args.warmup)
+        warm_up(ours.url, ACTION_MIX + list(RESPONSE_MIX), args.warmup)
         scenarios = [
             ("ours: custom actions", ours.url, ACTION_MIX, None),
-            ("ours: NLU + policies only", ours.url, NLU_ONLY_MIX, nlu_expected),
+            ("ours: responses of domain.yml", ours.url, RESPONSE_MIX, nlu_expected),
         ]
         stock_load = float("nan")
         if not args.skip_stock:
@@ -487,7 +488,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         results = list(measured.values())
         single = measured[("ours: custom actions", 1)]
         concurrent = measured[("ours: custom actions", args.users)]
-        nlu_single = measured[("ours: NLU + policies only", 1)]
+        nlu_single = measured[("ours: responses of domain.yml", 1)]
         stock_single = measured.get(("stock rasa init", 1))
         stock_concurrent = measured.get(("stock rasa init", args.users))
 

@@ -29,7 +29,7 @@ import gevent
 import socketio
 from gevent.queue import Empty, Queue
 from locust import HttpUser, User, events, task
-from messages import ACTION_MIX, NLU_ONLY_MIX
+from messages import ACTION_MIX, RESPONSE_MIX
 
 QUESTIONS_PER_CONVERSATION = 3
 
@@ -42,7 +42,7 @@ class _EngineIOQueue(Queue):
 
 
 engineio.client.Client.create_queue = lambda self, *args, **kwargs: _EngineIOQueue(*args, **kwargs)
-CLOSINGS = [text for text in NLU_ONLY_MIX if text in ("merci", "au revoir", "ok merci")]
+CLOSINGS = [text for text in RESPONSE_MIX if text in ("merci", "au revoir", "ok merci")]
 
 
 @events.init_command_line_parser.add_listener

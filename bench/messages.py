@@ -14,8 +14,10 @@ ACTION_MIX = [
     "c'est quoi une thermoablation ?",
     "Et combien de temps ça dure ?",
 ]
-# Messages answered by a response of domain.yml (rules only, no action server): text -> response.
-NLU_ONLY_MIX = {
+# Messages answered by a response of domain.yml: text -> response. Small talk goes through
+# action_answer (which reads it first: "merci, et ça dure combien ?"); the emergency instruction
+# is a rule alone, without the action server.
+RESPONSE_MIX = {
     "merci": "utter_thank",
     "au revoir": "utter_goodbye",
     "es-tu un robot ?": "utter_bot_challenge",

@@ -48,7 +48,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.messages import ACTION_MIX, NLU_ONLY_MIX  # noqa: E402
+from bench.messages import ACTION_MIX, RESPONSE_MIX  # noqa: E402
 from harness.servers import (  # noqa: E402
     RASA,
     REPO_ROOT,
@@ -415,7 +415,7 @@ async def main_async(args, workdir: Path) -> int:
     )
     print(f"{args.messages} messages per mix, one at a time, a new sender every {args.turns} messages.")
 
-    mixes = {"custom actions": ACTION_MIX, "NLU + policies only": list(NLU_ONLY_MIX)}
+    mixes = {"custom actions": ACTION_MIX, "responses of domain.yml": list(RESPONSE_MIX)}
     for label, messages in mixes.items():
         await variants.set()
         stats, *_ = await measure(agent, messages, args.messages, f"base-{label[:3]}", args.turns)

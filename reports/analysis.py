@@ -31,8 +31,17 @@ ENDINGS = (
     "action_failure",
     "no_question",
 )
-# Outcomes that answer a question about the procedures (an honest "not described" included).
-ANSWERED_OUTCOMES = ("fact", "not_stated", "overview", "general", "procedure_list", "not_described")
+# Outcomes that answer a question about the procedures (an honest "not described" or "the page
+# does not cover it" included).
+ANSWERED_OUTCOMES = (
+    "fact",
+    "not_stated",
+    "overview",
+    "general",
+    "procedure_list",
+    "not_described",
+    "not_covered",
+)
 # Replies that are not an answer to a question: they leave the conversation's ending as it was.
 PASSING_OUTCOMES = ("greeting", "feedback", "smalltalk", "none")
 # Two messages whose word sets overlap this much (Jaccard) are grouped as the same question.

@@ -293,3 +293,28 @@ async def test_feedback_is_kept_in_the_slot_and_not_helpful_gets_the_team(
     assert message["text"] == answers.feedback_reply(store.knowledge, feedback).text
     assert (answers.team_pointer(store.knowledge) in message["text"]) == (feedback == "not_helpful")
     assert not message.get("offer_feedback")
+
+
+@pytest.mark.parametrize(
+    "intent, response",
+    [
+        ("thank", "utter_thank"),
+        ("goodbye", "utter_goodbye"),
+        ("affirm", "utter_anything_else"),
+        ("deny", "utter_anything_else"),
+        ("bot_challenge", "utter_bot_challenge"),
+    ],
+)
+async def test_small_talk_gets_its_response_when_the_message_asks_nothing_more(
+    store, dispatcher, intent, response
+):
+    await run(ActionAnswer, store, dispatcher, make_tracker(intent, text="merci", slots=SHOWN))
+    assert texts(dispatcher) == [response]
+    assert dispatcher.messages[0]["answer"] == {"outcome": "smalltalk"}
+
+
+async def test_a_procedure_question_taken_for_small_talk_is_answered(store, dispatcher):
+    text = "je dois avoir une biopsie, on m'endort ?"
+    await run(ActionAnswer, store, dispatcher, make_tracker("goodbye", text=text, slots=SHOWN))
+    biopsy = store.knowledge.procedure("biopsie")
+    assert texts(dispatcher) == [answers.answer_aspect(store.knowledge, biopsy, "anaesthesia").text]

@@ -348,13 +348,30 @@ def test_a_procedure_named_before_the_current_one_is_taken_as_had_before():
     assert asked(both) == ("answer", [("infiltration", "duration"), ("biopsie", "duration")])
 
 
-def test_symptoms_pointing_to_one_procedure_answer_a_question_on_the_act_proposed():
-    sciatica = next(w for w in KNOWLEDGE.procedure("infiltration").context_words if w == "sciatique")
-    proposed = f"j'ai une {sciatica} rebelle, l'intervention dure combien de temps ?"
-    assert asked(proposed, intent="ask_duration") == ("answer", [("infiltration", "duration")])
-    # Without a word for the act proposed, the symptom alone only leads to a question.
-    other = decision_for(f"j'ai une {sciatica}, combien de temps dure une opération du dos ?", "ask_duration")
-    assert (other.outcome, other.candidates) == ("clarify", ["infiltration"])
+def test_symptoms_pointing_to_one_procedure_still_ask_which_act_is_proposed():
+    # "l'intervention" may be another act than the one the page describes for the symptom.
+    proposed = "j'ai une cruralgie, l'intervention dure combien de temps ?"
+    decision = decision_for(proposed, "ask_duration")
+    assert (decision.outcome, decision.candidates, decision.question_kinds) == (
+        "clarify",
+        ["infiltration"],
+        ["duration"],
+    )
+
+
+def test_a_long_message_asking_how_about_nothing_described_is_not_a_procedure_question():
+    assert decision_for("comment faire pousser des tomates sur un balcon", "ask_how_it_is_done").outcome == (
+        "out_of_scope"
+    )
+    short = decision_for("comment ça se passe ?", "ask_how_it_is_done")
+    assert (short.outcome, short.candidates) == ("clarify", ALL_IDS)
+
+
+@pytest.mark.parametrize("topic", list(KNOWLEDGE.general_question_words.__fields__))
+def test_general_question_words_give_the_general_answer_whatever_the_intent(topic):
+    for word in getattr(KNOWLEDGE.general_question_words, topic):
+        decision = decision_for(f"et pour {word} ?", "ask_how_it_is_done")
+        assert (decision.outcome, decision.topic) == ("general", topic), word
 
 
 def test_an_organ_beside_a_symptom_adds_the_procedures_the_page_describes_for_it():

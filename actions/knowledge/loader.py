@@ -212,6 +212,9 @@ class KnowledgeIndex:
             for topic_id, topic in knowledge.not_covered_topics.items()
             for word in topic.patient_words
         )
+        self.general_topics = PhraseMatcher(
+            (topic, stems(word)) for topic, words in knowledge.general_question_words for word in words
+        )
         cues = knowledge.reading_cues
         self.cues = PhraseMatcher(
             (cue, word)
@@ -228,7 +231,8 @@ class KnowledgeIndex:
             + [w for act in knowledge.not_described for w in act.patient_words]
             + [w for organ in knowledge.organs.values() for w in organ.patient_words]
             + [w for entry in knowledge.question_kinds.values() for w in entry.patient_words]
-            + [w for topic in knowledge.not_covered_topics.values() for w in topic.patient_words],
+            + [w for topic in knowledge.not_covered_topics.values() for w in topic.patient_words]
+            + [w for _, words in knowledge.general_question_words for w in words],
             known=[w for p in knowledge.procedures for w in (*p.context_words, *p.scope.outside_words)],
         )
         self._other_acts = {act.id: act for act in knowledge.not_described}

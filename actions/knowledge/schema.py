@@ -189,7 +189,7 @@ class ReadingCues(StrictModel):
     past: List[Text] = []  # "j'ai déjà eu", "l'an dernier"
     current: List[Text] = []  # "cette fois": the one meant, even beside a past cue
     correction: List[Text] = []  # "ah non pardon": what was named before is replaced
-    reference: List[Text] = []  # "l'intervention qu'on me propose": the act meant, not named
+    reference: List[Text] = []  # "l'intervention qu'on me propose": an act meant, not named
     linking: List[Text] = []  # words that link names without asking anything
 
 
@@ -207,6 +207,15 @@ class GeneralFacts(StrictModel):
     asepsis: Fact
 
 
+class GeneralQuestionWords(StrictModel):
+    """Words of a general question ("la douleur pendant les gestes"), when no procedure is named."""
+
+    interventional_radiology: List[Text] = []
+    pain_relief: List[Text] = []
+    location: List[Text] = []
+    asepsis: List[Text] = []
+
+
 class Contact(StrictModel):
     """The clinic's contact details; the page gives none, so all are optional."""
 
@@ -221,6 +230,7 @@ class KnowledgeBase(StrictModel):
     contact: Contact
     organs: Dict[str, Organ] = {}
     general: GeneralFacts
+    general_question_words: GeneralQuestionWords = GeneralQuestionWords()
     procedures: List[Procedure]
     ambiguous_words: List[AmbiguousWords] = []
     not_described: List[OtherAct] = []
