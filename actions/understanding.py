@@ -46,6 +46,8 @@ GENERAL_TOPIC_OF_INTENT = {
 }
 # Intents that ask about a procedure; with nothing named, the assistant asks which one.
 PROCEDURE_INTENTS = {*QUESTION_KIND_OF_INTENT, "inform_procedure"} - set(GENERAL_TOPIC_OF_INTENT)
+# Intents of small talk: answered with their response unless the words ask about a procedure.
+SMALL_TALK_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge"}
 # Question words as common in questions on anything as in questions on a procedure ("comment",
 # "pourquoi", "c'est quoi"): alone, they do not overrule an intent that is no procedure question.
 VAGUE_KINDS = {"overview", "how_it_is_done", "purpose"}
@@ -374,8 +376,12 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
         common = [c for c in groups[0] if all(c in group for group in groups)]
         candidates = common or list(dict.fromkeys(c for group in groups for c in group))
         inside = [c for c in candidates if c not in outside]
-        if not inside:
-            reading.outside_site = (candidates[0], outside[candidates[0]])
+        site_excluded = [c for c in candidates if c in outside]
+        if not inside or (site_excluded and context[site_excluded[0]] > max(context[c] for c in inside)):
+            # "vous drainez les abcès dentaires ?": the procedure its context words point to,
+            # on a site the page does not describe it for.
+            chosen = site_excluded[0]
+            reading.outside_site = (chosen, outside[chosen])
             return
         best = max(context[c] for c in inside)
         leaders = [c for c in inside if context[c] == best]
@@ -453,9 +459,11 @@ def decide(
     if reading.procedures:
         procedures = reading.procedures
     elif reading.candidates:
-        asks_for_procedures = procedure_intent or intent == "list_procedures"
-        if not asks_for_procedures and reading.named_by == "context" and not words_overrule:
-            return Decision("none")  # symptoms told without a procedure question ("j'ai une sciatique")
+        # Symptoms told ("j'ai une sciatique qui ne passe pas") lead to "is it about this
+        # procedure?", unless the classifier read small talk or a general question.
+        told_aside = general_intent or intent in SMALL_TALK_INTENTS
+        if told_aside and reading.named_by == "context" and not words_overrule:
+            return Decision("none")
         # The conversation decides between candidates: the procedure discussed, or the
         # one answer to the clarifying question just asked ("c'est pour la bile").
         chosen = [c for c in reading.candidates if c == current or c in pending_candidates]
