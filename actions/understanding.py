@@ -64,14 +64,12 @@ CARRIES = {
 }
 # Parts of a message: sentences, clauses after a comma or a colon, and "et", "mais", "puis".
 PART_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:et|mais|puis|ou bien)\s", re.IGNORECASE)
-# Words that may stand between an exclusion cue and the name it excludes: "pas pour une
-# biopsie", "on ne va pas me faire une biopsie" (never "pas combien dure la biopsie").
-BETWEEN_EXCLUSION_AND_NAME = frozenset(
-    "a agit aura avoir c ce d de des du en est etre eu faire fait l la le les m ma me mes mon parle"
-    " parlais parler pour prevu prevue s sa se sera ses son subir un une".split()
-)
-
-
+# An exclusion cue excludes the name that follows it: at once ("pas pour une biopsie"), or this
+# many words on at most, with no question between, when another procedure is meant ("je ne veux
+# pas d'information sur la biopsie mais sur …"; never "je ne sais pas combien dure la biopsie").
+DETERMINERS = frozenset("c ce d de des du en est l la le les ma mes mon pour sa ses son un une".split())
+EXCLUSION_REACH = 6
+QUESTION_WORDS = frozenset("si combien comment quand pourquoi quel quelle quels quelles ou".split())
 # A message of this many words or fewer that asks "comment ?" or "pourquoi ?" is about a
 # procedure, to be asked which one; a longer one must name it or refer to an act.
 SHORT_MESSAGE_WORDS = 6
@@ -116,7 +114,7 @@ class Reading:
     organs: List[str] = field(default_factory=list)  # the most specific ones
     parts: List[Part] = field(default_factory=list)
     part_of_description: bool = False  # an act the page mentions in how the named procedure is done
-    corrected: bool = False  # "ah non pardon": what was said before is not what is meant
+    mistaken: bool = False  # "ah non pardon": what was said before, here or earlier, is not meant
     refers_to_proposed: bool = False  # "l'intervention qu'on me propose": the act meant, unnamed
     short: bool = False  # a few words only ("comment ça se passe ?"): a question about the procedure
     general_topic: Optional[str] = None  # words of a general question ("la douleur pendant les gestes")
@@ -193,10 +191,10 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     named: List[Named] = []
     for number, part in enumerate(parts):
         subjects = index.subjects.find(part)
-        cues = index.cues.find(part)
-        named += [Named(number, mention, _status(part, mention, cues)) for mention in subjects]
+        named += [Named(number, mention, _status(index, part, mention, subjects)) for mention in subjects]
         reading.parts.append(_read_part(index, part, subjects))
-    reading.corrected = _apply_corrections(index, parts, named)
+    reading.mistaken = _apply_corrections(index, parts, named)
+    _exclude_names_denied_after(index, parts, named)
     reading.refers_to_proposed = any(
         cue.target == "reference" for part in parts for cue in index.cues.find(part)
     )
@@ -249,39 +247,46 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     return Part(kinds=sorted(kinds, key=QUESTION_KINDS.index))
 
 
-def _status(part: str, mention: Mention, cues: Sequence[Mention]) -> str:
-    """meant, current, excluded or past, from the cues of the mention's part."""
+def _status(index: KnowledgeIndex, part: str, mention: Mention, subjects: Sequence[Mention]) -> str:
+    """meant, current, past, excluded, or doubtful (excluded if another procedure is meant),
+    from the cues of the mention's part."""
+    cues = index.cues.find(part)
     words = part.split()
     for cue in cues:
-        if cue.target == "excluded" and cue.end <= mention.start:
-            between = words[cue.end : mention.start]
-            if all(word in BETWEEN_EXCLUSION_AND_NAME for word in between):
-                return "excluded"
-    kinds = {cue.target for cue in cues}
-    if "current" in kinds:
+        if cue.target != "excluded" or not cue.end <= mention.start <= cue.end + EXCLUSION_REACH:
+            continue
+        between = words[cue.end : mention.start]
+        if all(word in DETERMINERS for word in between):
+            return "excluded"  # "pas la biopsie", "ce n'est pas une biopsie"
+        nearer = [s for s in subjects if cue.end <= s.start < mention.start]
+        kinds = {m.target for m in index.question_kinds.find(stems(" ".join(between)))} - {"overview"}
+        if not nearer and not kinds and not QUESTION_WORDS & set(between):
+            return "doubtful"  # "je ne veux pas d'information sur la biopsie (mais sur …)"
+    said = {cue.target for cue in cues}
+    if "current" in said:
         return "current"
-    if "past" in kinds:
+    if "past" in said:
         return "past"
     return "meant"
 
 
 def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> bool:
     """ "une biopsie, ah non pardon, un drainage": what is named before a correction is excluded,
-    when something is named after it. Whether the message corrects something."""
+    when something is named after it. Whether the message owns up to a mistake ("pardon")."""
     corrections = [
-        (number, cue.start)
+        (number, cue.start, cue.target)
         for number, part in enumerate(parts)
         for cue in index.cues.find(part)
-        if cue.target == "correction"
+        if cue.target in ("correction", "mistake")
     ]
     if not corrections:
         return False
-    last = max(corrections)
+    last = max(corrections)[:2]
     if any((n.part, n.mention.start) > last for n in named):
         for n in named:
             if (n.part, n.mention.start) < last:
                 n.status = "excluded"
-    return True
+    return any(target == "mistake" for *_, target in corrections)
 
 
 def _alternatives(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> List[str]:
@@ -303,6 +308,34 @@ def _alternatives(index: KnowledgeIndex, parts: Sequence[str], named: List[Named
         elif kind == "ambiguous":
             ids += index.knowledge.ambiguous_words[int(target_id)].candidates
     return list(dict.fromkeys(ids))
+
+
+def _exclude_names_denied_after(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> None:
+    """ "la biopsie, ce n'est pas ça : l'infiltration, ça dure combien ?": a name followed by an
+    exclusion cue (in its part, or in the next part if that one names nothing) is excluded when
+    another procedure is named after it; so is a doubtful exclusion when another is meant."""
+    meant = [n for n in named if n.status in ("meant", "current", "doubtful")]
+    for n in meant:
+        others = [m for m in meant if m.procedure != n.procedure]
+        if n.status == "doubtful":
+            n.status = "excluded" if others else "meant"
+            continue
+        after = [m for m in others if (m.part, m.mention.start) > (n.part, n.mention.start)]
+        if after and _denied_after(index, parts, named, n):
+            n.status = "excluded"
+
+
+def _denied_after(index: KnowledgeIndex, parts: Sequence[str], named: List[Named], n: Named) -> bool:
+    later_in_part = [m.mention.start for m in named if m.part == n.part and m.mention.start > n.mention.start]
+    if any(
+        cue.target == "excluded" and cue.start >= n.mention.end and all(s > cue.start for s in later_in_part)
+        for cue in index.cues.find(parts[n.part])
+    ):
+        return True
+    following = n.part + 1
+    if later_in_part or following >= len(parts) or any(m.part == following for m in named):
+        return False
+    return any(cue.target == "excluded" for cue in index.cues.find(parts[following]))
 
 
 def _keep_only_the_current(named: List[Named]) -> None:
@@ -428,7 +461,7 @@ def decide(
     """
     all_ids = _procedure_ids(index)
     current = _procedure_id(index, slots.get("procedure"))
-    if current in reading.excluded or (reading.corrected and not reading.named_by and not reading.organs):
+    if current in reading.excluded or (reading.mistaken and not reading.named_by):
         current = None  # "pas la biopsie", "ah non pardon, c'est pour le rein": not the one discussed
     pending_kinds = [k for k in slots.get("aspects") or [] if k in QUESTION_KINDS]
     pending_candidates = [

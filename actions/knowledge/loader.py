@@ -218,7 +218,7 @@ class KnowledgeIndex:
         cues = knowledge.reading_cues
         self.cues = PhraseMatcher(
             (cue, word)
-            for cue in ("excluded", "past", "current", "correction", "reference")
+            for cue in ("excluded", "past", "current", "correction", "mistake", "reference")
             for word in getattr(cues, cue)
         )
         self.linking_words = frozenset(normalize(" ".join(cues.linking)).split())

@@ -188,7 +188,8 @@ class ReadingCues(StrictModel):
     excluded: List[Text] = []  # "pas la biopsie", "plutôt que"
     past: List[Text] = []  # "j'ai déjà eu", "l'an dernier"
     current: List[Text] = []  # "cette fois": the one meant, even beside a past cue
-    correction: List[Text] = []  # "ah non pardon": what was named before is replaced
+    correction: List[Text] = []  # "finalement": what was named before is replaced
+    mistake: List[Text] = []  # "ah non pardon": a correction that also sets aside the procedure discussed
     reference: List[Text] = []  # "l'intervention qu'on me propose": an act meant, not named
     linking: List[Text] = []  # words that link names without asking anything
 

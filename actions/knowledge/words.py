@@ -23,8 +23,9 @@ MIN_FUZZY_WORD_LENGTH = 7
 FUZZY_CUTOFF = 0.85
 # French inflections, longest first: what `stem` removes from a normalized word.
 _ENDINGS = sorted(
-    "s x e es ee ees er ez ir is it i ie ies ent ons ont ai ais ait aient era erai eras erez erons eront "
-    "erait erais ation ations ement ements".split(),
+    "s x e es ee ees er ez ir is it i ie ies ent ons ont ai ais ait aient "
+    "era erai eras erez erons eront erait erais ira irai iras irez irons iront "
+    "ation ations ement ements".split(),
     key=len,
     reverse=True,
 )
@@ -75,8 +76,9 @@ class Vocabulary:
     def _find_closest(self, word: str) -> str:
         if word in self.words or len(word) < MIN_FUZZY_WORD_LENGTH or word.isdigit():
             return word
-        # A letter more or less at most: "pousser" is not a misspelt "repousser".
-        similar = [w for w in self._long_words if abs(len(w) - len(word)) <= 1]
+        # The same first letter, and a letter more or less at most: "pousser" is not a misspelt
+        # "repousser", nor "explications" a misspelt "complications".
+        similar = [w for w in self._long_words if w[0] == word[0] and abs(len(w) - len(word)) <= 1]
         close = difflib.get_close_matches(word, similar, n=2, cutoff=FUZZY_CUTOFF)
         # Two words as close as each other: no guess.
         if len(close) == 2 and difflib.SequenceMatcher(None, word, close[1]).ratio() == (
