@@ -86,17 +86,20 @@ def conversation_slots(tracker: Tracker) -> Dict[str, Any]:
 
 
 def read_latest_message(index: KnowledgeIndex, tracker: Tracker) -> Reading:
-    """The knowledge file's words in the message; entities (buttons) where it names nothing."""
-    reading = read_message(index, user_text(tracker))
-    if reading.named_by is None:
-        for value in tracker.get_latest_entity_values("procedure"):
-            procedure = index.find_procedure(value)
-            if procedure:
-                reading.procedures, reading.named_by = [procedure.id], "name"
-                break
-    if not reading.organs:
-        organs = {index.find_organ(value) for value in tracker.get_latest_entity_values("organ")}
-        reading.organs = sorted(organ for organ in organs if organ)
+    """The knowledge file's words in the message; a button's payload names its procedure and
+    organ as entities. (The words of a typed message are read whole, negation included: an
+    entity the NLU found in "pas la biopsie" is not the procedure meant.)"""
+    text = user_text(tracker)
+    reading = read_message(index, text)
+    if text:
+        return reading
+    for value in tracker.get_latest_entity_values("procedure"):
+        procedure = index.find_procedure(value)
+        if procedure:
+            reading.procedures, reading.named_by = [procedure.id], "name"
+            break
+    organs = {index.find_organ(value) for value in tracker.get_latest_entity_values("organ")}
+    reading.organs = sorted(organ for organ in organs if organ)
     return reading
 
 

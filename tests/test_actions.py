@@ -318,3 +318,18 @@ async def test_a_procedure_question_taken_for_small_talk_is_answered(store, disp
     await run(ActionAnswer, store, dispatcher, make_tracker("goodbye", text=text, slots=SHOWN))
     biopsy = store.knowledge.procedure("biopsie")
     assert texts(dispatcher) == [answers.answer_aspect(store.knowledge, biopsy, "anaesthesia").text]
+
+
+async def test_a_procedure_the_patient_excludes_is_not_taken_from_the_nlu_entities(store, dispatcher):
+    # The NLU finds "biopsie" as an entity; the words say it is not the one meant.
+    tracker = make_tracker(
+        "inform_procedure",
+        text="non, pas la biopsie",
+        entities=[entity("procedure", "biopsie")],
+        slots={**SHOWN, "procedure": "biopsie", "aspects": ["duration"]},
+    )
+    events = await run(ActionAnswer, store, dispatcher, tracker)
+    [message] = dispatcher.messages
+    offered = [button["payload"].split('"')[-2] for button in message["buttons"]]
+    assert "biopsie" not in offered and offered
+    assert SlotSet("procedure", None) in events
