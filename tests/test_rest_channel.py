@@ -6,6 +6,7 @@ import pytest
 
 from actions import answers
 from actions.knowledge import ASPECTS
+from actions.understanding import Asked
 from harness.servers import RunningAssistant, port_is_open
 from tests.conftest import PROCEDURE_IDS
 
@@ -158,10 +159,8 @@ def test_variants_most_specific_and_organ_follow_up(assistant: RunningAssistant,
 def test_the_kind_of_question_asked_is_the_one_answered(
     assistant: RunningAssistant, sender, knowledge, question, procedure_id, kind
 ):
-    decision_reply = answers.reply_to(
-        knowledge, answers.Decision("answer", procedure=procedure_id, question_kind=kind)
-    )
-    assert texts(assistant.say(question, sender))[-1] == decision_reply.text
+    expected = answers.answer_asked(knowledge, Asked(procedure_id, kind))
+    assert texts(assistant.say(question, sender))[-1] == expected.text
 
 
 def test_infection_is_not_promised_away(assistant: RunningAssistant, sender, knowledge):

@@ -76,9 +76,11 @@ class Vocabulary:
     def _find_closest(self, word: str) -> str:
         if word in self.words or len(word) < MIN_FUZZY_WORD_LENGTH or word.isdigit():
             return word
-        # The same first letter, and a letter more or less at most: "pousser" is not a misspelt
-        # "repousser", nor "explications" a misspelt "complications".
-        similar = [w for w in self._long_words if w[0] == word[0] and abs(len(w) - len(word)) <= 1]
+        # The same first sound, and a letter more or less at most: "pousser" is not a misspelt
+        # "repousser", nor "explications" a misspelt "complications" ("andormir" is "endormir").
+        similar = [
+            w for w in self._long_words if _same_start(w, word) and abs(len(w) - len(word)) <= 1
+        ]
         close = difflib.get_close_matches(word, similar, n=2, cutoff=FUZZY_CUTOFF)
         # Two words as close as each other: no guess.
         if len(close) == 2 and difflib.SequenceMatcher(None, word, close[1]).ratio() == (
@@ -86,6 +88,14 @@ class Vocabulary:
         ):
             return word
         return close[0] if close else word
+
+
+def _same_start(word: str, other: str) -> bool:
+    """The same first letter, or two vowels (a silent "h" counts as one): "andormir", "ospital"."""
+    return word[0] == other[0] or (word[0] in _VOWELS and other[0] in _VOWELS)
+
+
+_VOWELS = frozenset("aeiouyh")
 
 
 @dataclass(frozen=True)
