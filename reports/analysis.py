@@ -66,6 +66,9 @@ class Turn:
     procedure: Optional[str] = None
     aspect: Optional[str] = None
     candidates: List[str] = field(default_factory=list)
+    # Every answer about one kind of question of one procedure in the turn's reply (a message
+    # asking two things has two): (outcome, procedure, aspect).
+    answers: List[Tuple[str, str, str]] = field(default_factory=list)
     feedback: Optional[str] = None  # given on this turn (the patient's feedback message)
     custom_action_ran: bool = False
     answered: bool = False
@@ -111,6 +114,8 @@ def _apply_bot_message(turn: Turn, event: Dict[str, Any]) -> None:
         turn.outcome = record["outcome"]
         turn.procedure = record.get("procedure")
         turn.aspect = record.get("aspect")
+        if turn.outcome in ("fact", "not_stated") and turn.procedure and turn.aspect:
+            turn.answers.append((turn.outcome, turn.procedure, turn.aspect))
         candidates = record.get("candidates")
         turn.candidates = (
             [c for c in candidates if isinstance(c, str)] if isinstance(candidates, list) else []
@@ -189,13 +194,14 @@ class PairCount:
 
 
 def procedure_aspect_counts(conversations: Sequence[Conversation]) -> Dict[Tuple[str, str], PairCount]:
-    """(procedure, question kind) -> how often it was answered with a fact, and with "not stated"."""
+    """(procedure, question kind) -> how often it was answered with a fact, and with "not stated":
+    each kind of a message that asked several counts once."""
     pairs: Dict[Tuple[str, str], PairCount] = {}
     for conversation in conversations:
         for turn in conversation.turns:
-            if turn.outcome in ("fact", "not_stated") and turn.procedure and turn.aspect:
-                pair = pairs.setdefault((turn.procedure, turn.aspect), PairCount(turn.procedure, turn.aspect))
-                setattr(pair, turn.outcome, getattr(pair, turn.outcome) + 1)
+            for outcome, procedure, aspect in turn.answers:
+                pair = pairs.setdefault((procedure, aspect), PairCount(procedure, aspect))
+                setattr(pair, outcome, getattr(pair, outcome) + 1)
     return pairs
 
 

@@ -205,3 +205,15 @@ def test_a_period_without_conversations_has_every_day_and_nothing_else():
     assert summary.conversations == 0 and summary.patient_messages == 0
     assert list(summary.per_day.values()) == [0, 0, 0]
     assert not summary.facts_to_add and not summary.unanswered_groups and not summary.feedback
+
+
+def test_a_message_asking_two_things_counts_each_kind_answered():
+    events = stored(
+        "two",
+        user("combien de temps dure la biopsie et est-ce qu'on m'endort ?", "ask_duration"),
+        ActionExecuted("action_answer"),
+        BotUttered("…", metadata={"answer": answer_record("not_stated", "biopsie", "duration")}),
+        BotUttered("…", metadata={"answer": answer_record("fact", "biopsie", "anaesthesia")}),
+    )
+    pairs = procedure_aspect_counts(conversations_from_events(events))
+    assert (pairs[("biopsie", "duration")].not_stated, pairs[("biopsie", "anaesthesia")].fact) == (1, 1)
