@@ -105,7 +105,6 @@ class Reading:
     procedures: List[str] = field(default_factory=list)  # named explicitly, meant
     excluded: List[str] = field(default_factory=list)  # named, but not meant ("pas la biopsie")
     candidates: List[str] = field(default_factory=list)  # fits a generic word or symptoms, not decided
-    decided_by_context: Optional[str] = None  # a generic word that the rest of the message decides
     named_by: Optional[str] = None  # "name", "generic" or "context": how the subject was found
     other_act: Optional[str] = None  # an act the page does not describe
     outside_site: Optional[Tuple[str, str]] = None  # (procedure id, site word) outside its scope
@@ -115,7 +114,7 @@ class Reading:
     parts: List[Part] = field(default_factory=list)
     part_of_description: bool = False  # an act the page mentions in how the named procedure is done
     mistaken: bool = False  # "ah non pardon": what was said before, here or earlier, is not meant
-    refers_to_proposed: bool = False  # "l'intervention qu'on me propose": the act meant, unnamed
+    refers_to_an_act: bool = False  # "l'intervention", "le geste": an act meant, not named
     short: bool = False  # a few words only ("comment ça se passe ?"): a question about the procedure
     general_topic: Optional[str] = None  # words of a general question ("la douleur pendant les gestes")
     names_only: bool = False  # nothing but names and linking words: "et pour le poumon ?"
@@ -176,7 +175,9 @@ class Named:
 
     part: int
     mention: Mention
-    status: str = "meant"  # meant, current, past, excluded, or aside (an act told in passing)
+    # meant, current, past, excluded, doubtful (excluded if another procedure is meant), or
+    # aside (an act the page does not describe, told in passing)
+    status: str = "meant"
 
     @property
     def procedure(self) -> Optional[str]:
@@ -195,7 +196,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         reading.parts.append(_read_part(index, part, subjects))
     reading.mistaken = _apply_corrections(index, parts, named)
     _exclude_names_denied_after(index, parts, named)
-    reading.refers_to_proposed = any(
+    reading.refers_to_an_act = any(
         cue.target == "reference" for part in parts for cue in index.cues.find(part)
     )
     reading.short = len(" ".join(parts).split()) <= SHORT_MESSAGE_WORDS
@@ -421,7 +422,6 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
         # Decided by the context, or by two generic words that fit one procedure only ("drainage d'abcès").
         if (best > 0 or (len(groups) > 1 and len(common) == 1)) and len(leaders) == 1:
             reading.procedures = leaders
-            reading.decided_by_context = leaders[0]
         else:
             reading.candidates = leaders
         return
@@ -525,7 +525,7 @@ def decide(
             # No procedure question read, or question words alone in a message the classifier
             # did not understand either: the intent decides (rephrase, then the team).
             return Decision("none")
-        if not understood and not (reading.refers_to_proposed or reading.short):
+        if not understood and not (reading.refers_to_an_act or reading.short):
             # "comment", "pourquoi" in a long message about nothing the page describes
             # ("comment faire pousser des tomates"): not a procedure question.
             return Decision("out_of_scope")
