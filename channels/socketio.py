@@ -20,7 +20,11 @@ Same events and path as Rasa's `socketio` channel, but:
     polite reply and is not processed;
   * the session id is a random id the server hands out (32 hexadecimal digits),
     and a connection may only speak in the session it was confirmed;
-  * only known metadata keys (`customData.language`) are stored in the tracker.
+  * only known metadata keys (`customData.language`) are stored in the tracker;
+  * a packet that is not the chat's protocol (undecodable, nested too deep, binary...) or an
+    unknown event is refused without a traceback and counted against the connection's rate
+    (channels/socketio_packets.py); one log line for the first on a connection, and the
+    connection is closed once it is over its rate.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from channels.incoming import (
 )
 from channels.never_silent import handle_with_apology
 from channels.personal_data import REMINDER, reminded_before
+from channels.socketio_packets import MALFORMED_EVENT, CheckedPacket, guard_requests
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +109,8 @@ class Connection:
     session_id: Optional[str] = None
     in_turn: bool = False
     warned: bool = False
+    # A malformed packet or unknown event was logged for this connection (one line, not one each).
+    malformed_logged: bool = False
     tokens: float = BURST_MESSAGES
     refilled: float = field(default_factory=time.monotonic)
 
@@ -175,7 +182,16 @@ class CheckedSocketIOInput(SocketIOInput):
         # CORS headers are left to the Rasa server's --cors option, as in Rasa's
         # channel (two sets of headers would break browsers); the Origin itself
         # is checked on connect.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_EVENT_BYTES)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=[],
+            max_http_buffer_size=MAX_EVENT_BYTES,
+            # Packets that are not the chat's protocol become one MALFORMED_EVENT each.
+            serializer=CheckedPacket,
+            # Long-polling only: its requests are checked before python-engineio reads them
+            # (guard_requests); a WebSocket's frames would not be.
+            transports=["polling"],
+        )
         connections: Dict[str, Connection] = {}
         per_address: Counter = Counter()
         origins = allowed_origins()
@@ -234,6 +250,36 @@ class CheckedSocketIOInput(SocketIOInput):
                 await enter_room(sio, sid, session_id)
             connection.session_id = session_id
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        async def malformed_request(engineio_sid: str) -> None:
+            sid = sio.manager.sid_from_eio_sid(engineio_sid, self.namespace or "/")
+            if sid is not None:
+                await refuse_malformed(sid)
+
+        guard_requests(sio.eio, MAX_EVENT_BYTES, malformed_request)
+
+        async def refuse_malformed(sid: str) -> None:
+            """A malformed packet or an unknown event: counted against the connection's rate, logged
+            once, and a connection that keeps sending them past its rate is closed."""
+            connection = connections.get(sid)
+            if connection is None:
+                return
+            if not connection.malformed_logged:
+                connection.malformed_logged = True
+                logger.warning(
+                    "socketio: a malformed packet or unknown event refused "
+                    "(further ones on this connection are counted, not logged)"
+                )
+            if not connection.take_token():
+                await sio.disconnect(sid, namespace=self.namespace)
+
+        @sio.on(MALFORMED_EVENT, namespace=self.namespace)
+        async def malformed(sid: str, *_: Any) -> None:
+            await refuse_malformed(sid)
+
+        @sio.on("*", namespace=self.namespace)
+        async def unknown_event(_event: str, sid: str, *_: Any) -> None:
+            await refuse_malformed(sid)
 
         async def refuse(sid: str, connection: Connection, text: str) -> int:
             """One polite reply for a run of refused messages, not one per message."""

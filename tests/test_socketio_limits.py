@@ -12,6 +12,7 @@ import time
 import uuid
 
 import pytest
+import requests
 import socketio
 
 from actions import answers
@@ -206,3 +207,117 @@ def test_only_known_metadata_is_stored(assistant):
     (event,) = stored_user_events(assistant, chat.session_id)
     assert event["metadata"].get("language") == "fr"
     assert "tracking" not in event["metadata"] and "patient" not in event["metadata"]
+
+
+# --- Packets that are not the chat's protocol (channels/socketio_packets.py) ----------------------
+
+NESTED_1100 = "2" + "[" * 1100 + "]" * 1100  # an event whose payload is an array nested 1,100 deep
+MALFORMED_PACKETS = [
+    NESTED_1100,
+    '2[["user_uttered"], {"message": "x"}]',  # an event name that is a list
+    '2["x", ' + "[" * 20 + "]" * 20 + "]",  # deep, though json.loads reads it
+    '51-["user_uttered",{"_placeholder":true,"num":0}]',  # a binary event, attachment never sent
+    '2/admin,["x"]',  # another namespace
+    "2{not json",
+    '2["no_such_event", 1]',
+    "9",
+]
+# Long-polling POST bodies python-engineio itself fails on (a traceback each, before).
+MALFORMED_REQUESTS = [
+    "4" + "[" * 1100 + "]" * 1100,  # an Engine.IO message that is not a Socket.IO packet
+    "x",
+    "3" + "[" * 1100 + "]" * 1100,  # a pong carrying deep JSON
+    "\x1e".join(["6"] * 17),  # more than 16 packets
+    "",
+]
+
+
+def post(url: str, engineio_sid, body: str) -> requests.Response:
+    params = {"EIO": "4", "transport": "polling"}
+    if engineio_sid:
+        params["sid"] = engineio_sid
+    return requests.post(
+        f"{url}/socket.io/",
+        params=params,
+        data=body.encode(),
+        headers={"Content-Type": "text/plain;charset=UTF-8"},
+        timeout=10,
+    )
+
+
+def post_packets(url: str, engineio_sid: str, packets) -> requests.Response:
+    """Socket.IO packets sent as the client's polling transport sends them: one POST, each packet
+    an Engine.IO message ("4"), \\x1e between them."""
+    return post(url, engineio_sid, "\x1e".join("4" + packet for packet in packets))
+
+
+def log_lines_since(assistant, before: str) -> str:
+    time.sleep(1)
+    return assistant.log_text()[len(before) :]
+
+
+def test_malformed_packets_are_refused_with_one_log_line_and_count_against_the_rate(assistant, knowledge):
+    log_before = assistant.log_text()
+    other = Patient(assistant.url)
+    abuser = SocketChat(assistant.url)
+    try:
+        other.start()
+        engineio_sid = abuser.client.eio.sid
+        # 30 packets nested 1,100 deep (65 kB), then one of each other kind, in POSTs under 16 kB.
+        flood = [NESTED_1100] * 30 + MALFORMED_PACKETS
+        statuses = [
+            post_packets(assistant.url, engineio_sid, flood[i : i + 7]).status_code
+            for i in range(0, len(flood), 7)
+        ]
+        # Accepted by Engine.IO, refused by the channel: over its rate, the connection is closed.
+        assert statuses[0] == 200, statuses
+        time.sleep(1)
+        assert post_packets(assistant.url, engineio_sid, ['2["session_request", {}]']).status_code == 400
+        other.join(60)
+    finally:
+        try:
+            abuser.close()
+        except Exception:
+            pass
+    assert other.error is None, other.error
+    assert other.replies[-1] == purpose(knowledge, "angiographie")
+
+    added = log_lines_since(assistant, log_before)
+    assert "Traceback" not in added and "Error" not in added, added[:3000]
+    assert len([line for line in added.splitlines() if "malformed" in line]) == 1, added[:3000]
+
+
+def test_a_few_malformed_packets_use_up_the_rate_of_the_connection(assistant, knowledge):
+    chat = SocketChat(assistant.url)
+    try:
+        response = post_packets(assistant.url, chat.client.eio.sid, ["2{not json"] * (BURST_MESSAGES - 1))
+        assert response.status_code == 200
+        time.sleep(1)
+        # One token left: one question is answered, the next is refused as too fast.
+        assert texts(chat.say("À quoi sert une biopsie ?"))[-1] == purpose(knowledge, "biopsie")
+        assert texts(chat.say("À quoi sert une biopsie ?")) == [TOO_FAST_REPLY]
+    finally:
+        chat.close()
+
+
+@pytest.mark.parametrize("body", MALFORMED_REQUESTS)
+def test_malformed_engineio_requests_get_a_400_and_no_traceback(assistant, knowledge, body):
+    log_before = assistant.log_text()
+    chat = SocketChat(assistant.url)
+    try:
+        assert post(assistant.url, chat.client.eio.sid, body).status_code == 400
+        assert post(assistant.url, None, "42[\"x\"]").status_code == 400  # a POST without a session
+    finally:
+        try:
+            chat.close()
+        except Exception:
+            pass
+    added = log_lines_since(assistant, log_before)
+    assert "Traceback" not in added and "Error" not in added, added[:3000]
+    assert len(added.splitlines()) <= 1, added[:3000]
+    # Others are answered as usual.
+    other = SocketChat(assistant.url)
+    try:
+        assert texts(other.say("À quoi sert une biopsie ?"))[-1] == purpose(knowledge, "biopsie")
+    finally:
+        other.close()

@@ -137,8 +137,9 @@
 
   var socket = window.io(config.socketUrl, {
     path: "/socket.io/",
-    // Long-polling first (works through any proxy), then WebSocket when possible.
-    transports: ["polling", "websocket"],
+    // Long-polling: works through any proxy, and the only transport the server offers
+    // (docs/channels.md, Transport).
+    transports: ["polling"],
     reconnectionDelayMax: 5000,
   });
   var replyTimer = null;
