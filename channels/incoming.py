@@ -24,6 +24,7 @@ from typing import Any
 
 from channels.payload import normalise_payload
 from channels.personal_data import mask_personal_data
+from channels.sessions import looks_like_session_id
 
 # Longer than any real question (about 300 words); parsing a huge message
 # would keep the server busy for every other patient.
@@ -32,6 +33,9 @@ MAX_MESSAGE_CHARS = 2000
 # are about 450; 2,000 characters of one-letter words or of symbols are what no patient writes.
 MAX_MESSAGE_WORDS = 600
 MAX_SENDER_CHARS = 128
+WEB_CHAT_SENDER = (
+    "'sender' must not be 32 hexadecimal digits: ids of that form are the web chat's conversations"
+)
 # Control characters, lone surrogates, and invisible format characters: zero-width spaces and
 # joiners (which split a word for the NLU: "bi\u200bopsie"), bidirectional overrides (which
 # show a stored text in another order than it reads), soft hyphens, byte order marks.
@@ -60,6 +64,17 @@ TOO_FAST_REPLY = (
 BUSY_REPLY = (
     "Un instant : je réponds encore à votre message précédent. Vous pourrez "
     "écrire à nouveau juste après ma réponse."
+)
+# The sender's address has spent its budget of work (channels/rates.py): many messages, or long
+# ones, from one network.
+BUSY_ADDRESS_REPLY = (
+    "Beaucoup de messages arrivent en ce moment depuis votre réseau. Attendez une "
+    "minute, puis écrivez à nouveau votre question."
+)
+# Another tab or window (or this page, reloaded) has taken the conversation over.
+TAKEN_OVER_REPLY = (
+    "Cette conversation se poursuit dans un autre onglet ou une autre fenêtre. "
+    "Pour la reprendre ici, rechargez la page."
 )
 
 
@@ -135,6 +150,9 @@ def parse_incoming(payload: Any) -> IncomingMessage:
     if not isinstance(payload, dict):
         raise InvalidRequest("the body must be a JSON object with 'sender' and 'message'")
     sender = checked_sender(payload.get("sender"), "sender")
+    if looks_like_session_id(sender):
+        # The web chat's conversations: their ids are secrets of the socketio channel (sessions.py).
+        raise InvalidRequest(WEB_CHAT_SENDER)
     return checked_message(sender, payload.get("message"))
 
 
