@@ -8,11 +8,11 @@ Plain functions, shared by the channels and tested without a server.
 
 What a message costs the Rasa server grows with its number of tokens (spaCy,
 the CRF and DIET work token by token): about 0.25 ms each, on top of some
-25 ms a turn. 2,000 emoji or
-`"!?" * 1000` made 2,000 tokens, 20 times the cost of a question; so runs of
-symbols are cut to three, and a message of more than MAX_MESSAGE_WORDS
+25 ms a turn (`make bench-costly-messages` measures it). 2,000 emoji or
+`"!?" * 1000` made 2,000 tokens, 0.5 s of NLU, 30 times a question's; so runs
+of symbols are cut to three, and a message of more than MAX_MESSAGE_WORDS
 tokens gets the "too long" reply unparsed. `IncomingMessage.words` is what
-the socketio channel charges to the sender's address (channels/socketio.py).
+the socketio channel charges to the sender's address (channels/rates.py).
 """
 
 from __future__ import annotations
@@ -156,16 +156,17 @@ def parse_incoming(payload: Any) -> IncomingMessage:
     return checked_message(sender, payload.get("message"))
 
 
-def parse_socketio_message(data: Any, socket_id: str, session_persistence: bool) -> IncomingMessage:
-    """The conversation and text of a socketio `user_uttered` event, or InvalidRequest.
-
-    With session persistence the conversation is the client's `session_id`
-    (kept across page reloads); otherwise it is the socket itself.
-    """
+def socketio_sender(data: Any, socket_id: str, session_persistence: bool) -> str:
+    """The conversation of a socketio `user_uttered` event, or InvalidRequest: its `session_id`
+    with session persistence (kept across page reloads), else the socket itself."""
     if not isinstance(data, dict):
         raise InvalidRequest("the event data must be an object with 'message' and 'session_id'")
     if session_persistence:
-        sender = checked_sender(data.get("session_id"), "session_id")
-    else:
-        sender = socket_id
+        return checked_sender(data.get("session_id"), "session_id")
+    return socket_id
+
+
+def parse_socketio_message(data: Any, socket_id: str, session_persistence: bool) -> IncomingMessage:
+    """The conversation and text of a socketio `user_uttered` event, or InvalidRequest."""
+    sender = socketio_sender(data, socket_id, session_persistence)
     return checked_message(sender, data.get("message"))

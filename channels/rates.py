@@ -6,9 +6,12 @@ connections from one address, 30 messages a minute each, were 900 turns a minute
 messages of 2,000 emoji at once kept the server busy for two seconds. So besides the messages
 per connection and per conversation, the socketio channel charges each message's work to its
 sender's address, in units of one ordinary question (`message_cost`): an address may spend
-SOCKETIO_WORK_PER_ADDRESS units a minute (120 by default: 5 % of one core even spent on the
-longest messages), with bursts of half as much. Patients behind one address (a clinic's Wi-Fi,
-a mobile operator's NAT) share it: 120 units is some 40 patients writing three questions a minute.
+SOCKETIO_WORK_PER_ADDRESS units a minute (120 by default: about 6 % of one core, whatever the
+messages), with bursts of half as much. A message is checked against the budget before its text
+is read, and its cost taken once it is (into debt if need be). Patients behind one address (a
+clinic's Wi-Fi, a mobile operator's NAT) share it: 120 units is some 40 patients writing three
+questions a minute. `make bench-costly-messages` measures another patient's answer time while one
+client spends all of it.
 """
 
 from __future__ import annotations
@@ -21,8 +24,6 @@ from typing import Dict
 DEFAULT_WORK_PER_ADDRESS = 120  # units a minute
 # Tokens the NLU reads for the price of one more ordinary question (25 ms / 0.25 ms, rounded down).
 WORDS_PER_UNIT = 50
-# A session_request reads the conversation from the tracker store.
-SESSION_REQUEST_COST = 0.25
 # How often idle entries are forgotten (seconds).
 CLEAN_UP_EVERY = 60.0
 
@@ -65,6 +66,11 @@ class TokenBucket:
         self.tokens -= amount
         return True
 
+    def spend(self, amount: float) -> None:
+        """Takes `amount` even if the bucket holds less, down to -capacity."""
+        self._refill(time.monotonic())
+        self.tokens = max(-self.capacity, self.tokens - amount)
+
     def full(self) -> bool:
         self._refill(time.monotonic())
         return self.tokens >= self.capacity
@@ -79,11 +85,24 @@ class AddressBudgets:
         self._buckets: Dict[str, TokenBucket] = {}
         self._cleaned = time.monotonic()
 
-    def charge(self, address: str, cost: float) -> bool:
+    def _bucket(self, address: str) -> TokenBucket:
         bucket = self._buckets.get(address)
         if bucket is None:
             bucket = self._buckets[address] = TokenBucket(self.per_minute / 2, self.per_minute)
-        return bucket.take(cost)
+        return bucket
+
+    def charge(self, address: str, cost: float) -> bool:
+        """Takes `cost` units if the address has them."""
+        return self._bucket(address).take(cost)
+
+    def has_credit(self, address: str) -> bool:
+        """Whether the address may start one more message (checked before the text is read)."""
+        return self._bucket(address).take(0.0) and self._bucket(address).tokens >= 1
+
+    def spend(self, address: str, cost: float) -> None:
+        """Takes what a message read cost, into debt if need be (down to one burst's worth): the
+        next messages wait until it is paid back."""
+        self._bucket(address).spend(cost)
 
     def forget_idle(self, connected: Dict[str, int]) -> None:
         """Drops the full buckets of addresses without connections (at most once a minute)."""

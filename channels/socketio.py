@@ -54,14 +54,13 @@ from channels.incoming import (
     TOO_FAST_REPLY,
     TOO_LONG_REPLY,
     UNREADABLE_REPLY,
-    IncomingMessage,
     InvalidRequest,
-    parse_socketio_message,
+    checked_message,
+    socketio_sender,
 )
 from channels.never_silent import handle_with_apology
 from channels.personal_data import REMINDER, reminded_before
 from channels.rates import (
-    SESSION_REQUEST_COST,
     AddressBudgets,
     TokenBucket,
     message_cost,
@@ -279,7 +278,9 @@ class CheckedSocketIOInput(SocketIOInput):
             connection = connections.get(sid)
             if connection is None:
                 return
-            if not connection.take_token() or not budgets.charge(connection.address, SESSION_REQUEST_COST):
+            # Counted for the connection, not for the address: a patient opening the page from a
+            # busy network still gets a session (and the "busy network" reply to a message).
+            if not connection.take_token():
                 await refuse(sid, connection, TOO_FAST_REPLY)
                 return
             requested = data.get("session_id") if isinstance(data, dict) else None
@@ -324,15 +325,21 @@ class CheckedSocketIOInput(SocketIOInput):
         async def unknown_event(_event: str, sid: str, *_: Any) -> None:
             await refuse_malformed(sid)
 
-        def checked_session(sid: str, connection: Connection, incoming: IncomingMessage) -> None:
+        def checked_session(sid: str, connection: Connection, session_id: str) -> None:
             """The message's session is the one this connection holds, else InvalidRequest."""
-            if not looks_like_session_id(incoming.sender):
+            if not looks_like_session_id(session_id):
                 raise InvalidRequest("'session_id' must be the id given in session_confirm")
-            if incoming.sender == connection.session_id and sessions.holder(incoming.sender) == sid:
+            if session_id == connection.session_id and sessions.holder(session_id) == sid:
                 return
-            if incoming.sender == connection.taken_over:
+            if session_id == connection.taken_over:
                 raise SessionTakenOver()
             raise InvalidRequest("'session_id' is not the session this connection holds")
+
+        async def unreadable(sid: str, problem: InvalidRequest) -> int:
+            logger.warning("Malformed socketio message from %s: %s", sid, problem)
+            reply = {"text": UNREADABLE_REPLY}
+            await sio.emit(self.bot_message_evt, reply, room=sid, namespace=self.namespace)
+            return 1
 
         async def refuse(sid: str, connection: Connection, text: str) -> int:
             """One polite reply for a run of refused messages, not one per message."""
@@ -354,21 +361,25 @@ class CheckedSocketIOInput(SocketIOInput):
             if not connection.take_token():
                 return await refuse(sid, connection, TOO_FAST_REPLY)
             try:
-                incoming = parse_socketio_message(data, sid, self.session_persistence)
+                sender = socketio_sender(data, sid, self.session_persistence)
                 if self.session_persistence:
-                    checked_session(sid, connection, incoming)
+                    checked_session(sid, connection, sender)
             except SessionTakenOver:
                 return await refuse(sid, connection, TAKEN_OVER_REPLY)
             except InvalidRequest as problem:
-                logger.warning("Malformed socketio message from %s: %s", sid, problem)
-                unreadable = {"text": UNREADABLE_REPLY}
-                await sio.emit(self.bot_message_evt, unreadable, room=sid, namespace=self.namespace)
-                return 1
-            if self.session_persistence and not sessions.take_message(incoming.sender):
+                return await unreadable(sid, problem)
+            if self.session_persistence and not sessions.take_message(sender):
                 # Counted per conversation too: a reconnection does not start afresh.
                 return await refuse(sid, connection, TOO_FAST_REPLY)
-            if not incoming.too_long and not budgets.charge(connection.address, message_cost(incoming.words)):
+            # Before the text is read: reading it (cleaning, masking) is work too.
+            if not budgets.has_credit(connection.address):
                 return await refuse(sid, connection, BUSY_ADDRESS_REPLY)
+            try:
+                incoming = checked_message(sender, data.get("message"))
+            except InvalidRequest as problem:
+                return await unreadable(sid, problem)
+            if not incoming.too_long:
+                budgets.spend(connection.address, message_cost(incoming.words))
             connection.warned = False
 
             output = CountingSocketIOOutput(sio, self.bot_message_evt)

@@ -16,8 +16,23 @@ import requests
 import socketio
 
 from actions import answers
-from channels.incoming import BUSY_REPLY, TOO_FAST_REPLY, UNREADABLE_REPLY
-from channels.socketio import BURST_MESSAGES, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, MAX_EVENT_BYTES
+from channels.incoming import BUSY_ADDRESS_REPLY, BUSY_REPLY, TOO_FAST_REPLY, UNREADABLE_REPLY
+from channels.rates import DEFAULT_WORK_PER_ADDRESS, message_cost
+from channels.socketio import (
+    BURST_MESSAGES,
+    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    DEFAULT_MESSAGES_PER_MINUTE,
+    MAX_EVENT_BYTES,
+)
+from harness.load import (
+    COSTLY_MESSAGES,
+    PROSE,
+    Abuser,
+    answer_times,
+    chat_from,
+    median,
+)
+from harness.servers import RunningAssistant
 from tests.socket_chat import SocketChat
 
 
@@ -322,3 +337,74 @@ def test_malformed_engineio_requests_get_a_400_and_no_traceback(assistant, knowl
         assert texts(other.say("À quoi sert une biopsie ?"))[-1] == purpose(knowledge, "biopsie")
     finally:
         other.close()
+
+
+# --- Work per address (channels/rates.py), with the default limits --------------------------------
+
+
+@pytest.fixture(scope="module")
+def default_limits(tmp_path_factory):
+    """Servers with every limit at its default (the shared ones give 127.0.0.1 more work)."""
+    running = RunningAssistant(tmp_path_factory.mktemp("default-limits"))
+    running.start()
+    yield running
+    running.stop()
+
+
+LONG_QUESTION = (PROSE * 30)[:1960] + " Combien dure une biopsie ?"
+# Other addresses than harness/load.py's, so neither test spends the other's work.
+SPENDER_ADDRESS, OTHER_ADDRESS = "127.0.0.3", "127.0.0.4"
+
+
+def test_an_address_that_spent_its_work_is_refused_and_another_is_answered(default_limits, knowledge):
+    # Each long message costs about ten ordinary questions: the burst (half a minute's work) is
+    # spent in a few of them, whatever the connection they come from.
+    assert message_cost(400) > 8
+    expected_answers = int(DEFAULT_WORK_PER_ADDRESS / 2 / message_cost(400)) + 1
+    replies = []
+    for _ in range(2):
+        chat = chat_from(default_limits.url, SPENDER_ADDRESS)
+        try:
+            replies += [texts(chat.say(LONG_QUESTION)) for _ in range(BURST_MESSAGES - 2)]
+        finally:
+            chat.close()
+    refusals = ([], [BUSY_ADDRESS_REPLY], [TOO_FAST_REPLY])
+    answered = [reply for reply in replies if reply not in refusals]
+    assert 2 <= len(answered) <= expected_answers, replies
+    assert [BUSY_ADDRESS_REPLY] in replies
+    # Closing every connection and opening a new one does not refill the address's work.
+    again = chat_from(default_limits.url, SPENDER_ADDRESS)
+    try:
+        assert texts(again.say("À quoi sert une biopsie ?")) == [BUSY_ADDRESS_REPLY]
+    finally:
+        again.close()
+    # Another address is answered at once.
+    other = chat_from(default_limits.url, OTHER_ADDRESS)
+    try:
+        assert texts(other.say("À quoi sert une biopsie ?"))[-1] == purpose(knowledge, "biopsie")
+    finally:
+        other.close()
+
+
+def test_another_patient_is_answered_within_twice_its_time_while_a_client_uses_all_its_limits(
+    default_limits,
+):
+    """The rule of the costly messages: bench/costly_messages.py measures the same, with more answers.
+    Medians of the same run, before, during and after the load (machines differ in speed)."""
+    questions = 12
+    alone = answer_times(default_limits.url, questions)
+    abuser = Abuser(
+        default_limits.url, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MESSAGES_PER_MINUTE, BURST_MESSAGES
+    )
+    abuser.start()
+    try:
+        time.sleep(2)
+        loaded = answer_times(default_limits.url, questions)
+    finally:
+        abuser.stop()
+    alone_again = answer_times(default_limits.url, questions)
+    normal = max(median(alone), median(alone_again))
+    # (A connection of the previous test may not be closed yet on the server.)
+    assert len(abuser.chats) >= DEFAULT_MAX_CONNECTIONS_PER_ADDRESS - 2
+    assert abuser.sent > len(COSTLY_MESSAGES) * DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, abuser.sent
+    assert median(loaded) <= 2 * normal, (alone, loaded, alone_again)
