@@ -11,13 +11,13 @@ Same events and path as Rasa's `socketio` channel, but:
 - a turn that produced no answer (action server down or slow) gets an apology;
 - limits (socket.io has none of its own that fit a public site):
   * an event over 16 kB is refused before it is read (python-engineio's
-    `max_http_buffer_size`, and Sanic's WEBSOCKET_MAX_SIZE for WebSocket);
+    `max_http_buffer_size`; long-polling is the only transport offered);
   * a browser page may connect only from an origin of CORS_ORIGINS (the
     `Origin` header; clients that send none, like python-socketio, are not browsers);
   * at most SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS connections (30) from one address;
   * one turn at a time per connection, and at most SOCKETIO_MESSAGES_PER_MINUTE
-    (30, bursts of BURST_MESSAGES = 10) per connection; a message over either gets one
-    polite reply and is not processed;
+    (30, bursts of BURST_MESSAGES = 10) per connection and per session; a message over
+    either gets one polite reply and is not processed;
   * each message's work is charged to its sender's address, which may spend
     SOCKETIO_WORK_PER_ADDRESS units a minute (channels/rates.py): a message over it gets
     one polite reply and is not processed;
