@@ -88,9 +88,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         if host is None:
             print("Starting the servers (scripts/run.sh) on free ports...", flush=True)
             # The simulated patients think 0.5 to 2 s between messages, faster than real ones:
-            # socketio's per-connection rate (30 a minute) would refuse them.
+            # socketio's per-connection rate (30 a minute) would refuse them. And they all come
+            # from 127.0.0.1, whose work a minute (channels/rates.py) is that of one network.
             per_minute = os.environ.get("SOCKETIO_MESSAGES_PER_MINUTE", "120")
-            servers = RunningAssistant(workdir, SOCKETIO_MESSAGES_PER_MINUTE=per_minute)
+            work = os.environ.get("SOCKETIO_WORK_PER_ADDRESS", "100000")
+            servers = RunningAssistant(
+                workdir, SOCKETIO_MESSAGES_PER_MINUTE=per_minute, SOCKETIO_WORK_PER_ADDRESS=work
+            )
             servers.start()
             host = servers.url
             print(f"Rasa server {host} answering after {servers.start_seconds:.1f} s", flush=True)

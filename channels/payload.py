@@ -9,7 +9,7 @@ conversation. Two layers:
   `procedure` and `organ`, each a short name; anything else is dropped. Text
   that starts with "/" but is not a known intent is passed on as plain text
   without the slash (Rasa would otherwise log a warning quoting the whole
-  message);
+  message), then masked like any text (channels/incoming.py);
 - the Rasa server (`keep_valid_entities`, installed on `MessageProcessor.parse_message`
   by the channels package) drops, for every channel including the stock
   connectors of docs/channels.md, any entity of another name, a value that is

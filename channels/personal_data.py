@@ -11,7 +11,7 @@ tracker store, the logs or the NLU, which still reads the rest of the sentence:
 Recognised: e-mail addresses, phone numbers (French, with or without +33, and
 any other long run of digits), dates with a year (digits or "12 mars 1961"),
 social security numbers (NIR), file / patient numbers after "dossier", "IPP",
-"NIP", "n°", and a name introduced by "je m'appelle", "mon nom est", "je me
+"NIP", "n°", and a name introduced by "je m'appelle" (or "je m appelle"), "mon nom est", "je me
 nomme", "je suis M./Mme/Madame/Monsieur …". This is best effort: a name
 written without such an introduction is not recognised, which is why the
 assistant also reminds the patient, once per conversation, not to write them
@@ -73,7 +73,7 @@ _PATTERNS: List[Tuple[str, re.Pattern]] = [
     ("number", re.compile(r"(?<!\d)\d(?:[\s.\-]?\d){5,}(?!\d)")),
 ]
 _NAME_INTRO = re.compile(
-    rf"\b(?P<intro>je\s+m['’]\s*appelle|mon\s+nom\s+(?:est|c['’]est)|je\s+me\s+nomme|moi\s+c['’]est|"
+    rf"\b(?P<intro>je\s+m(?:['’]\s*|\s+)appelle|mon\s+nom\s+(?:est|c['’]est)|je\s+me\s+nomme|moi\s+c['’]est|"
     rf"je\s+suis\s+{_CIVILITY}|nom\s*:)\s+",
     re.I,
 )

@@ -11,16 +11,24 @@ Same events and path as Rasa's `socketio` channel, but:
 - a turn that produced no answer (action server down or slow) gets an apology;
 - limits (socket.io has none of its own that fit a public site):
   * an event over 16 kB is refused before it is read (python-engineio's
-    `max_http_buffer_size`, and Sanic's WEBSOCKET_MAX_SIZE for WebSocket);
+    `max_http_buffer_size`; long-polling is the only transport offered);
   * a browser page may connect only from an origin of CORS_ORIGINS (the
     `Origin` header; clients that send none, like python-socketio, are not browsers);
   * at most SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS connections (30) from one address;
   * one turn at a time per connection, and at most SOCKETIO_MESSAGES_PER_MINUTE
-    (30, bursts of BURST_MESSAGES = 10) per connection; a message over either gets one
-    polite reply and is not processed;
-  * the session id is a random id the server hands out (32 hexadecimal digits),
-    and a connection may only speak in the session it was confirmed;
-  * only known metadata keys (`customData.language`) are stored in the tracker.
+    (30, bursts of BURST_MESSAGES = 10) per connection and per session; a message over
+    either gets one polite reply and is not processed;
+  * each message's work is charged to its sender's address, which may spend
+    SOCKETIO_WORK_PER_ADDRESS units a minute (channels/rates.py): a message over it gets
+    one polite reply and is not processed;
+  * session ids are bearer secrets the server hands out, each held by one connection at a
+    time; a session_request with a valid id takes the session over (channels/sessions.py),
+    and a connection may only speak in the session it holds;
+  * only known metadata keys (`customData.language`) are stored in the tracker;
+  * a packet that is not the chat's protocol (undecodable, nested too deep, binary...) or an
+    unknown event is refused without a traceback and counted against the connection's rate
+    (channels/socketio_packets.py); one log line for the first on a connection, and the
+    connection is closed once it is over its rate.
 """
 
 from __future__ import annotations
@@ -28,9 +36,6 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-import re
-import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Optional, Tuple
@@ -43,15 +48,27 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels.incoming import (
+    BUSY_ADDRESS_REPLY,
     BUSY_REPLY,
+    TAKEN_OVER_REPLY,
     TOO_FAST_REPLY,
     TOO_LONG_REPLY,
     UNREADABLE_REPLY,
     InvalidRequest,
-    parse_socketio_message,
+    checked_message,
+    socketio_sender,
 )
 from channels.never_silent import handle_with_apology
 from channels.personal_data import REMINDER, reminded_before
+from channels.rates import (
+    AddressBudgets,
+    TokenBucket,
+    message_cost,
+    positive_int,
+    work_per_address,
+)
+from channels.sessions import Sessions, accepted_session_id, looks_like_session_id
+from channels.socketio_packets import MALFORMED_EVENT, CheckedPacket, guard_requests
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +81,8 @@ DEFAULT_MESSAGES_PER_MINUTE = 30
 BURST_MESSAGES = 10
 
 
-def _positive_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else default
-
-
-MESSAGES_PER_MINUTE = _positive_int("SOCKETIO_MESSAGES_PER_MINUTE", DEFAULT_MESSAGES_PER_MINUTE)
+MESSAGES_PER_MINUTE = positive_int("SOCKETIO_MESSAGES_PER_MINUTE", DEFAULT_MESSAGES_PER_MINUTE)
 DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 30
-SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 # customData keys kept in the tracker, with their longest value.
 METADATA_KEYS = {"language": 16}
 
@@ -82,7 +93,12 @@ def allowed_origins() -> FrozenSet[str]:
 
 
 def max_connections_per_address() -> int:
-    return _positive_int("SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS)
+    return positive_int("SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS)
+
+
+def message_bucket() -> TokenBucket:
+    """BURST_MESSAGES at once, MESSAGES_PER_MINUTE over time."""
+    return TokenBucket(BURST_MESSAGES, MESSAGES_PER_MINUTE)
 
 
 def known_metadata(metadata: Any) -> Optional[Dict[str, str]]:
@@ -101,21 +117,23 @@ class Connection:
     """What the server keeps about one socket.io connection."""
 
     address: str
+    # The session this connection holds (None before its session_request, or once taken over).
     session_id: Optional[str] = None
+    # The session another connection took over from this one: its messages get TAKEN_OVER_REPLY.
+    taken_over: Optional[str] = None
     in_turn: bool = False
     warned: bool = False
-    tokens: float = BURST_MESSAGES
-    refilled: float = field(default_factory=time.monotonic)
+    # A malformed packet or unknown event was logged for this connection (one line, not one each).
+    malformed_logged: bool = False
+    # Every event of the connection (messages, session requests, malformed packets).
+    events: TokenBucket = field(default_factory=message_bucket)
 
     def take_token(self) -> bool:
-        """Token bucket: BURST_MESSAGES at once, MESSAGES_PER_MINUTE over time."""
-        now = time.monotonic()
-        self.tokens = min(BURST_MESSAGES, self.tokens + (now - self.refilled) * MESSAGES_PER_MINUTE / 60)
-        self.refilled = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
+        return self.events.take()
+
+
+class SessionTakenOver(Exception):
+    """The message is for a session another connection has taken over (a reload, another tab)."""
 
 
 class CountingSocketIOOutput(SocketIOOutput):
@@ -159,11 +177,17 @@ class CountingSocketIOOutput(SocketIOOutput):
         await super().send_custom_json(recipient_id, json_message, **kwargs)
 
 
-async def enter_room(sio: AsyncServer, sid: str, room: str) -> None:
+async def enter_room(sio: AsyncServer, sid: str, room: str, namespace: Optional[str]) -> None:
     # A plain call before python-socketio 5.10, a coroutine since.
-    joined = sio.enter_room(sid, room)
+    joined = sio.enter_room(sid, room, namespace=namespace)
     if inspect.isawaitable(joined):
         await joined
+
+
+async def leave_room(sio: AsyncServer, sid: str, room: str, namespace: Optional[str]) -> None:
+    left = sio.leave_room(sid, room, namespace=namespace)
+    if inspect.isawaitable(left):
+        await left
 
 
 class CheckedSocketIOInput(SocketIOInput):
@@ -175,11 +199,23 @@ class CheckedSocketIOInput(SocketIOInput):
         # CORS headers are left to the Rasa server's --cors option, as in Rasa's
         # channel (two sets of headers would break browsers); the Origin itself
         # is checked on connect.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_EVENT_BYTES)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=[],
+            max_http_buffer_size=MAX_EVENT_BYTES,
+            # Packets that are not the chat's protocol become one MALFORMED_EVENT each.
+            serializer=CheckedPacket,
+            # Long-polling only: its requests are checked before python-engineio reads them
+            # (guard_requests); a WebSocket's frames would not be.
+            transports=["polling"],
+        )
         connections: Dict[str, Connection] = {}
         per_address: Counter = Counter()
         origins = allowed_origins()
         max_per_address = max_connections_per_address()
+        sessions = Sessions(message_bucket)
+        budgets = AddressBudgets(work_per_address())
+        namespace = self.namespace
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         # Rasa reads it back to send messages outside a turn (e.g. reminders).
         self.sio = sio
@@ -209,31 +245,101 @@ class CheckedSocketIOInput(SocketIOInput):
                 self.agent = getattr(request.app.ctx, "agent", None)
             per_address[address] += 1
             connections[sid] = Connection(address)
+            budgets.forget_idle(per_address)
+            sessions.forget_idle()
             return True
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str) -> None:
             connection = connections.pop(sid, None)
             if connection is not None:
+                sessions.release(connection.session_id, sid)
                 per_address[connection.address] -= 1
                 if per_address[connection.address] <= 0:
                     del per_address[connection.address]
+
+        async def hold(sid: str, connection: Connection, session_id: str) -> None:
+            """This connection now holds the session, alone: the one that held it leaves its room."""
+            if connection.session_id not in (None, session_id):
+                sessions.release(connection.session_id, sid)
+                await leave_room(sio, sid, connection.session_id, namespace)
+            previous = sessions.hold(session_id, sid)
+            if previous is not None:
+                await leave_room(sio, previous, session_id, namespace)
+                taken_from = connections.get(previous)
+                if taken_from is not None:
+                    taken_from.session_id, taken_from.taken_over = None, session_id
+                logger.info("socketio: a session was taken over by a new connection")
+            await enter_room(sio, sid, session_id, namespace)
+            connection.session_id, connection.taken_over = session_id, None
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None) -> None:
             connection = connections.get(sid)
             if connection is None:
                 return
+            # Counted for the connection, not for the address: a patient opening the page from a
+            # busy network still gets a session (and the "busy network" reply to a message).
+            if not connection.take_token():
+                await refuse(sid, connection, TOO_FAST_REPLY)
+                return
             requested = data.get("session_id") if isinstance(data, dict) else None
-            if isinstance(requested, str) and SESSION_ID.match(requested):
-                session_id = requested
-            else:
-                # No usable id (first visit, or one the server did not hand out): a new conversation.
-                session_id = uuid.uuid4().hex
             if self.session_persistence:
-                await enter_room(sio, sid, session_id)
-            connection.session_id = session_id
+                # An id this server issued, or a socketio conversation of the tracker store; any
+                # other (first visit, an id made up or mistyped) opens a new conversation.
+                session_id = await accepted_session_id(sessions, getattr(self, "agent", None), requested)
+                await hold(sid, connection, session_id)
+            else:
+                # Rasa's channel without persistence: the conversation is the socket itself.
+                session_id = sessions.issue()
+                connection.session_id = session_id
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        async def malformed_request(engineio_sid: str) -> None:
+            sid = sio.manager.sid_from_eio_sid(engineio_sid, self.namespace or "/")
+            if sid is not None:
+                await refuse_malformed(sid)
+
+        guard_requests(sio.eio, MAX_EVENT_BYTES, malformed_request)
+
+        async def refuse_malformed(sid: str) -> None:
+            """A malformed packet or an unknown event: counted against the connection's rate, logged
+            once, and a connection that keeps sending them past its rate is closed."""
+            connection = connections.get(sid)
+            if connection is None:
+                return
+            if not connection.malformed_logged:
+                connection.malformed_logged = True
+                logger.warning(
+                    "socketio: a malformed packet or unknown event refused "
+                    "(further ones on this connection are counted, not logged)"
+                )
+            if not connection.take_token():
+                await sio.disconnect(sid, namespace=self.namespace)
+
+        @sio.on(MALFORMED_EVENT, namespace=self.namespace)
+        async def malformed(sid: str, *_: Any) -> None:
+            await refuse_malformed(sid)
+
+        @sio.on("*", namespace=self.namespace)
+        async def unknown_event(_event: str, sid: str, *_: Any) -> None:
+            await refuse_malformed(sid)
+
+        def checked_session(sid: str, connection: Connection, session_id: str) -> None:
+            """The message's session is the one this connection holds, else InvalidRequest."""
+            if not looks_like_session_id(session_id):
+                raise InvalidRequest("'session_id' must be the id given in session_confirm")
+            if session_id == connection.session_id and sessions.holder(session_id) == sid:
+                return
+            if session_id == connection.taken_over:
+                raise SessionTakenOver()
+            raise InvalidRequest("'session_id' is not the session this connection holds")
+
+        async def unreadable(sid: str, problem: InvalidRequest) -> int:
+            logger.warning("Malformed socketio message from %s: %s", sid, problem)
+            reply = {"text": UNREADABLE_REPLY}
+            await sio.emit(self.bot_message_evt, reply, room=sid, namespace=self.namespace)
+            return 1
 
         async def refuse(sid: str, connection: Connection, text: str) -> int:
             """One polite reply for a run of refused messages, not one per message."""
@@ -255,23 +361,26 @@ class CheckedSocketIOInput(SocketIOInput):
             if not connection.take_token():
                 return await refuse(sid, connection, TOO_FAST_REPLY)
             try:
-                incoming = parse_socketio_message(data, sid, self.session_persistence)
+                sender = socketio_sender(data, sid, self.session_persistence)
                 if self.session_persistence:
-                    if not SESSION_ID.match(incoming.sender):
-                        raise InvalidRequest("'session_id' must be the id given in session_confirm")
-                    if connection.session_id not in (None, incoming.sender):
-                        raise InvalidRequest("'session_id' is not this connection's session")
+                    checked_session(sid, connection, sender)
+            except SessionTakenOver:
+                return await refuse(sid, connection, TAKEN_OVER_REPLY)
             except InvalidRequest as problem:
-                logger.warning("Malformed socketio message from %s: %s", sid, problem)
-                unreadable = {"text": UNREADABLE_REPLY}
-                await sio.emit(self.bot_message_evt, unreadable, room=sid, namespace=self.namespace)
-                return 1
+                return await unreadable(sid, problem)
+            if self.session_persistence and not sessions.take_message(sender):
+                # Counted per conversation too: a reconnection does not start afresh.
+                return await refuse(sid, connection, TOO_FAST_REPLY)
+            # Before the text is read: reading it (cleaning, masking) is work too.
+            if not budgets.has_credit(connection.address):
+                return await refuse(sid, connection, BUSY_ADDRESS_REPLY)
+            try:
+                incoming = checked_message(sender, data.get("message"))
+            except InvalidRequest as problem:
+                return await unreadable(sid, problem)
+            if not incoming.too_long:
+                budgets.spend(connection.address, message_cost(incoming.words))
             connection.warned = False
-            if self.session_persistence:
-                # Joining again is harmless, and covers a client that reconnected
-                # without a new session_request: its replies go to this room.
-                await enter_room(sio, sid, incoming.sender)
-                connection.session_id = incoming.sender
 
             output = CountingSocketIOOutput(sio, self.bot_message_evt)
             if incoming.too_long:

@@ -206,7 +206,8 @@ REDIS
 redis-server "$STATE/redis.conf" &
 pids+=($!)
 
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" >> "$STATE/logs/actions.log" 2>&1 &
+.venv/bin/python scripts/action_server.py --actions actions --port "$ACTION_PORT" --interface "$HOST" \
+  >> "$STATE/logs/actions.log" 2>&1 &
 pids+=($!)
 
 # Rasa creates its tables at start; do it once here, not in two servers at the same time.

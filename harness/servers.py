@@ -94,6 +94,19 @@ def port_is_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def listening_addresses(port: int) -> Set[str]:
+    """Local addresses with a listening TCP socket on `port`, as the kernel writes them in
+    /proc/net/tcp and tcp6 (127.0.0.1 is 0100007F, 0.0.0.0 is 00000000)."""
+    addresses = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, port_hex = local.split(":")
+            if state == "0A" and int(port_hex, 16) == port:
+                addresses.add(address)
+    return addresses
+
+
 def answers_ok(url: str) -> bool:
     try:
         return requests.get(url, timeout=2).ok
@@ -291,7 +304,8 @@ class RunningAssistant:
     def ready(self) -> bool:
         return all(
             answers_ok(url)
-            for url in (self.url, f"http://{self.host}:{self.action_port}/health", self.page_url)
+            # The action server listens on loopback whatever HOST is (scripts/action_server.py).
+            for url in (self.url, f"http://127.0.0.1:{self.action_port}/health", self.page_url)
         )
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 60) -> int:
@@ -304,7 +318,7 @@ class RunningAssistant:
         return find_process(self.process.pid, "rasa_server.py", " run ", "--model") if self.process else None
 
     def action_pid(self) -> Optional[int]:
-        return find_process(self.process.pid, "rasa", "run actions") if self.process else None
+        return find_process(self.process.pid, "scripts/action_server.py") if self.process else None
 
     def log_text(self) -> str:
         """What the three servers have written so far (stdout and stderr)."""

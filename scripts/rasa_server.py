@@ -35,8 +35,11 @@ def main() -> None:
         arguments += ["--enable-api", "--auth-token", token]
 
     from channels.patches import apply_all
+    from channels.sessions import keep_session_ids_out_of_logs
 
     apply_all()
+    # The web chat's conversation ids are secrets (channels/sessions.py).
+    keep_session_ids_out_of_logs()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]

@@ -5,12 +5,12 @@
 # Settings, all optional (defaults: the embedded local set-up):
 #   HOST            interface the servers listen on        (127.0.0.1)
 #   RASA_PORT       Rasa server: REST and socketio          (5005)
-#   ACTION_PORT     action server                           (5055)
+#   ACTION_PORT     action server, on loopback whatever HOST is (5055)
 #   WEB_PORT        web chat page (web/serve.py)            (8000)
 #   ENDPOINTS       endpoints file                          (endpoints.yml)
 #   TRACKER_DB      SQLite file of the conversations        (rasa.db)
 #   ACTION_SERVER_URL  where the Rasa server calls the action server
-#                   (http://HOST:ACTION_PORT/webhook; loopback when HOST is 0.0.0.0)
+#                   (http://127.0.0.1:ACTION_PORT/webhook)
 #   CORS_ORIGINS    web pages allowed to call the bot, space-separated
 #                   (the local page: http://localhost:WEB_PORT http://127.0.0.1:WEB_PORT)
 #   ACTION_TIMEOUT_SECONDS  wait for the action server before apologising (5)
@@ -26,7 +26,6 @@ source scripts/settings.sh
 CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT}
 # The custom channels (channels/) are imported by the Rasa server.
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
-export SANIC_HOST=$HOST
 # Read by web/serve.py.
 export HOST RASA_PORT WEB_PORT
 # Read by the socketio channel, which checks the Origin of each connection.
@@ -69,7 +68,9 @@ interrupted=false
 trap 'interrupted=true; stop' INT TERM
 trap stop EXIT
 
-env -u RASA_AUTH_TOKEN -u REST_TOKEN .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
+# On loopback whatever HOST is: only the Rasa server, on this machine, may call the actions.
+env -u RASA_AUTH_TOKEN -u REST_TOKEN .venv/bin/python scripts/action_server.py --actions actions \
+  --port "$ACTION_PORT" --interface 127.0.0.1 &
 pids+=($!)
 .venv/bin/python scripts/rasa_server.py run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --interface "$HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS &  # one argument per origin

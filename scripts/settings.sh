@@ -12,14 +12,7 @@ MODEL=${MODEL:-models}
 # Read by Rasa from endpoints.yml, which names them as ${VAR}: Rasa refuses an
 # unset variable, so they are always exported.
 export TRACKER_DB=${TRACKER_DB:-rasa.db}
-# The action server listens on HOST; a wildcard address is reached on loopback.
-case "$HOST" in
-  0.0.0.0) action_host=127.0.0.1 ;;
-  ::) action_host='[::1]' ;;
-  *:*) action_host="[$HOST]" ;;
-  *) action_host=$HOST ;;
-esac
-export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://$action_host:$ACTION_PORT/webhook}
-unset action_host
+# The action server listens on loopback only, whatever HOST is (scripts/action_server.py).
+export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
 
 export RASA_TELEMETRY_ENABLED=false

@@ -4,13 +4,11 @@
 # Settings (scripts/settings.sh): ACTION_PORT, ENDPOINTS, TRACKER_DB, ACTION_TIMEOUT_SECONDS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The action server listens on loopback only (rasa_sdk reads SANIC_HOST).
-HOST=127.0.0.1
 source scripts/settings.sh
-export SANIC_HOST=$HOST
 # The project's modules (channels/, components/) are imported by Rasa.
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" --quiet &
+# On loopback only (scripts/action_server.py).
+.venv/bin/python scripts/action_server.py --actions actions --port "$ACTION_PORT" --interface 127.0.0.1 --quiet &
 action_pid=$!
 trap 'kill -TERM $action_pid 2>/dev/null; wait $action_pid 2>/dev/null' EXIT
 # Through scripts/rasa_server.py: the project's patches, the action timeout among them.

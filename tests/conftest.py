@@ -95,9 +95,17 @@ def entity(name: str, value: str) -> Dict[str, Any]:
 # --- Real servers, started by the project's own script (harness/servers.py) ---
 
 
+# Every client of the tests comes from 127.0.0.1, like hundreds of patients behind one address: the
+# shared servers give that address more work a minute than the default (channels/rates.py, tested
+# with the default in tests/test_socketio_limits.py).
+MANY_PATIENTS_WORK_PER_ADDRESS = "100000"
+
+
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory) -> RunningAssistant:
-    running = RunningAssistant(tmp_path_factory.mktemp("assistant"))
+    running = RunningAssistant(
+        tmp_path_factory.mktemp("assistant"), SOCKETIO_WORK_PER_ADDRESS=MANY_PATIENTS_WORK_PER_ADDRESS
+    )
     running.start()
     yield running
     running.stop()

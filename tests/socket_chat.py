@@ -16,16 +16,29 @@ class SocketChat:
     # Rasa sends a turn's messages one by one; the turn is over after this much quiet.
     QUIET_SECONDS = 1.0
 
-    def __init__(self, url: str, session_id: Optional[str] = None):
+    def __init__(self, url: str, session_id: Any = None, request_session: bool = True, **client: Any):
+        """`client`: more options of python-socketio's Client (e.g. `http_session`)."""
         self.received: queue.Queue[Dict[str, Any]] = queue.Queue()
         self.confirmed: queue.Queue[str] = queue.Queue()
-        # Long-polling, as the web chat starts with (docs/channels.md, Transport).
-        self.client = socketio.Client(reconnection=False)
+        # Long-polling, the only transport the server offers (docs/channels.md, Transport).
+        self.client = socketio.Client(reconnection=False, **client)
         self.client.on("bot_uttered", self.received.put)
         self.client.on("session_confirm", self.confirmed.put)
         self.client.connect(url, transports=["polling"], socketio_path="/socket.io", wait_timeout=10)
+        self.session_id: Optional[str] = None
+        if request_session:
+            self.request_session(session_id)
+
+    @classmethod
+    def without_session(cls, url: str) -> SocketChat:
+        """Connected, but no session_request sent."""
+        return cls(url, request_session=False)
+
+    def request_session(self, session_id: Any = None) -> str:
+        """A session_request; returns the id the server confirmed, now this chat's."""
         self.client.emit("session_request", {"session_id": session_id})
         self.session_id = self.confirmed.get(timeout=10)
+        return self.session_id
 
     def emit(self, data: Any, event: str = "user_uttered") -> None:
         self.client.emit(event, data)

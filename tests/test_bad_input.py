@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
@@ -44,6 +46,20 @@ def test_odd_messages_get_a_polite_reply_without_markup(assistant, sender, knowl
     for reply in replies:
         assert "<" not in reply["text"] and "{{" not in reply["text"]
     assert_answers_normally(assistant, sender, knowledge)
+
+
+def test_invisible_characters_neither_break_recognition_nor_are_stored(assistant, sender, knowledge):
+    purpose = knowledge.procedure("biopsie").facts.purpose.answer
+    # A zero-width space inside the word, a zero-width joiner, a right-to-left override.
+    typed = "À quoi sert une bi\u200bop\u200dsie \u202eforte ?"
+    replies = post(assistant, {"sender": sender, "message": typed}).json()
+    assert any(purpose in reply.get("text", "") for reply in replies), replies
+    with sqlite3.connect(assistant.tracker_db) as connection:
+        rows = connection.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+    stored = "".join(data for (data,) in rows)
+    assert "biopsie" in stored
+    for invisible in ("\u200b", "\u200d", "\u202e", "\\u200b", "\\u200d", "\\u202e"):
+        assert invisible not in stored, repr(invisible)
 
 
 def test_a_huge_message_gets_a_polite_reply_at_once(assistant, sender, knowledge):

@@ -20,7 +20,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from actions import answers
 from channels.never_silent import BUSY_CONVERSATION_REPLY
-from harness.servers import RunningCluster
+from harness.servers import RunningCluster, listening_addresses
 from stores.redis_lock_store import AtomicRedisLockStore
 from tests.socket_chat import SocketChat
 
@@ -140,18 +140,6 @@ def test_concurrent_messages_to_one_conversation_are_applied_one_at_a_time(clust
         if event["event"] == "user" or event.get("name") == "action_listen"
     )
     assert questions_and_listens.endswith("QL" * len(questions)), questions_and_listens
-
-
-def listening_addresses(port: int) -> set:
-    """Local addresses with a listening TCP socket on `port` (from /proc/net/tcp and tcp6)."""
-    addresses = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            address, port_hex = local.split(":")
-            if state == "0A" and int(port_hex, 16) == port:
-                addresses.add(address)
-    return addresses
 
 
 SERVICE_PORTS = ("CLUSTER_PORT", "CLUSTER_REST_PORT", "ACTION_PORT", "WEB_PORT", "DB_PORT", "REDIS_PORT")

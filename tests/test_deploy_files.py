@@ -308,7 +308,10 @@ def test_the_rasa_image_has_the_projects_components_channels_and_stores():
 
 def test_the_action_server_command_uses_modules_the_image_has():
     command = exec_form(DOCKERFILES["actions"], "CMD")
-    assert command[:3] == ["python", "-m", "rasa_sdk"], command
+    # rasa_sdk's server through the project's wrapper, inside the container on every interface.
+    assert command[:2] == ["python", "scripts/action_server.py"], command
+    assert in_image(DOCKERFILES["actions"], "scripts/action_server.py")
+    assert command[command.index("--interface") + 1] == "0.0.0.0"
     assert importlib.util.find_spec("rasa_sdk") is not None
     package = command[command.index("--actions") + 1]
     assert (ROOT / package / "__init__.py").is_file() and in_image(DOCKERFILES["actions"], package)

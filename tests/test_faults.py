@@ -76,6 +76,10 @@ def test_action_server_down_on_socketio_gets_an_apology_too(link, running, knowl
         assert texts(chat.say("À quoi sert une biopsie ?"))[-1] == biopsy_purpose(knowledge)
     finally:
         chat.close()
+    # The apology is logged with a reference to the conversation, not its id: the id is the
+    # secret that opens the conversation (channels/sessions.py).
+    wait_for(lambda: "No answer for conversation #" in running.log_text(), "the apology is logged")
+    assert chat.session_id not in running.log_text()
 
 
 def test_a_slow_action_server_is_given_up_after_the_timeout(link, running, sender, knowledge):

@@ -145,3 +145,45 @@ def test_postgresql_store_holds_none_of_the_details(tmp_path, knowledge):
         finally:
             connection.close()
     assert_clean(stored)
+
+
+SLASHED = "/je m appelle Marie Curie, mon téléphone 06 12 34 56 78, à quoi sert une biopsie ?"
+SLASHED_DETAILS = ["Marie", "Curie", "06 12 34 56 78"]
+
+
+def stored_events(assistant: RunningAssistant, sender: str) -> List[str]:
+    with sqlite3.connect(assistant.tracker_db) as connection:
+        rows = connection.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+    return [data for (data,) in rows]
+
+
+def assert_slashed_message_masked(assistant: RunningAssistant, sender: str, replies) -> None:
+    """Whatever its first character, the message is masked (text and parse_data) and the patient reminded."""
+    assert texts(replies)[-1] == REMINDER
+    stored = stored_events(assistant, sender)
+    user_events = [json.loads(data) for data in stored if json.loads(data)["event"] == "user"]
+    assert user_events, "the message was stored"
+    assert "[téléphone]" in user_events[-1]["text"] and "[nom]" in user_events[-1]["text"]
+    assert "[téléphone]" in user_events[-1]["parse_data"]["text"]
+    joined = "\n".join(stored)
+    for detail in SLASHED_DETAILS:
+        assert detail not in joined, detail
+    time.sleep(1)
+    log = assistant.log_text()
+    for detail in SLASHED_DETAILS:
+        assert detail not in log, detail
+
+
+def test_a_message_starting_with_a_slash_is_masked_too(assistant, sender, knowledge):
+    replies = assistant.say(SLASHED, sender)
+    assert answers.answer_aspect(knowledge, knowledge.procedure("biopsie"), "purpose").text in texts(replies)
+    assert_slashed_message_masked(assistant, sender, replies)
+
+
+def test_a_message_starting_with_a_slash_is_masked_on_socketio_too(assistant):
+    chat = SocketChat(assistant.url)
+    try:
+        replies = chat.say(SLASHED)
+    finally:
+        chat.close()
+    assert_slashed_message_masked(assistant, chat.session_id, replies)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
-from harness.servers import REPO_ROOT, RunningAssistant
+from harness.servers import REPO_ROOT, RunningAssistant, listening_addresses, wait_for
 from tests.socket_chat import SocketChat
 
 OTHER_SITE = "https://another-site.example"
@@ -101,3 +102,32 @@ def test_rest_is_not_opened_to_other_machines_without_a_token(host):
     )
     assert result.returncode != 0
     assert "REST_TOKEN" in result.stderr
+
+
+LOOPBACK, EVERY_INTERFACE = "0100007F", "00000000"  # 127.0.0.1 and 0.0.0.0 in /proc/net/tcp
+
+
+def test_the_action_server_stays_on_loopback_when_the_others_listen_on_every_interface(tmp_path, sender):
+    running = RunningAssistant(
+        tmp_path, HOST="0.0.0.0", REST_TOKEN=REST_TOKEN, BOT_URL="https://assistant.clinique.example"
+    )
+    running.start()
+    try:
+        assert listening_addresses(running.rasa_port) == {EVERY_INTERFACE}
+        assert listening_addresses(running.web_port) == {EVERY_INTERFACE}
+        assert listening_addresses(running.action_port) == {LOOPBACK}
+        assert running.say("À quoi sert une biopsie ?", sender)[-1]["text"]  # the actions answer
+    finally:
+        running.stop()
+
+
+def test_a_failed_action_call_is_answered_without_the_request(assistant: RunningAssistant):
+    marker = uuid.uuid4().hex[:12]
+    # No tracker: the action fails. rasa_sdk's own 500 echoed the whole request.
+    call = {"next_action": "action_answer_procedure_question", "sender_id": marker, "note": f"x{marker}"}
+    response = requests.post(f"http://127.0.0.1:{assistant.action_port}/webhook", json=call, timeout=10)
+    assert response.status_code == 500
+    assert response.json() == {"error": "the action failed"}
+    assert marker not in response.text
+    wait_for(lambda: "An action call failed" in assistant.log_text(), "the failure is logged")
+    assert marker not in assistant.log_text()

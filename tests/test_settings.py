@@ -7,12 +7,13 @@ import socket
 import pytest
 import yaml
 
-from harness.servers import REPO_ROOT, RunningAssistant, port_is_open
+from harness.servers import REPO_ROOT, RunningAssistant, listening_addresses, port_is_open
 
 DEFAULT_PORTS = {"RASA_PORT": 5005, "ACTION_PORT": 5055, "WEB_PORT": 8000}
-# Another loopback address than 127.0.0.1: every server listens there only, so an action server
-# address that ignored HOST (http://localhost:5055, as endpoints.yml once had) would get no answer.
+# Another loopback address than 127.0.0.1: the Rasa server and the page listen there only; the
+# action server stays on 127.0.0.1 whatever HOST is (scripts/action_server.py).
 OTHER_LOOPBACK = "127.0.0.2"
+LOOPBACK = "0100007F"  # 127.0.0.1 in /proc/net/tcp
 
 
 def test_endpoints_take_the_action_server_and_the_tracker_store_from_the_environment():
@@ -28,13 +29,14 @@ def test_run_sh_on_other_ports_and_another_host_answers_through_the_action_serve
     assert {running.rasa_port, running.action_port, running.web_port}.isdisjoint(DEFAULT_PORTS.values())
     running.start()
     try:
-        # Answered by a custom action: the Rasa server found the action server at HOST:ACTION_PORT.
+        # Answered by a custom action: the Rasa server found the action server at ACTION_PORT.
         replies = running.say("À quoi sert une biopsie ?", sender)
         assert knowledge.procedure("biopsie").facts.purpose.answer in replies[-1]["text"]
         # The conversation went to TRACKER_DB.
         assert running.tracker_db.stat().st_size > 0
-        for port in (running.rasa_port, running.action_port, running.web_port):
+        for port in (running.rasa_port, running.web_port):
             assert not port_is_open(port), f"port {port} also open on 127.0.0.1: HOST was not used"
+        assert listening_addresses(running.action_port) == {LOOPBACK}
     finally:
         running.stop()
 

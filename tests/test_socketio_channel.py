@@ -22,13 +22,15 @@ def texts(messages):
     return [message.get("text", "") for message in messages]
 
 
-def test_session_request_confirms_the_given_session_or_opens_a_new_one(assistant):
-    session_id = uuid.uuid4().hex
-    given = SocketChat(assistant.url, session_id=session_id)
-    fresh = SocketChat(assistant.url)
+def test_session_request_confirms_an_issued_session_or_opens_a_new_one(assistant):
+    first = SocketChat(assistant.url)
+    first.close()
+    given = SocketChat(assistant.url, session_id=first.session_id)
+    made_up = uuid.uuid4().hex
+    fresh = SocketChat(assistant.url, session_id=made_up)
     try:
-        assert given.session_id == session_id
-        assert fresh.session_id and fresh.session_id != session_id
+        assert given.session_id == first.session_id
+        assert fresh.session_id and fresh.session_id not in (made_up, first.session_id)
     finally:
         given.close()
         fresh.close()

@@ -12,11 +12,27 @@ import time
 import uuid
 
 import pytest
+import requests
 import socketio
 
 from actions import answers
-from channels.incoming import BUSY_REPLY, TOO_FAST_REPLY, UNREADABLE_REPLY
-from channels.socketio import BURST_MESSAGES, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, MAX_EVENT_BYTES
+from channels.incoming import BUSY_ADDRESS_REPLY, BUSY_REPLY, TOO_FAST_REPLY, UNREADABLE_REPLY
+from channels.rates import DEFAULT_WORK_PER_ADDRESS, message_cost
+from channels.socketio import (
+    BURST_MESSAGES,
+    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    DEFAULT_MESSAGES_PER_MINUTE,
+    MAX_EVENT_BYTES,
+)
+from harness.load import (
+    COSTLY_MESSAGES,
+    PROSE,
+    Abuser,
+    answer_times,
+    chat_from,
+    median,
+)
+from harness.servers import RunningAssistant
 from tests.socket_chat import SocketChat
 
 
@@ -206,3 +222,189 @@ def test_only_known_metadata_is_stored(assistant):
     (event,) = stored_user_events(assistant, chat.session_id)
     assert event["metadata"].get("language") == "fr"
     assert "tracking" not in event["metadata"] and "patient" not in event["metadata"]
+
+
+# --- Packets that are not the chat's protocol (channels/socketio_packets.py) ----------------------
+
+NESTED_1100 = "2" + "[" * 1100 + "]" * 1100  # an event whose payload is an array nested 1,100 deep
+MALFORMED_PACKETS = [
+    NESTED_1100,
+    '2[["user_uttered"], {"message": "x"}]',  # an event name that is a list
+    '2["x", ' + "[" * 20 + "]" * 20 + "]",  # deep, though json.loads reads it
+    '51-["user_uttered",{"_placeholder":true,"num":0}]',  # a binary event, attachment never sent
+    '2/admin,["x"]',  # another namespace
+    "2{not json",
+    '2["no_such_event", 1]',
+    "9",
+]
+# Long-polling POST bodies python-engineio itself fails on (a traceback each, before).
+MALFORMED_REQUESTS = [
+    "4" + "[" * 1100 + "]" * 1100,  # an Engine.IO message that is not a Socket.IO packet
+    "x",
+    "3" + "[" * 1100 + "]" * 1100,  # a pong carrying deep JSON
+    "\x1e".join(["6"] * 17),  # more than 16 packets
+    "",
+]
+
+
+def post(url: str, engineio_sid, body: str) -> requests.Response:
+    params = {"EIO": "4", "transport": "polling"}
+    if engineio_sid:
+        params["sid"] = engineio_sid
+    return requests.post(
+        f"{url}/socket.io/",
+        params=params,
+        data=body.encode(),
+        headers={"Content-Type": "text/plain;charset=UTF-8"},
+        timeout=10,
+    )
+
+
+def post_packets(url: str, engineio_sid: str, packets) -> requests.Response:
+    """Socket.IO packets sent as the client's polling transport sends them: one POST, each packet
+    an Engine.IO message ("4"), \\x1e between them."""
+    return post(url, engineio_sid, "\x1e".join("4" + packet for packet in packets))
+
+
+def log_lines_since(assistant, before: str) -> str:
+    time.sleep(1)
+    return assistant.log_text()[len(before) :]
+
+
+def test_malformed_packets_are_refused_with_one_log_line_and_count_against_the_rate(assistant, knowledge):
+    log_before = assistant.log_text()
+    other = Patient(assistant.url)
+    abuser = SocketChat(assistant.url)
+    try:
+        other.start()
+        engineio_sid = abuser.client.eio.sid
+        # 30 packets nested 1,100 deep (65 kB), then one of each other kind, in POSTs under 16 kB.
+        flood = [NESTED_1100] * 30 + MALFORMED_PACKETS
+        statuses = [
+            post_packets(assistant.url, engineio_sid, flood[i : i + 7]).status_code
+            for i in range(0, len(flood), 7)
+        ]
+        # Accepted by Engine.IO, refused by the channel: over its rate, the connection is closed.
+        assert statuses[0] == 200, statuses
+        time.sleep(1)
+        assert post_packets(assistant.url, engineio_sid, ['2["session_request", {}]']).status_code == 400
+        other.join(60)
+    finally:
+        try:
+            abuser.close()
+        except Exception:
+            pass
+    assert other.error is None, other.error
+    assert other.replies[-1] == purpose(knowledge, "angiographie")
+
+    added = log_lines_since(assistant, log_before)
+    assert "Traceback" not in added and "Error" not in added, added[:3000]
+    assert len([line for line in added.splitlines() if "malformed" in line]) == 1, added[:3000]
+
+
+def test_a_few_malformed_packets_use_up_the_rate_of_the_connection(assistant, knowledge):
+    chat = SocketChat(assistant.url)
+    try:
+        # The session_request took one of the connection's BURST_MESSAGES tokens.
+        response = post_packets(assistant.url, chat.client.eio.sid, ["2{not json"] * (BURST_MESSAGES - 2))
+        assert response.status_code == 200
+        time.sleep(1)
+        # One token left: one question is answered, the next is refused as too fast.
+        assert texts(chat.say("À quoi sert une biopsie ?"))[-1] == purpose(knowledge, "biopsie")
+        assert texts(chat.say("À quoi sert une biopsie ?")) == [TOO_FAST_REPLY]
+    finally:
+        chat.close()
+
+
+@pytest.mark.parametrize("body", MALFORMED_REQUESTS)
+def test_malformed_engineio_requests_get_a_400_and_no_traceback(assistant, knowledge, body):
+    log_before = assistant.log_text()
+    chat = SocketChat(assistant.url)
+    try:
+        assert post(assistant.url, chat.client.eio.sid, body).status_code == 400
+        assert post(assistant.url, None, "42[\"x\"]").status_code == 400  # a POST without a session
+    finally:
+        try:
+            chat.close()
+        except Exception:
+            pass
+    added = log_lines_since(assistant, log_before)
+    assert "Traceback" not in added and "Error" not in added, added[:3000]
+    assert len(added.splitlines()) <= 1, added[:3000]
+    # Others are answered as usual.
+    other = SocketChat(assistant.url)
+    try:
+        assert texts(other.say("À quoi sert une biopsie ?"))[-1] == purpose(knowledge, "biopsie")
+    finally:
+        other.close()
+
+
+# --- Work per address (channels/rates.py), with the default limits --------------------------------
+
+
+@pytest.fixture(scope="module")
+def default_limits(tmp_path_factory):
+    """Servers with every limit at its default (the shared ones give 127.0.0.1 more work)."""
+    running = RunningAssistant(tmp_path_factory.mktemp("default-limits"))
+    running.start()
+    yield running
+    running.stop()
+
+
+LONG_QUESTION = (PROSE * 30)[:1960] + " Combien dure une biopsie ?"
+# Other addresses than harness/load.py's, so neither test spends the other's work.
+SPENDER_ADDRESS, OTHER_ADDRESS = "127.0.0.3", "127.0.0.4"
+
+
+def test_an_address_that_spent_its_work_is_refused_and_another_is_answered(default_limits, knowledge):
+    # Each long message costs about ten ordinary questions: the burst (half a minute's work) is
+    # spent in a few of them, whatever the connection they come from.
+    assert message_cost(400) > 8
+    expected_answers = int(DEFAULT_WORK_PER_ADDRESS / 2 / message_cost(400)) + 1
+    replies = []
+    for _ in range(2):
+        chat = chat_from(default_limits.url, SPENDER_ADDRESS)
+        try:
+            replies += [texts(chat.say(LONG_QUESTION)) for _ in range(BURST_MESSAGES - 2)]
+        finally:
+            chat.close()
+    refusals = ([], [BUSY_ADDRESS_REPLY], [TOO_FAST_REPLY])
+    answered = [reply for reply in replies if reply not in refusals]
+    assert 2 <= len(answered) <= expected_answers, replies
+    assert [BUSY_ADDRESS_REPLY] in replies
+    # Closing every connection and opening a new one does not refill the address's work.
+    again = chat_from(default_limits.url, SPENDER_ADDRESS)
+    try:
+        assert texts(again.say("À quoi sert une biopsie ?")) == [BUSY_ADDRESS_REPLY]
+    finally:
+        again.close()
+    # Another address is answered at once.
+    other = chat_from(default_limits.url, OTHER_ADDRESS)
+    try:
+        assert texts(other.say("À quoi sert une biopsie ?"))[-1] == purpose(knowledge, "biopsie")
+    finally:
+        other.close()
+
+
+def test_another_patient_is_answered_within_twice_its_time_while_a_client_uses_all_its_limits(
+    default_limits,
+):
+    """The rule of the costly messages: bench/costly_messages.py measures the same, with more answers.
+    Medians of the same run, before, during and after the load (machines differ in speed)."""
+    questions = 12
+    alone = answer_times(default_limits.url, questions)
+    abuser = Abuser(
+        default_limits.url, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MESSAGES_PER_MINUTE, BURST_MESSAGES
+    )
+    abuser.start()
+    try:
+        time.sleep(2)
+        loaded = answer_times(default_limits.url, questions)
+    finally:
+        abuser.stop()
+    alone_again = answer_times(default_limits.url, questions)
+    normal = max(median(alone), median(alone_again))
+    # (A connection of the previous test may not be closed yet on the server.)
+    assert len(abuser.chats) >= DEFAULT_MAX_CONNECTIONS_PER_ADDRESS - 2
+    assert abuser.sent > len(COSTLY_MESSAGES) * DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, abuser.sent
+    assert median(loaded) <= 2 * normal, (alone, loaded, alone_again)

@@ -18,6 +18,7 @@ from tests.browser import (
     assistant_messages,
     chat_log,
     choice,
+    notice,
     screenshot,
     visible_text,
     wait_for_greeting,
@@ -119,3 +120,42 @@ def test_markup_typed_by_a_patient_is_shown_as_text(page: Page, domain):
     expect(assistant_messages(page).nth(greeting_count)).to_be_visible(timeout=REPLY_TIMEOUT_MS)
     assert page.locator("#chat-log img, #chat-log b, #chat-log script").count() == 0
     assert page.evaluate("window.injected") is None
+
+
+def test_the_chat_resumes_its_conversation_after_a_network_drop(page: Page, assistant, knowledge, domain):
+    """The network goes (a train's tunnel), the patient writes meanwhile, the network comes back:
+    the page reconnects with its session id, takes its session over from the dropped connection,
+    and sends what was written, in the same conversation."""
+    wait_for_greeting(page, domain)
+    ask(page, "A quoi sert une biopsie ?")
+    expect(chat_log(page)).to_contain_text(
+        visible_text(answer_text(knowledge, "biopsie", "purpose")), timeout=REPLY_TIMEOUT_MS
+    )
+    session_id = page.evaluate("JSON.parse(sessionStorage.getItem('assistant-chat')).sessionId")
+
+    page.context.set_offline(True)
+    expect(notice(page)).to_contain_text("momentanément indisponible", timeout=REPLY_TIMEOUT_MS)
+    ask(page, "et ça dure combien ?")
+    page.context.set_offline(False)
+
+    duration = visible_text(answer_text(knowledge, "biopsie", "duration"))
+    expect(chat_log(page)).to_contain_text(duration, timeout=REPLY_TIMEOUT_MS)
+    expect(assistant_messages(page).filter(has_text=duration)).to_have_count(1)
+    expect(assistant_messages(page).filter(has_text=DISCLAIMER_WORDS)).to_have_count(1)
+    expect(notice(page)).to_have_text("")
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('assistant-chat')).sessionId") == session_id
+    assert not page.console_errors or all("ERR_INTERNET_DISCONNECTED" in e for e in page.console_errors)
+
+
+def test_messages_sent_while_a_turn_runs_wait_for_it_instead_of_being_refused(page: Page, knowledge, domain):
+    """The server answers one turn at a time per connection: the page sends the next message once
+    the previous one is acknowledged, so a patient who clicks and types quickly loses nothing."""
+    wait_for_greeting(page, domain)
+    ask(page, "A quoi sert une biopsie ?")
+    ask(page, "et ça dure combien ?")
+    ask(page, "est-ce qu'on m'endort ?")
+    for aspect in ("purpose", "duration", "anaesthesia"):
+        expect(chat_log(page)).to_contain_text(
+            visible_text(answer_text(knowledge, "biopsie", aspect)), timeout=REPLY_TIMEOUT_MS
+        )
+    expect(chat_log(page)).not_to_contain_text("Un instant")

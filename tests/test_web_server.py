@@ -17,6 +17,7 @@ from harness.servers import REPO_ROOT, free_port, port_is_open
 
 SERVE = REPO_ROOT / "web" / "serve.py"
 PATHS = ["/", "/chat.js", "/chat.css", "/config.js", "/vendor/socket.io.min.js"]
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Cache-Control")
 
 
 def start_page_server(**settings: str) -> subprocess.Popen:
@@ -114,3 +115,75 @@ def test_unsafe_or_missing_settings_stop_the_server_at_start(settings, complaint
     output, _ = process.communicate(timeout=30)
     assert process.returncode != 0
     assert complaint in output
+
+
+def test_every_response_carries_the_security_headers_errors_included(page_server):
+    url = page_server()
+    responses = {
+        "404": requests.get(url + "/no-such-page", timeout=5),
+        "501": requests.post(url + "/", data=b"x", timeout=5),
+        "501 DELETE": requests.delete(url + "/chat.js", timeout=5),
+    }
+    for name, response in responses.items():
+        assert response.status_code == int(name[:3]), name
+        for header in SECURITY_HEADERS:
+            assert header in response.headers, (name, header)
+        assert response.headers["Cache-Control"] == "no-store", name
+
+
+def test_request_lines_are_logged_without_raw_control_characters(tmp_path):
+    port = free_port()
+    log = tmp_path / "web.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, str(SERVE)],
+            env={**os.environ, "WEB_PORT": str(port), "RASA_PORT": "5999"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while not port_is_open(port):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            # ESC (a terminal colour and a title change), BS, BEL in the request line.
+            sock.sendall(b"GET /\x1b[31mred\x1b]0;title\x07\x08\x08x HTTP/1.0\r\n\r\n")
+            while sock.recv(4096):
+                pass
+    finally:
+        process.terminate()
+        process.wait(10)
+    written = log.read_bytes()
+    assert b"web: " in written and b"red" in written, written
+    for control in (b"\x1b", b"\x07", b"\x08"):
+        assert control not in written, written
+    assert b"\\x1b[31mred" in written, written
+
+
+def test_a_client_sending_its_headers_slowly_is_cut_off(page_server):
+    host, port = page_server(WEB_TIMEOUT_SECONDS="2").removeprefix("http://").split(":")
+    started = time.monotonic()
+    with socket.create_connection((host, int(port)), timeout=30) as slow:
+        slow.sendall(b"GET / HTTP/1.1\r\n")
+        closed = False
+        # One header line a second: never idle for WEB_TIMEOUT_SECONDS, but the request never ends.
+        for number in range(15):
+            time.sleep(1)
+            try:
+                slow.sendall(f"X-Slow-{number}: a\r\n".encode())
+            except OSError:
+                closed = True
+                break
+            slow.settimeout(0.05)
+            try:
+                if slow.recv(1024) == b"":
+                    closed = True
+                    break
+            except TimeoutError:
+                pass
+            finally:
+                slow.settimeout(30)
+    waited = time.monotonic() - started
+    assert closed, "the slow client was never cut off"
+    assert waited < 2 + 2, waited

@@ -15,7 +15,12 @@ Settings, all optional, read once at start-up (never from a request's headers):
                    when HOST is 0.0.0.0 or ::, then browsers reach another name)
   FRAME_ANCESTORS  origins allowed to show the page in an iframe, space-separated,
                    e.g. "https://www.clinique.example"        (only the page itself)
-  WEB_TIMEOUT_SECONDS  a connection idle this long is closed   (10)
+  WEB_TIMEOUT_SECONDS  a connection idle this long is closed, and so is one that has
+                   not sent its whole request (line and headers) after this long (10)
+
+Every response, errors included (404, 501 for another method than GET, 400...), carries the
+security headers; the console log shows request lines with control characters escaped, so a
+crafted request cannot rewrite the terminal (colours, title, erased characters).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import sys
+import threading
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +56,13 @@ STATIC_FILES = {
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 WILDCARD = {"0.0.0.0", "::", ""}
+# What the log shows of a request line: printable characters, the rest as \xNN escapes.
+UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
+
+
+def escaped(char: re.Match) -> str:
+    code = ord(char.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class SettingsError(ValueError):
@@ -105,8 +119,40 @@ class PageHandler(BaseHTTPRequestHandler):
     knowledge: KnowledgeStore
     socket_io_client: bytes = b""
     # socketserver applies it to each connection: a client that sends nothing
-    # (or a request byte by byte) cannot hold a thread for ever.
+    # cannot hold a thread for ever.
     timeout: Optional[float] = 10
+
+    def handle(self) -> None:
+        # The timeout above is per read: a client sending a header line every few seconds
+        # would never meet it. The whole request (line and headers: a GET has no body)
+        # must arrive within `timeout`, else the connection is shut.
+        self._request_read = threading.Event()
+        cut_off = threading.Timer(self.timeout, self._cut_off)
+        cut_off.daemon = True
+        cut_off.start()
+        try:
+            super().handle()
+        finally:
+            cut_off.cancel()
+
+    def _cut_off(self) -> None:
+        if not self._request_read.is_set():
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        # The request line and headers are in: the response may take its time (a slow network).
+        self._request_read.set()
+        return parsed
+
+    def end_headers(self) -> None:
+        # Every response, including http.server's own errors (404, 501, 400...).
+        for name, value in self.settings.security_headers().items():
+            self.send_header(name, value)
+        super().end_headers()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         body_and_type = self.resolve(urlsplit(self.path).path)
@@ -117,8 +163,6 @@ class PageHandler(BaseHTTPRequestHandler):
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        for name, value in self.settings.security_headers().items():
-            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
@@ -138,8 +182,10 @@ class PageHandler(BaseHTTPRequestHandler):
         return None
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's signature)
-        # Page requests only (no conversation text goes through this server).
-        sys.stderr.write(f"web: {format % args}\n")
+        # Page requests only (no conversation text goes through this server). The request line
+        # is the client's: its control characters (ESC, BS, BEL...) are escaped, not written.
+        line = UNPRINTABLE.sub(escaped, format % args)
+        sys.stderr.write(f"web: {line}\n")
 
 
 def main() -> None:

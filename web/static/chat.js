@@ -137,16 +137,37 @@
 
   var socket = window.io(config.socketUrl, {
     path: "/socket.io/",
-    // Long-polling first (works through any proxy), then WebSocket when possible.
-    transports: ["polling", "websocket"],
+    // Long-polling: works through any proxy, and the only transport the server offers
+    // (docs/channels.md, Transport).
+    transports: ["polling"],
     reconnectionDelayMax: 5000,
   });
   var replyTimer = null;
   var unavailable = false;
+  // The server takes a message only on the connection that holds its conversation, once it has
+  // confirmed the session there, and one turn at a time: messages wait in this outbox (page
+  // opening, a turn still running, a reconnection after a network drop or a server restart)
+  // and go one by one, each once the server has acknowledged the previous one's turn.
+  var confirmed = false;
+  var outbox = []; // [{ payload, shown }]; shown: the patient's message in the log, null for the greeting
+  var inFlight = null; // the number of the message sent and not yet acknowledged
+  var sentCount = 0;
 
-  function emitMessage(payload) {
-    // While disconnected, socket.io keeps the message and sends it on reconnection.
-    socket.emit("user_uttered", { message: payload, session_id: conversation.sessionId });
+  function flush() {
+    if (!confirmed || inFlight !== null || !outbox.length) return;
+    var next = outbox.shift();
+    var number = ++sentCount;
+    inFlight = number;
+    waitForReply();
+    socket.emit("user_uttered", { message: next.payload, session_id: conversation.sessionId }, function () {
+      // An acknowledgement from before a reconnection is not this message's.
+      if (inFlight !== number) return;
+      inFlight = null;
+      flush();
+    });
+  }
+
+  function waitForReply() {
     clearTimeout(replyTimer);
     replyTimer = setTimeout(function () {
       unavailable = true;
@@ -154,32 +175,49 @@
     }, REPLY_TIMEOUT_MS);
   }
 
+  function emitMessage(payload, shown) {
+    outbox.push({ payload: payload, shown: shown });
+    waitForReply();
+    flush();
+  }
+
   // shown: what the patient sees as their message (a choice's title, not its payload).
   function send(payload, shown) {
     addMessage({ from: "patient", text: shown, choices: [] });
     if (!unavailable) showNotice("");
-    emitMessage(payload);
+    emitMessage(payload, shown);
   }
 
   socket.on("connect", function () {
+    confirmed = false;
+    inFlight = null;
     socket.emit("session_request", { session_id: conversation.sessionId });
   });
 
   socket.on("session_confirm", function (sessionId) {
     var sameConversation = sessionId === conversation.sessionId;
+    confirmed = true;
     if (unavailable) {
       unavailable = false;
       showNotice(BACK);
     }
-    if (sameConversation && conversation.messages.length) return;
+    outbox = outbox.filter(function (message) { return message.shown !== null; });
     if (!sameConversation) {
-      // A new conversation (first visit, or the server did not know the saved id).
+      // A new conversation (first visit, or the server did not know the saved id): the
+      // patient's messages still waiting go to it, shown again after its greeting.
       conversation = { sessionId: sessionId, messages: [] };
       log.textContent = "";
       saveConversation();
+      outbox.forEach(function (message) {
+        addMessage({ from: "patient", text: message.shown, choices: [] });
+      });
     }
-    // The assistant answers with its disclaimer and greeting.
-    emitMessage("/greet");
+    if (!sameConversation || !conversation.messages.length) {
+      // The assistant answers with its disclaimer and greeting.
+      outbox.unshift({ payload: "/greet", shown: null });
+    }
+    if (outbox.length) waitForReply();
+    flush();
   });
 
   socket.on("bot_uttered", function (data) {
@@ -203,6 +241,8 @@
   }
   socket.on("connect_error", lostConnection);
   socket.on("disconnect", function (reason) {
+    confirmed = false;
+    inFlight = null;
     // Closed by this page itself (leaving or reloading): nothing to tell.
     if (reason === "io client disconnect") return;
     lostConnection();
