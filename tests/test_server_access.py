@@ -124,7 +124,7 @@ def test_the_action_server_stays_on_loopback_when_the_others_listen_on_every_int
 def test_a_failed_action_call_is_answered_without_the_request(assistant: RunningAssistant):
     marker = uuid.uuid4().hex[:12]
     # No tracker: the action fails. rasa_sdk's own 500 echoed the whole request.
-    call = {"next_action": "action_answer_procedure_question", "sender_id": marker, "note": f"x{marker}"}
+    call = {"next_action": "action_answer", "sender_id": marker, "note": f"x{marker}"}
     response = requests.post(f"http://127.0.0.1:{assistant.action_port}/webhook", json=call, timeout=10)
     assert response.status_code == 500
     assert response.json() == {"error": "the action failed"}
