@@ -116,6 +116,7 @@ class Reading:
     mistaken: bool = False  # "ah non pardon": what was said before, here or earlier, is not meant
     refers_to_an_act: bool = False  # "l'intervention", "le geste": an act meant, not named
     short: bool = False  # a few words only ("comment ça se passe ?"): a question about the procedure
+    unfamiliar: List[str] = field(default_factory=list)  # words no list knows ("signe astrologique")
     general_topic: Optional[str] = None  # words of a general question ("la douleur pendant les gestes")
     names_only: bool = False  # nothing but names and linking words: "et pour le poumon ?"
 
@@ -200,6 +201,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         cue.target == "reference" for part in parts for cue in index.cues.find(part)
     )
     reading.short = len(" ".join(parts).split()) <= SHORT_MESSAGE_WORDS
+    reading.unfamiliar = index.unfamiliar_words(" ".join(parts))
     general = targets(index.general_topics.find(stems(" ".join(parts))))
     # "où sont réalisés les actes de radiologie interventionnelle ?": the place, not the definition.
     general = [topic for topic in general if topic != "interventional_radiology"] or general
@@ -212,6 +214,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     # A procedure had before counts only when nothing else is meant: its question is then about it.
     whole = " ".join(parts)
     _read_subject(index, reading, meant or past, whole)
+    _forget_sites_told_apart(index, reading, parts, named)
     either = _alternatives(index, parts, named)
     if len(either) > 1 and not reading.other_act:
         # "une biopsie ou un drainage ?": the patient does not know which; ask.
@@ -427,14 +430,32 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
         return
     if context_without_organs:
         # Symptoms, diagnoses, doctors: they point to candidates, to ask about. (An organ alone
-        # is a follow-up, "et pour le poumon ?", not a new subject; beside a symptom it adds the
-        # procedures the page describes for that organ: "une masse au poumon".)
+        # is a follow-up, "et pour le poumon ?", not a new subject; beside a one-word symptom it
+        # adds the procedures the page describes for that organ: "une masse au poumon", but not
+        # beside "enlever une partie du foie".)
         best = max(context_without_organs.values())
         leaders = [p for p, count in context_without_organs.items() if count == best and p not in outside]
         by_organ = [p for p in context if p not in context_without_organs and p not in outside]
+        by_organ = by_organ if best <= 1 else []
         if leaders:
             reading.named_by = "context"
             reading.candidates = leaders + by_organ
+
+
+def _forget_sites_told_apart(
+    index: KnowledgeIndex, reading: Reading, parts: Sequence[str], named: List[Named]
+) -> None:
+    """ "des malaises pendant les prises de sang, on m'endort pour la biopsie ?": a site outside a
+    named procedure's scope counts only in a part that names it."""
+    if not reading.outside_site or reading.named_by != "name":
+        return
+    procedure_id, _ = reading.outside_site
+    where_named = {n.part for n in named if n.procedure == procedure_id}
+    outside = f"outside:{procedure_id}"
+    if not any(m.target == outside for number in where_named for m in index.context.find(parts[number])):
+        reading.outside_site = None
+        reading.procedures = [procedure_id]
+        reading.sites_outside.pop(procedure_id, None)
 
 
 def _most_specific_organs(index: KnowledgeIndex, text: str) -> List[str]:
@@ -492,9 +513,12 @@ def decide(
     if reading.procedures:
         procedures = reading.procedures
     elif reading.candidates:
+        if reading.topics and not kinds:
+            # "est-ce remboursé, la radiofréquence ?": the page says nothing on it for any procedure.
+            return Decision("answer", asked=[Asked(topic=topic) for topic in reading.topics])
         # Symptoms told ("j'ai une sciatique qui ne passe pas") lead to "is it about this
-        # procedure?", unless the classifier read small talk or a general question.
-        told_aside = general_intent or intent in SMALL_TALK_INTENTS
+        # procedure?", unless the classifier read small talk, or a general question its words ask.
+        told_aside = (general_intent and reading.general_topic) or intent in SMALL_TALK_INTENTS
         if told_aside and reading.named_by == "context" and not words_overrule:
             return Decision("none")
         # The conversation decides between candidates: the procedure discussed, or the
@@ -525,9 +549,10 @@ def decide(
             # No procedure question read, or question words alone in a message the classifier
             # did not understand either: the intent decides (rephrase, then the team).
             return Decision("none")
-        if not understood and not (reading.refers_to_an_act or reading.short):
+        if not understood and not (reading.refers_to_an_act or (reading.short and not reading.unfamiliar)):
             # "comment", "pourquoi" in a long message about nothing the page describes
-            # ("comment faire pousser des tomates"): not a procedure question.
+            # ("comment faire pousser des tomates"), or about words no list knows ("c'est quoi
+            # ton signe astrologique ?"): not a procedure question.
             return Decision("out_of_scope")
         candidates = [c for c in all_ids if c not in reading.excluded]
         return Decision("clarify", candidates=candidates, pending=kinds or _kinds_of(intent_kind))

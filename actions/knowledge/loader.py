@@ -11,9 +11,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 from pydantic import ValidationError
+from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 from actions.knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
-from actions.knowledge.words import PhraseMatcher, Vocabulary, normalize, positions, stems, targets
+from actions.knowledge.words import PhraseMatcher, Vocabulary, normalize, positions, stem, stems, targets
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +236,24 @@ class KnowledgeIndex:
             + [w for _, words in knowledge.general_question_words for w in words],
             known=[w for p in knowledge.procedures for w in (*p.context_words, *p.scope.outside_words)],
         )
+        # Words the reading knows, or that say nothing by themselves (French stop words): any
+        # other word of a message is unfamiliar ("c'est quoi ton signe astrologique ?").
+        familiar = (
+            self.vocabulary.words
+            | self.linking_words
+            | {w for cue in self.cues.phrases() for w in cue.split()}
+            | {w for stop_word in FRENCH_STOP_WORDS for w in normalize(stop_word).split()}
+        )
+        self._familiar_stems = frozenset(stem(word) for word in familiar)
         self._other_acts = {act.id: act for act in knowledge.not_described}
+
+    def unfamiliar_words(self, text: str) -> List[str]:
+        """The words of a (normalized) text that no list of the knowledge file knows, stop words aside."""
+        return [
+            word
+            for word in normalize(text).split()
+            if len(word) > 2 and not word.isdigit() and stem(word) not in self._familiar_stems
+        ]
 
     def emergency_signs_in(self, text: str) -> List[str]:
         """The red-flag signs a message describes as happening now: a sentence that asks about

@@ -119,6 +119,10 @@ class PhraseMatcher:
                 self._targets[tokens].append(target)
         self._longest = max((len(tokens) for tokens in self._targets), default=0)
 
+    def phrases(self) -> List[str]:
+        """Every phrase, normalized."""
+        return [" ".join(tokens) for tokens in self._targets]
+
     def targets_of(self, phrase: str) -> List[str]:
         return list(self._targets.get(tuple(normalize(phrase).split()), []))
 
