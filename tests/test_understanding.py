@@ -380,3 +380,52 @@ def test_an_organ_beside_a_symptom_adds_the_procedures_the_page_describes_for_it
     )
     assert decision.outcome == "clarify"
     assert {"biopsie", "thermoablation"} <= set(decision.candidates)
+
+
+def test_a_short_question_about_words_no_list_knows_is_out_of_scope():
+    assert decision_for("c'est quoi ton signe astrologique", "ask_purpose").outcome == "out_of_scope"
+    # Stop words and the file's own words are familiar: still a question about a procedure.
+    assert decision_for("c'est quoi exactement ?", "ask_purpose").outcome == "clarify"
+
+
+def test_symptoms_told_with_a_general_intent_but_no_general_words_are_asked_about():
+    told = "douleur qui descend devant la cuisse, cruralgie, que pouvez-vous faire ?"
+    decision = decision_for(told, "ask_pain")
+    assert (decision.outcome, decision.candidates) == ("clarify", ["infiltration"])
+
+
+def test_a_topic_the_page_never_covers_needs_no_choice_between_procedures():
+    # "radiofréquence" is a generic word; the price is covered for none of its candidates.
+    generic = next(g for g in KNOWLEDGE.ambiguous_words if "radiofréquence" in g.patient_words)
+    assert len(generic.candidates) >= 1
+    assert asked("est-ce remboursé par la sécu, la radiofréquence ?") == ("answer", [(None, "price")])
+
+
+def test_a_site_outside_the_scope_counts_only_beside_the_name():
+    biopsy = KNOWLEDGE.procedure("biopsie")
+    assert "prise de sang" in biopsy.scope.outside_words
+    told_apart = (
+        "je fais souvent des malaises pendant les prises de sang, est-ce qu'on m'endort pour la biopsie ?"
+    )
+    assert asked(told_apart) == ("answer", [("biopsie", "anaesthesia")])
+    assert decision_for("une biopsie de sang, ça dure combien ?").outcome == "not_described"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("la biopsie coment sa se passe", ("biopsie", "how_it_is_done")),  # "sa" typed for "ça"
+        ("est ce qu'on dort pendant le drainage d'une collection", ("drainage_collection", "anaesthesia")),
+        ("drain biliaire, ça peut mal tourner ?", ("biliaire", "risks")),
+    ],
+)
+def test_question_words_as_patients_type_them(text, expected):
+    assert asked(text) == ("answer", [expected])
+
+
+def test_a_short_misspelt_word_is_read_unless_it_is_a_french_word():
+    vocabulary = INDEX.vocabulary
+    assert "sorte" in vocabulary.french and "sortie" in vocabulary.words
+    assert vocabulary.correct("une sorte de drain") == "une sorte de drain"
+    assert "coment" not in vocabulary.french
+    assert vocabulary.correct("comben risqes") == "combien risques"

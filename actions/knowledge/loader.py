@@ -6,19 +6,32 @@ import logging
 import os
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import yaml
 from pydantic import ValidationError
 from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 from actions.knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
-from actions.knowledge.words import PhraseMatcher, Vocabulary, normalize, positions, stem, stems, targets
+from actions.knowledge.words import (
+    PhraseMatcher,
+    Vocabulary,
+    french_words,
+    normalize,
+    positions,
+    stem,
+    stems,
+    targets,
+    with_common_misspellings,
+)
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_KNOWLEDGE_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "procedures.yml"
+# The NLU pipeline's spaCy model, whose words tell a real French word from a misspelling.
+RASA_CONFIG_FILE = Path(__file__).resolve().parents[2] / "config.yml"
 KNOWLEDGE_FILE_ENV = "KNOWLEDGE_FILE"
 
 # Pydantic's messages are English; staff editing the file read French.
@@ -171,6 +184,13 @@ def _naming_words(knowledge: KnowledgeBase):
         yield f"not_described « {act.id} »", "patient_words", act.patient_words
 
 
+@lru_cache(maxsize=1)
+def _french_words_of_the_nlu_model() -> FrozenSet[str]:
+    config = yaml.safe_load(RASA_CONFIG_FILE.read_text(encoding="utf-8"))
+    model = next(c["model"] for c in config["pipeline"] if c["name"].endswith("SpacyNLP"))
+    return french_words(model)
+
+
 class KnowledgeIndex:
     """Finds procedures, acts, organs, question kinds and emergency signs in what a patient wrote."""
 
@@ -198,9 +218,10 @@ class KnowledgeIndex:
         )
         # Question words and topics are found by stem ("rester" is "reste"): search `stems(text)`.
         self.question_kinds = PhraseMatcher(
-            (kind, stems(word))
+            (kind, stems(typed))
             for kind, entry in knowledge.question_kinds.items()
             for word in entry.patient_words
+            for typed in with_common_misspellings(word)
         )
         self.emergency_signs = PhraseMatcher(
             (sign_id, word)
@@ -209,9 +230,10 @@ class KnowledgeIndex:
         )
         self.emergency_not_now = PhraseMatcher(("now", w) for w in knowledge.emergency_not_now_words)
         self.not_covered_topics = PhraseMatcher(
-            (topic_id, stems(word))
+            (topic_id, stems(typed))
             for topic_id, topic in knowledge.not_covered_topics.items()
             for word in topic.patient_words
+            for typed in with_common_misspellings(word)
         )
         self.general_topics = PhraseMatcher(
             (topic, stems(word)) for topic, words in knowledge.general_question_words for word in words
@@ -235,6 +257,7 @@ class KnowledgeIndex:
             + [w for topic in knowledge.not_covered_topics.values() for w in topic.patient_words]
             + [w for _, words in knowledge.general_question_words for w in words],
             known=[w for p in knowledge.procedures for w in (*p.context_words, *p.scope.outside_words)],
+            french=_french_words_of_the_nlu_model(),
         )
         # Words the reading knows, or that say nothing by themselves (French stop words): any
         # other word of a message is unfamiliar ("c'est quoi ton signe astrologique ?").

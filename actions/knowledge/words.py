@@ -12,14 +12,19 @@ knowledge file's word it is closest to (`Vocabulary.correct`).
 from __future__ import annotations
 
 import difflib
+import importlib.util
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-# A misspelt word is read as a knowledge-file word only if long and close.
+# A misspelt word is read as a knowledge-file word only if long and close; a shorter one
+# ("coment", "andort") too when it is no French word ("sorte" is not a misspelt "sortie").
 MIN_FUZZY_WORD_LENGTH = 7
+MIN_FUZZY_UNKNOWN_WORD_LENGTH = 5
 FUZZY_CUTOFF = 0.85
 # French inflections, longest first: what `stem` removes from a normalized word.
 _ENDINGS = sorted(
@@ -48,6 +53,13 @@ def stem(word: str) -> str:
     return word
 
 
+def with_common_misspellings(phrase: str) -> List[str]:
+    """A question phrase, normalized, and as often typed: "ça" as "sa" ("sa dure combien")."""
+    words = normalize(phrase).split()
+    typed = ["sa" if word == "ca" else word for word in words]
+    return [" ".join(words)] + ([" ".join(typed)] if typed != words else [])
+
+
 def stems(text: str) -> str:
     """The stems of a text's normalized words, space-separated (token positions unchanged)."""
     return " ".join(stem(word) for word in normalize(text).split())
@@ -61,12 +73,16 @@ class Vocabulary:
     of the file is never "corrected" into another.
     """
 
-    def __init__(self, targets: Iterable[str], known: Iterable[str] = ()):
+    def __init__(
+        self, targets: Iterable[str], known: Iterable[str] = (), french: FrozenSet[str] = frozenset()
+    ):
         target_words = {word for phrase in targets for word in normalize(phrase).split()}
+        self.french = french
         self.words: FrozenSet[str] = frozenset(
             target_words | {word for phrase in known for word in normalize(phrase).split()}
         )
-        self._long_words = sorted(word for word in target_words if len(word) >= MIN_FUZZY_WORD_LENGTH - 1)
+        shortest = MIN_FUZZY_UNKNOWN_WORD_LENGTH - 1
+        self._long_words = sorted(word for word in target_words if len(word) >= shortest)
         self._closest = lru_cache(maxsize=4096)(self._find_closest)
 
     def correct(self, text: str) -> str:
@@ -74,7 +90,9 @@ class Vocabulary:
         return " ".join(self._closest(word) for word in normalize(text).split())
 
     def _find_closest(self, word: str) -> str:
-        if word in self.words or len(word) < MIN_FUZZY_WORD_LENGTH or word.isdigit():
+        if word in self.words or word.isdigit() or len(word) < MIN_FUZZY_UNKNOWN_WORD_LENGTH:
+            return word
+        if len(word) < MIN_FUZZY_WORD_LENGTH and word in self.french:
             return word
         # The same first sound, and a letter more or less at most: "pousser" is not a misspelt
         # "repousser", nor "explications" a misspelt "complications" ("andormir" is "endormir").
@@ -88,6 +106,17 @@ class Vocabulary:
         ):
             return word
         return close[0] if close else word
+
+
+def french_words(spacy_model: str) -> FrozenSet[str]:
+    """The words the installed spaCy model knows (its string store), normalized: real French
+    words, which a short unknown word must not be to be read as a misspelling."""
+    spec = importlib.util.find_spec(spacy_model)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"modèle spaCy « {spacy_model} » introuvable : lancez make setup")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    strings = next(package.glob("*/vocab/strings.json"))
+    return frozenset(normalize(" ".join(json.loads(strings.read_text(encoding="utf-8")))).split())
 
 
 def _same_start(word: str, other: str) -> bool:
