@@ -429,3 +429,14 @@ def test_a_short_misspelt_word_is_read_unless_it_is_a_french_word():
     assert vocabulary.correct("une sorte de drain") == "une sorte de drain"
     assert "coment" not in vocabulary.french
     assert vocabulary.correct("comben risqes") == "combien risques"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("je reste a lopital pour linfiltration?", ("infiltration", "hospital_stay")),  # no apostrophes
+        ("ki decide pour la termoablation", ("thermoablation", "who_decides")),  # "ki" typed for "qui"
+    ],
+)
+def test_words_typed_without_apostrophes_or_as_texted_are_read(text, expected):
+    assert asked(text) == ("answer", [expected])

@@ -245,8 +245,8 @@ class KnowledgeIndex:
             for word in getattr(cues, cue)
         )
         self.linking_words = frozenset(normalize(" ".join(cues.linking)).split())
-        # Every word a patient may misspell that the reading looks for; context words and
-        # sites are known words, never read as a misspelling of another.
+        # Every word a patient may misspell that the reading looks for; sites outside a scope
+        # are known words, never read as a misspelling of another, nor another word as them.
         self.vocabulary = Vocabulary(
             targets=[p.name for p in knowledge.procedures]
             + [w for p in knowledge.procedures for w in p.patient_words]
@@ -255,8 +255,9 @@ class KnowledgeIndex:
             + [w for organ in knowledge.organs.values() for w in organ.patient_words]
             + [w for entry in knowledge.question_kinds.values() for w in entry.patient_words]
             + [w for topic in knowledge.not_covered_topics.values() for w in topic.patient_words]
-            + [w for _, words in knowledge.general_question_words for w in words],
-            known=[w for p in knowledge.procedures for w in (*p.context_words, *p.scope.outside_words)],
+            + [w for _, words in knowledge.general_question_words for w in words]
+            + [w for p in knowledge.procedures for w in p.context_words],
+            known=[w for p in knowledge.procedures for w in p.scope.outside_words],
             french=_french_words_of_the_nlu_model(),
         )
         # Words the reading knows, or that say nothing by themselves (French stop words): any

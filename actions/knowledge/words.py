@@ -5,8 +5,9 @@ punctuation), token by token, so "l'abcès" matches "l abces" and "drain" does
 not match inside "drainage". Within one `PhraseMatcher` the longest phrase
 wins and phrases do not overlap: "embolisation portale" is one mention, not
 "embolisation" plus "portale". Question words are compared by `stem` too
-("rester", "reste", "resterai"), and a long misspelt word is read as the
-knowledge file's word it is closest to (`Vocabulary.correct`).
+("rester", "reste", "resterai"), and a misspelt word (one the spaCy model
+does not know as French) is read as the knowledge file's word it is closest
+to (`Vocabulary.correct`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-# A misspelt word is read as a knowledge-file word only if long and close; a shorter one
-# ("coment", "andort") too when it is no French word ("sorte" is not a misspelt "sortie").
-MIN_FUZZY_WORD_LENGTH = 7
+# A misspelt word is read as a knowledge-file word only if it is no French word ("sorte" is
+# not a misspelt "sortie", nor "infectée" a misspelt "infection"), long enough and close.
 MIN_FUZZY_UNKNOWN_WORD_LENGTH = 5
 FUZZY_CUTOFF = 0.85
 # French inflections, longest first: what `stem` removes from a normalized word.
@@ -53,10 +53,17 @@ def stem(word: str) -> str:
     return word
 
 
+# Short words as patients often type them ("sa dure combien", "ki décide"): too short to be
+# read as misspellings by closeness.
+TYPED_SPELLINGS = {"ca": "sa", "qui": "ki", "quoi": "koi", "que": "ke", "quand": "kan"}
+# Elided words typed without their apostrophe: "lopital", "dun abcès", "jreste", "quon".
+ELISIONS = ("qu", "l", "d", "j", "m", "n", "s", "t", "c")
+
+
 def with_common_misspellings(phrase: str) -> List[str]:
-    """A question phrase, normalized, and as often typed: "ça" as "sa" ("sa dure combien")."""
+    """A question phrase, normalized, and as often typed (`TYPED_SPELLINGS`)."""
     words = normalize(phrase).split()
-    typed = ["sa" if word == "ca" else word for word in words]
+    typed = [TYPED_SPELLINGS.get(word, word) for word in words]
     return [" ".join(words)] + ([" ".join(typed)] if typed != words else [])
 
 
@@ -69,7 +76,7 @@ class Vocabulary:
     """The knowledge file's words, to read a long misspelt word as the one it is closest to.
 
     `targets`: the phrases a misspelt word may be read as (names, question words, topics,
-    organs); `known`: further words left as they are (context words, sites), so that a word
+    organs, context words); `known`: further words left as they are (sites), so that a word
     of the file is never "corrected" into another.
     """
 
@@ -92,7 +99,14 @@ class Vocabulary:
     def _find_closest(self, word: str) -> str:
         if word in self.words or word.isdigit() or len(word) < MIN_FUZZY_UNKNOWN_WORD_LENGTH:
             return word
-        if len(word) < MIN_FUZZY_WORD_LENGTH and word in self.french:
+        if word not in self.french:
+            for elided in ELISIONS:
+                rest = word[len(elided) :]
+                if word.startswith(elided) and rest[:1] in _VOWELS:
+                    closest = self._closest(rest)
+                    if closest in self.words:
+                        return f"{elided} {closest}"  # "linfiltration": "l infiltration"
+        if word in self.french:
             return word
         # The same first sound, and a letter more or less at most: "pousser" is not a misspelt
         # "repousser", nor "explications" a misspelt "complications" ("andormir" is "endormir").
