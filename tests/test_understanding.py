@@ -201,6 +201,20 @@ def test_every_emergency_sign_is_recognised(sign_id):
         assert sign_id in INDEX.emergency_signs_in(f"depuis hier {word} !"), word
 
 
+DRAINED = next(g for g in KNOWLEDGE.ambiguous_words if "drain" in g.patient_words).candidates
+
+
+@pytest.mark.parametrize("procedure_id", DRAINED)
+def test_a_sign_is_recognised_whatever_names_the_drain(procedure_id):
+    assert "drain est tombé" in KNOWLEDGE.emergency_signs["drain_out"].patient_words
+    procedure = KNOWLEDGE.procedure(procedure_id)
+    told = [f"le drain de la {procedure.name} est tombé cette nuit"] + [
+        f"mon {word} est tombé ce matin" for word in procedure.patient_words if word.startswith("drain ")
+    ]
+    for message in told:
+        assert INDEX.emergency_signs_in(message) == ["drain_out"], message
+
+
 @pytest.mark.parametrize("word", KNOWLEDGE.emergency_not_now_words)
 def test_a_sign_asked_about_or_remembered_is_not_an_emergency_now(word):
     sign = next(iter(KNOWLEDGE.emergency_signs.values())).patient_words[0]

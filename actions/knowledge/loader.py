@@ -8,7 +8,7 @@ import re
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import yaml
 from pydantic import ValidationError
@@ -33,6 +33,12 @@ DEFAULT_KNOWLEDGE_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "pr
 # The NLU pipeline's spaCy model, whose words tell a real French word from a misspelling.
 RASA_CONFIG_FILE = Path(__file__).resolve().parents[2] / "config.yml"
 KNOWLEDGE_FILE_ENV = "KNOWLEDGE_FILE"
+# What introduces a complement naming a procedure or an organ: "le drain de la vésicule",
+# "le drain dans le rein".
+COMPLEMENT_WORDS = {
+    *[(word,) for word in ("de", "du", "d", "des", "au", "aux")],
+    *[(first, article) for first in ("de", "dans", "a") for article in ("la", "le", "l", "les")],
+}
 
 # Pydantic's messages are English; staff editing the file read French.
 _ERROR_MESSAGES = {
@@ -228,6 +234,9 @@ class KnowledgeIndex:
             for sign_id, sign in knowledge.emergency_signs.items()
             for word in sign.patient_words
         )
+        self._emergency_sign_words = frozenset(
+            word for phrase in self.emergency_signs.phrases() for word in phrase.split()
+        )
         self.emergency_not_now = PhraseMatcher(("now", w) for w in knowledge.emergency_not_now_words)
         self.not_covered_topics = PhraseMatcher(
             (topic_id, stems(typed))
@@ -285,8 +294,27 @@ class KnowledgeIndex:
         found: List[str] = []
         for sentence in re.split(r"[.!?;\n]+", text):
             if not self.emergency_not_now.find(sentence):
-                found += [m.target for m in self.emergency_signs.find(sentence) if m.target not in found]
+                for told in (sentence, self._without_names(sentence)):
+                    found += [m.target for m in self.emergency_signs.find(told) if m.target not in found]
         return found
+
+    def _without_names(self, sentence: str) -> str:
+        """The sentence without the words that name a procedure or an organ: "mon drain biliaire
+        est tombé" and "mon drain de la vésicule est tombé" describe the sign "drain est tombé".
+        A name's words that belong to a sign stay, unless the name follows "de" (a complement,
+        where a context word is dropped too)."""
+        tokens = normalize(sentence).split()
+        dropped: Set[int] = set()
+        names = [*self.subjects.find(sentence), *self.organs.find(sentence)]
+        for mention in [*names, *self.context.find(sentence)]:
+            before = tokens[max(0, mention.start - 2) : mention.start]
+            preposition = next((n for n in (2, 1) if tuple(before[-n:]) in COMPLEMENT_WORDS), 0)
+            if preposition:
+                dropped |= set(range(mention.start - preposition, mention.end))
+            elif mention in names:
+                mentioned = range(mention.start, mention.end)
+                dropped |= {p for p in mentioned if tokens[p] not in self._emergency_sign_words}
+        return " ".join(token for position, token in enumerate(tokens) if position not in dropped)
 
     def names_only(self, text: str) -> bool:
         """True when the message names a subject, an organ or a context word and asks nothing:
