@@ -304,6 +304,10 @@ def test_every_question_of_a_message_is_answered(text, expected):
             ("thermoablation", "hospital_stay"),
         ),
         ("une biopsie, ah non pardon, une néphrostomie : on m'endort ?", ("nephrostomie", "anaesthesia")),
+        (
+            "ce n'est plus une infiltration qui est prévue, c'est un drainage d'abcès. Durée ?",
+            ("drainage_collection", "duration"),
+        ),
     ],
 )
 def test_an_excluded_past_or_corrected_procedure_gives_way_to_the_one_meant(text, expected):
