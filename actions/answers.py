@@ -47,8 +47,9 @@ ASPECT_QUESTIONS = {
     "delay": "quel délai suit ce geste",
 }
 # What the page says in general on an aspect it does not give for a procedure: added, never
-# as a claim about this procedure.
-GENERAL_FACT_OF_ASPECT = {"anaesthesia": "pain_relief", "risks": "asepsis", "location": "location"}
+# as a claim about this procedure. (Not the asepsis beside a question on risks: it would read
+# as a reassurance the page does not give.)
+GENERAL_FACT_OF_ASPECT = {"anaesthesia": "pain_relief", "location": "location"}
 # The facts the overview of a procedure gives, in this order.
 OVERVIEW_FACTS = ("purpose", "how_it_is_done", "who_decides", "urgency", "organs_concerned")
 
@@ -65,6 +66,13 @@ FOLLOW_UP_BUTTONS = [
 QUOTABLE_NAME = re.compile(r"^[\w' -]{1,40}$")
 
 GENERAL_TOPICS = ("interventional_radiology", "pain_relief", "location", "asepsis")
+
+# The last line of every reply that gives a fact of the page, naming its sections: patients see
+# that the assistant repeats the clinic, radiologists what to check. The web chat shows it in
+# smaller type (web/serve.py passes this prefix on); other channels get it in the text.
+SOURCE_PREFIX = "Source : "
+SOURCES_PREFIX = "Sources : "
+PAGE = "page de la clinique sur la radiologie interventionnelle"
 
 
 # What a reply did, recorded with the bot message in the conversation (`answer_record`)
@@ -136,13 +144,26 @@ def procedure_buttons(knowledge: KnowledgeBase) -> List[Dict[str, str]]:
     return [procedure_button(procedure) for procedure in knowledge.procedures]
 
 
-def team_pointer(knowledge: KnowledgeBase) -> str:
+def source_line(sections: Sequence[Optional[str]]) -> str:
+    """ "Source : page de la clinique …, « Les biopsies d'organes »", or "" when nothing is quoted."""
+    named = list(dict.fromkeys(section for section in sections if section))
+    if not named:
+        return ""
+    quoted = " et ".join(f"« {section} »" for section in named)
+    prefix = SOURCE_PREFIX if len(named) == 1 else SOURCES_PREFIX
+    return f"{prefix}{PAGE}, {quoted}"
+
+
+def _with_source(lines: List[str], sections: Sequence[Optional[str]]) -> str:
+    line = source_line(sections)
+    return "\n".join([*lines, line] if line else lines)
+
+
+def team_pointer(knowledge: KnowledgeBase, about_a_procedure: bool = False) -> str:
     """Where to get a personal answer, with the clinic's details when it gave them."""
     contact = knowledge.contact
-    sentence = (
-        f"Pour une réponse adaptée à votre situation, adressez-vous à {contact.team_name} "
-        "ou au médecin qui vous a proposé ce geste."
-    )
+    doctor = "au médecin qui vous a proposé ce geste" if about_a_procedure else "à votre médecin"
+    sentence = f"Pour une réponse adaptée à votre situation, adressez-vous à {contact.team_name} ou {doctor}."
     details = [
         f"{label} : {value}"
         for label, value in (
@@ -192,19 +213,23 @@ def answer_aspect(
     """One aspect (duration, anaesthesia, …) of one procedure, or an honest 'not stated'."""
     fact: Fact = getattr(procedure.facts, aspect)
     if fact.is_known:
-        return Reply(f"{_heading(procedure, aspect)}\n{_known_fact_text(knowledge, fact, organ_id)}")
+        lines = [_heading(procedure, aspect), _known_fact_text(knowledge, fact, organ_id)]
+        return Reply(_with_source(lines, [fact.source]))
 
     lines = [
         _heading(procedure, aspect),
         f"Les informations de la clinique ne précisent pas {ASPECT_QUESTIONS[aspect]}.",
     ]
+    # What the page does say nearby is a fact too: its section is named.
+    quoted = [fact.source] if fact.note else []
     if fact.note:
         lines.append(fact.note)
     if aspect in GENERAL_FACT_OF_ASPECT:
         general: Fact = getattr(knowledge.general, GENERAL_FACT_OF_ASPECT[aspect])
-        lines.append("De manière générale : " + general.answer)
-    lines.append(team_pointer(knowledge))
-    return Reply("\n".join(lines))
+        lines += ["Pour l'ensemble des gestes, elles indiquent :", general.answer]
+        quoted.append(general.source)
+    lines.append(team_pointer(knowledge, about_a_procedure=True))
+    return Reply(_with_source(lines, quoted))
 
 
 def not_covered_topic(
@@ -216,25 +241,31 @@ def not_covered_topic(
     lines = [f"{procedure.name} — {topic.label} :"] if procedure else []
     lines.append(f"Les informations de la clinique ne disent rien sur {topic.label}.")
     related = topic.related
+    quoted: List[Optional[str]] = []
     if related in knowledge.general.__fields__:
-        lines.append("Elles indiquent de manière générale : " + getattr(knowledge.general, related).answer)
+        general: Fact = getattr(knowledge.general, related)
+        lines += ["Pour l'ensemble des gestes, elles indiquent :", general.answer]
+        quoted.append(general.source)
     elif related and procedure is not None and getattr(procedure.facts, related).is_known:
         fact: Fact = getattr(procedure.facts, related)
-        lines.append(f"Elles indiquent pour ce geste : {_known_fact_text(knowledge, fact, None)}")
-    lines.append(team_pointer(knowledge))
-    return Reply("\n".join(lines))
+        lines += ["Pour ce geste, elles indiquent :", _known_fact_text(knowledge, fact, None)]
+        quoted.append(fact.source)
+    lines.append(team_pointer(knowledge, about_a_procedure=procedure is not None))
+    return Reply(_with_source(lines, quoted))
 
 
 def describe_procedure(knowledge: KnowledgeBase, procedure: Procedure) -> Reply:
     """Everything the page says about a procedure, in one message, with aspect buttons."""
     lines = [f"{procedure.name} :"]
+    quoted = []
     for aspect in OVERVIEW_FACTS:
         fact: Fact = getattr(procedure.facts, aspect)
         if fact.is_known:
             lines.append(_known_fact_text(knowledge, fact, None))
+            quoted.append(fact.source)
     lines.append("Vous pouvez aussi me demander la durée, l'anesthésie ou le séjour à la clinique.")
     buttons = list(FOLLOW_UP_BUTTONS)
-    return Reply("\n".join(lines), buttons)
+    return Reply(_with_source(lines, quoted), buttons)
 
 
 def ask_which_procedure(
@@ -245,8 +276,8 @@ def ask_which_procedure(
         offered = [knowledge.procedure(procedure_id) for procedure_id in candidates]
         if len(offered) == 1:
             text = (
-                f"Je veux être sûr de répondre sur le bon geste : s'agit-il de « {offered[0].name} » ? "
-                "Si oui, choisissez-le ci-dessous ; sinon, " + _lowercase_first(team_pointer(knowledge))
+                "Je veux être sûr de répondre sur le bon geste : s'agit-il de celui proposé ci-dessous ? "
+                "Si oui, choisissez-le ; sinon, " + _lowercase_first(team_pointer(knowledge))
             )
         else:
             text = "Votre question peut concerner plusieurs gestes. De quel geste s'agit-il ?"
@@ -269,11 +300,11 @@ def not_described_act(knowledge: KnowledgeBase, act: OtherAct, named: Sequence[s
         )
     else:
         text = (
-            f"Les informations de la clinique ne décrivent pas {act.name} : je ne peux pas vous "
-            "répondre à ce sujet."
+            f"Votre question porte sur {act.name} : les informations de la clinique n'en parlent pas, "
+            "je ne peux donc pas vous répondre à ce sujet."
         )
-    text = f"{text} {team_pointer(knowledge)}\n{_what_is_described(named)}"
-    return Reply(text, _offered_buttons(knowledge, named))
+    lines = [f"{text} {team_pointer(knowledge)}", _what_is_described(named)]
+    return Reply(_with_source(lines, [act.mentioned.source]), _offered_buttons(knowledge, named))
 
 
 def outside_scope(knowledge: KnowledgeBase, procedure: Procedure, site_words: str) -> Reply:
@@ -284,7 +315,8 @@ def outside_scope(knowledge: KnowledgeBase, procedure: Procedure, site_words: st
         f"de ce geste pour ce que vous décrivez (« {site} ») : je ne peux donc pas vous renseigner "
         f"sur ce cas. {team_pointer(knowledge)}"
     )
-    return Reply(f"{text}\n{_what_is_described(())}", procedure_buttons(knowledge))
+    lines = [text, _what_is_described(())]
+    return Reply(_with_source(lines, [procedure.scope.source]), procedure_buttons(knowledge))
 
 
 def _what_is_described(named: Sequence[str]) -> str:
@@ -319,17 +351,20 @@ def list_procedures(knowledge: KnowledgeBase) -> Reply:
 
 def answer_general(knowledge: KnowledgeBase, topic: str, procedure: Optional[Procedure] = None) -> Reply:
     """A general question; on pain, adds what is known for the procedure discussed."""
-    text = getattr(knowledge.general, topic).answer
+    general: Fact = getattr(knowledge.general, topic)
+    lines, quoted = [general.answer], [general.source]
     if topic == "pain_relief" and procedure is not None:
         anaesthesia = procedure.facts.anaesthesia
         if anaesthesia.is_known:
-            text += f"\n{procedure.name} — anesthésie : {_known_fact_text(knowledge, anaesthesia, None)}"
+            lines += [_heading(procedure, "anaesthesia"), _known_fact_text(knowledge, anaesthesia, None)]
+            quoted.append(anaesthesia.source)
         else:
-            text += (
-                f"\n{procedure.name} — anesthésie : les informations de la clinique ne "
-                "précisent pas le type d'anesthésie pour ce geste. " + team_pointer(knowledge)
-            )
-    return Reply(text)
+            lines += [
+                _heading(procedure, "anaesthesia"),
+                "Les informations de la clinique ne précisent pas le type d'anesthésie pour ce geste. "
+                + team_pointer(knowledge, about_a_procedure=True),
+            ]
+    return Reply(_with_source(lines, quoted))
 
 
 def out_of_scope(knowledge: KnowledgeBase) -> Reply:

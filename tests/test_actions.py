@@ -164,7 +164,9 @@ async def test_overview_of_a_named_procedure(store, dispatcher):
 )
 async def test_general_questions(store, dispatcher, intent, topic):
     await run(ActionAnswer, store, dispatcher, make_tracker(intent, slots=SHOWN))
-    assert texts(dispatcher) == [getattr(store.knowledge.general, topic).answer]
+    general = getattr(store.knowledge.general, topic)
+    [text] = texts(dispatcher)
+    assert text.split("\n") == [general.answer, f"Source : {answers.PAGE}, « {general.source} »"]
 
 
 async def test_pain_question_adds_the_known_anaesthesia_of_the_procedure(store, dispatcher):

@@ -174,6 +174,7 @@ class PageHandler(BaseHTTPRequestHandler):
                 "socketUrl": self.settings.bot_url,
                 # From the knowledge file (reloaded when it changes), like the assistant's answers.
                 "teamPointer": answers.team_pointer(self.knowledge.knowledge),
+                "sourcePrefixes": [answers.SOURCE_PREFIX, answers.SOURCES_PREFIX],
             }
             return f"window.CHAT_CONFIG = {json.dumps(config)};\n".encode(), JAVASCRIPT
         if path in STATIC_FILES:

@@ -4,6 +4,7 @@
 // window.CHAT_CONFIG (from /config.js, written by web/serve.py):
 //   socketUrl    the Rasa server as the patient's browser reaches it
 //   teamPointer  who to ask instead, shown when the assistant is unavailable
+//   sourcePrefixes  how the last line of an answer naming its source begins
 //
 // Everything is written with textContent: neither the patient nor the
 // assistant can put HTML or a link into the page.
@@ -69,8 +70,16 @@
     author.textContent = message.from === "patient" ? "Vous : " : "L'assistant : ";
     var text = document.createElement("p");
     text.className = "message-text";
-    text.textContent = message.text;
+    var parts = withoutSource(message.text || "");
+    text.textContent = parts.text;
     item.append(author, text);
+    if (parts.source) {
+      // Where the answer comes from: smaller type, still read in order by screen readers.
+      var source = document.createElement("p");
+      source.className = "message-source";
+      source.textContent = parts.source;
+      item.append(source);
+    }
     if (message.choices && message.choices.length) {
       var group = document.createElement("div");
       group.className = "choices";
@@ -89,6 +98,15 @@
     }
     if (message.feedback === "offered") item.append(feedbackGroup(message));
     log.append(item);
+  }
+
+  // An answer's last line, when it names the page's sections, apart from the rest.
+  function withoutSource(text) {
+    var lines = text.split("\n");
+    var last = lines[lines.length - 1];
+    var prefixes = config.sourcePrefixes || [];
+    var isSource = lines.length > 1 && prefixes.some(function (prefix) { return last.indexOf(prefix) === 0; });
+    return isSource ? { text: lines.slice(0, -1).join("\n"), source: last } : { text: text, source: "" };
   }
 
   // Two small buttons, gone once one is pressed (the choice then shows as the patient's message).
