@@ -102,6 +102,8 @@ FEEDBACK_OF_INTENT = {"feedback_helpful": "helpful", "feedback_not_helpful": "no
 class Reply:
     text: str
     buttons: List[Dict[str, str]] = field(default_factory=list)
+    # The page sections whose facts the text gives, named on its last line (`source_line`).
+    sources: List[str] = field(default_factory=list)
 
 
 def answer_record(
@@ -149,14 +151,19 @@ def source_line(sections: Sequence[Optional[str]]) -> str:
     named = list(dict.fromkeys(section for section in sections if section))
     if not named:
         return ""
-    quoted = " et ".join(f"« {section} »" for section in named)
+    # A section's own quotation marks become inner ones: « Traitement … par “thermo-ablation” ».
+    quoted = " et ".join(f"« {section.replace('« ', '“').replace(' »', '”')} »" for section in named)
     prefix = SOURCE_PREFIX if len(named) == 1 else SOURCES_PREFIX
     return f"{prefix}{PAGE}, {quoted}"
 
 
-def _with_source(lines: List[str], sections: Sequence[Optional[str]]) -> str:
+def _quoting(
+    lines: List[str], sections: Sequence[Optional[str]], buttons: Optional[List[Dict[str, str]]] = None
+) -> Reply:
+    """A reply of these lines that quotes the page's `sections`, named on a last line."""
     line = source_line(sections)
-    return "\n".join([*lines, line] if line else lines)
+    sources = list(dict.fromkeys(section for section in sections if section))
+    return Reply("\n".join([*lines, line] if line else lines), buttons or [], sources)
 
 
 def team_pointer(knowledge: KnowledgeBase, about_a_procedure: bool = False) -> str:
@@ -214,7 +221,7 @@ def answer_aspect(
     fact: Fact = getattr(procedure.facts, aspect)
     if fact.is_known:
         lines = [_heading(procedure, aspect), _known_fact_text(knowledge, fact, organ_id)]
-        return Reply(_with_source(lines, [fact.source]))
+        return _quoting(lines, [fact.source])
 
     lines = [
         _heading(procedure, aspect),
@@ -229,7 +236,7 @@ def answer_aspect(
         lines += ["Pour l'ensemble des gestes, elles indiquent :", general.answer]
         quoted.append(general.source)
     lines.append(team_pointer(knowledge, about_a_procedure=True))
-    return Reply(_with_source(lines, quoted))
+    return _quoting(lines, quoted)
 
 
 def not_covered_topic(
@@ -251,7 +258,7 @@ def not_covered_topic(
         lines += ["Pour ce geste, elles indiquent :", _known_fact_text(knowledge, fact, None)]
         quoted.append(fact.source)
     lines.append(team_pointer(knowledge, about_a_procedure=procedure is not None))
-    return Reply(_with_source(lines, quoted))
+    return _quoting(lines, quoted)
 
 
 def describe_procedure(knowledge: KnowledgeBase, procedure: Procedure) -> Reply:
@@ -260,12 +267,13 @@ def describe_procedure(knowledge: KnowledgeBase, procedure: Procedure) -> Reply:
     quoted = []
     for aspect in OVERVIEW_FACTS:
         fact: Fact = getattr(procedure.facts, aspect)
-        if fact.is_known:
+        # A fact said word for word in an earlier one (who decides, within what it is for) once.
+        if fact.is_known and not any(fact.answer in line for line in lines):
             lines.append(_known_fact_text(knowledge, fact, None))
             quoted.append(fact.source)
     lines.append("Vous pouvez aussi me demander la durée, l'anesthésie ou le séjour à la clinique.")
     buttons = list(FOLLOW_UP_BUTTONS)
-    return Reply(_with_source(lines, quoted), buttons)
+    return _quoting(lines, quoted, buttons)
 
 
 def ask_which_procedure(
@@ -304,7 +312,7 @@ def not_described_act(knowledge: KnowledgeBase, act: OtherAct, named: Sequence[s
             "je ne peux donc pas vous répondre à ce sujet."
         )
     lines = [f"{text} {team_pointer(knowledge)}", _what_is_described(named)]
-    return Reply(_with_source(lines, [act.mentioned.source]), _offered_buttons(knowledge, named))
+    return _quoting(lines, [act.mentioned.source], _offered_buttons(knowledge, named))
 
 
 def outside_scope(knowledge: KnowledgeBase, procedure: Procedure, site_words: str) -> Reply:
@@ -316,7 +324,7 @@ def outside_scope(knowledge: KnowledgeBase, procedure: Procedure, site_words: st
         f"sur ce cas. {team_pointer(knowledge)}"
     )
     lines = [text, _what_is_described(())]
-    return Reply(_with_source(lines, [procedure.scope.source]), procedure_buttons(knowledge))
+    return _quoting(lines, [procedure.scope.source], procedure_buttons(knowledge))
 
 
 def _what_is_described(named: Sequence[str]) -> str:
@@ -364,7 +372,7 @@ def answer_general(knowledge: KnowledgeBase, topic: str, procedure: Optional[Pro
                 "Les informations de la clinique ne précisent pas le type d'anesthésie pour ce geste. "
                 + team_pointer(knowledge, about_a_procedure=True),
             ]
-    return Reply(_with_source(lines, quoted))
+    return _quoting(lines, quoted)
 
 
 def out_of_scope(knowledge: KnowledgeBase) -> Reply:

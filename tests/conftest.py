@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -12,13 +11,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import KnowledgeBase, KnowledgeStore, load_knowledge
+from actions.knowledge.page import clinic_page_path
 from harness.servers import REPO_ROOT, RunningAssistant
 
 KNOWLEDGE_FILE = REPO_ROOT / "knowledge" / "procedures.yml"
 # The procedures of the knowledge file, in its order: tests are parametrized over them at collection.
 PROCEDURE_IDS = [procedure.id for procedure in load_knowledge(KNOWLEDGE_FILE).procedures]
 # The clinic's page, source of every fact; outside the repository (a relative path is relative to it).
-CLINIC_PAGE = (REPO_ROOT / os.environ.get("CLINIC_PAGE", "../shared/clinic-page.md")).resolve()
+CLINIC_PAGE = clinic_page_path()
 
 
 @pytest.fixture(scope="session")

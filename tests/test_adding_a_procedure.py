@@ -24,7 +24,7 @@ NEW_PROCEDURE = {
     "context_words": ["kyste"],
     "scope": {"covers": "l'injection d'alcool dans un kyste pour le faire disparaître", "source": SECTION},
     "facts": {
-        "purpose": {"source": SECTION, "answer": "Elle sert à faire disparaître un kyste gênant."},
+        "purpose": {"source": SECTION, "answer": "L'alcoolisation sert à faire disparaître un kyste gênant."},
         "how_it_is_done": {
             "source": SECTION,
             "answer": "Le radiologue vide le kyste avec une aiguille puis y injecte de l'alcool.",
@@ -50,8 +50,9 @@ NOT_COPIED = (
 
 
 def run(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    # No clinic page beside the copy: the checks against it are skipped there.
-    env = base_env(PYTHONPATH=str(project), CLINIC_PAGE=str(project / "no-clinic-page.md"))
+    # The copy's own page: the clinic's, with a section for the new procedure (the review sheet
+    # quotes it beside the new answers).
+    env = base_env(PYTHONPATH=str(project), CLINIC_PAGE=str(project / PAGE_OF_THE_COPY))
     env.pop("KNOWLEDGE_FILE", None)
     return subprocess.run(args, cwd=project, env=env, capture_output=True, text=True, timeout=timeout)
 
@@ -60,10 +61,15 @@ def pytest_in(project: Path, *args: str) -> subprocess.CompletedProcess:
     return run(project, sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args)
 
 
+PAGE_OF_THE_COPY = "clinic-page.md"
+
+
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
+def project(tmp_path_factory, clinic_page) -> Path:
     copy = tmp_path_factory.mktemp("adding") / "project"
     shutil.copytree(REPO_ROOT, copy, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    new_section = "L'alcoolisation d'un kyste consiste à le vider puis à y injecter de l'alcool."
+    (copy / PAGE_OF_THE_COPY).write_text(f"{clinic_page}\n{SECTION}\n{new_section}\n", encoding="utf-8")
     os.symlink(REPO_ROOT / ".venv", copy / ".venv")
     knowledge_file = copy / "knowledge" / "procedures.yml"
     data = yaml.safe_load(knowledge_file.read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ import yaml
 
 from actions.knowledge import KnowledgeError, KnowledgeStore, load_knowledge
 from actions.knowledge.__main__ import coverage_table, nlu_vocabulary, review_sheet
+from actions.knowledge.page import INTRODUCTION
 from harness.servers import REPO_ROOT
 
 pytestmark = pytest.mark.unit
@@ -32,7 +33,7 @@ def test_each_procedure_takes_its_facts_from_a_page_section_of_its_own(knowledge
     sections = {}
     for procedure in knowledge.procedures:
         own = {fact.source for _, fact in procedure.facts if fact.is_known and fact.source}
-        own.discard("Présentation de la radiologie interventionnelle")
+        own.discard(INTRODUCTION)
         assert len(own) == 1, (procedure.id, own)
         sections[procedure.id] = own.pop()
     assert len(set(sections.values())) == len(sections), sections
@@ -45,7 +46,7 @@ def test_every_known_fact_names_its_page_section(knowledge, clinic_page):
     facts += [fact for _, fact in knowledge.general]
     for fact in facts:
         assert fact.source, fact
-        intro = fact.source == "Présentation de la radiologie interventionnelle"
+        intro = fact.source == INTRODUCTION
         assert intro or fact.source.replace("'", "’") in {s.replace("'", "’") for s in sections}, fact.source
 
 
@@ -226,6 +227,6 @@ def test_nlu_synonyms_cover_every_patient_word(knowledge):
             assert word.lower() == procedure.id or synonyms[word.lower()] == procedure.id
 
 
-def test_committed_review_sheet_matches_the_knowledge_file(knowledge):
+def test_committed_review_sheet_matches_the_knowledge_file(knowledge, clinic_page):
     committed = (REPO_ROOT / "docs" / "review-sheet.md").read_text(encoding="utf-8")
-    assert committed == review_sheet(knowledge), "run `make review-sheet`"
+    assert committed == review_sheet(knowledge, clinic_page), "run `make review-sheet`"

@@ -166,7 +166,9 @@ def test_the_kind_of_question_asked_is_the_one_answered(
 def test_infection_is_not_promised_away(assistant: RunningAssistant, sender, knowledge):
     replies = " ".join(texts(assistant.say("y a-t-il un risque d'infection avec la biopsie ?", sender)))
     assert "éviter toute infection" not in replies
-    assert knowledge.general.asepsis.answer in replies
+    # The page gives no risks: said plainly, without the asepsis sentence read as a reassurance.
+    assert answers.answer_aspect(knowledge, knowledge.procedure("biopsie"), "risks").text in replies
+    assert knowledge.general.asepsis.answer not in replies
 
 
 def test_red_flags_get_the_emergency_message_and_ordinary_questions_do_not(
@@ -190,3 +192,30 @@ def test_ctrl_c_stops_every_server(tmp_path):
     assert all(port_is_open(port) for port in ports)
     running.stop()
     assert not any(port_is_open(port) for port in ports)
+
+
+# Facts of the page a plain question must reach (where, who decides, alternatives, urgency, the
+# liver's growth delay, what happens to nearby tissues): (question, procedure, kind, field).
+PAGE_FACTS_ASKED_PLAINLY = [
+    ("où se passe la biopsie ?", "biopsie", "location", "answer"),
+    ("qui décide de faire une thermo-ablation ?", "thermoablation", "who_decides", "answer"),
+    ("la thermo-ablation, c'est à la place de l'opération ?", "thermoablation", "alternatives", "answer"),
+    ("la néphrostomie, qui la décide ?", "nephrostomie", "who_decides", "answer"),
+    ("la néphrostomie se fait en urgence ?", "nephrostomie", "urgency", "answer"),
+    ("voies biliaires bouchées, une autre solution que le stent ?", "biliaire", "alternatives", "answer"),
+    ("embolisation portale : combien de semaines avant ?", "embolisation_portale", "delay", "answer"),
+    ("la thermo-ablation abîme les organes autour ?", "thermoablation", "risks", "note"),
+    ("le drainage d'un abcès peut léser les tissus autour ?", "drainage_collection", "risks", "note"),
+]
+
+
+@pytest.mark.parametrize("question, procedure_id, kind, field", PAGE_FACTS_ASKED_PLAINLY)
+def test_page_facts_are_reached_by_a_plain_question_with_their_source(
+    assistant: RunningAssistant, sender, knowledge, question, procedure_id, kind, field
+):
+    fact = getattr(knowledge.procedure(procedure_id).facts, kind)
+    said = getattr(fact, field)
+    assert said, (procedure_id, kind, field)
+    reply = texts(assistant.say(question, sender))[-1]
+    assert said in reply, question
+    assert reply.endswith(answers.source_line([fact.source])), reply

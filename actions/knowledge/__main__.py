@@ -1,7 +1,7 @@
 """Staff commands for the knowledge file.
 
 python -m actions.knowledge check            validate, print the coverage table
-python -m actions.knowledge review [--out F] write the review sheet (Markdown)
+python -m actions.knowledge review [--out F] write the review sheet (Markdown; reads CLINIC_PAGE)
 python -m actions.knowledge nlu [--out F]    write the NLU vocabulary (synonyms, lookups)
 """
 
@@ -11,11 +11,12 @@ import argparse
 import sys
 import unicodedata
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import yaml
 
 from actions.knowledge.loader import KnowledgeError, load_knowledge
+from actions.knowledge.page import clinic_page_path, page_sections
 from actions.knowledge.schema import ASPECTS, EXTRA_FACTS, KnowledgeBase
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -78,76 +79,104 @@ def coverage_table(knowledge: KnowledgeBase) -> str:
     )
 
 
-def review_sheet(knowledge: KnowledgeBase) -> str:
-    """Every reply in the exact wording patients see, with the page section of each fact."""
+# Responses of domain.yml that say more than the page, on purpose: a safety net only a
+# clinician may approve. With the signs that trigger it, they have their own part of the sheet.
+BEYOND_THE_PAGE = ("utter_emergency",)
+QUESTIONS_FOR_CLINICIANS = (
+    "Pour une douleur dans la poitrine ou une difficulté à respirer, faut-il dire d'appeler le 15 "
+    "plutôt que de se rendre aux urgences ? Aujourd'hui, le message propose les deux, quel que "
+    "soit le signe.",
+    "La liste des signes ci-dessous est-elle complète, et chacun justifie-t-il ce message ?",
+)
+SIGN_OFF = "- [ ] Validé — nom, date :"
+
+
+def review_sheet(knowledge: KnowledgeBase, page: str) -> str:
+    """The radiologists' sign-off document: every reply as patients read it, beside the page's
+    text it comes from (`page`: the clinic page), or marked as said where the page is silent;
+    then the fixed texts; then what goes beyond the page on purpose (the emergency net)."""
     # Imported here: answers imports this package, and `check` does not need it.
     from actions.answers import all_replies
 
-    sources = _sources_by_label(knowledge)
+    replies = all_replies(knowledge)
+    sections = page_sections(page, {section for reply in replies.values() for section in reply.sources})
     lines = [
-        "# Fiche de relecture des réponses de l'assistant",
+        "# Fiche de validation des réponses de l'assistant",
         "",
-        "Chaque réponse ci-dessous est affichée telle que le patient la lira. "
-        "Source : section de la page de la clinique d'où vient le fait. "
-        "Générée par `python -m actions.knowledge review` à partir de `knowledge/procedures.yml` : "
-        "pour corriger une réponse, modifiez ce fichier puis régénérez la fiche.",
+        "Pour chaque réponse : le texte de la page de la clinique dont elle vient, puis la réponse "
+        "telle que le patient la lira. Une réponse sans texte de la page est ce que l'assistant "
+        "dit quand la page ne dit rien : vérifiez qu'elle n'ajoute aucun fait. Les textes qui "
+        "vont au-delà de la page (la consigne d'urgence) sont à part, en dernière partie. "
+        "Générée par `make review-sheet` à partir de `knowledge/procedures.yml`, `domain.yml` et "
+        "de la page : pour corriger une réponse, modifiez le fichier de connaissances (ou "
+        "`domain.yml`) puis régénérez la fiche.",
+        "",
+        "# 1. Réponses construites à partir de la page",
         "",
     ]
-    for label, reply in all_replies(knowledge).items():
-        lines.append(f"## {label}")
-        lines.append("")
-        lines.append(f"Source : {sources.get(label, 'formulation de l’assistant (aucun fait médical)')}")
-        lines.append("")
-        lines.extend(f"> {line}" if line else ">" for line in reply.text.split("\n"))
+    for label, reply in replies.items():
+        lines += [f"## {label}", ""]
+        for section in reply.sources:
+            lines += [f"Texte de la page, « {section} » :", "", *_quoted(sections[section]), ""]
+        if not reply.sources:
+            lines += ["Aucun texte de la page : formulation de l'assistant, sans fait médical.", ""]
+        lines += ["Réponse de l'assistant :", "", *_quoted(reply.text)]
         if reply.buttons:
-            lines.append("")
-            lines.append("Boutons : " + " · ".join(f"[{b['title']}]" for b in reply.buttons))
-        lines.append("")
+            lines += ["", "Boutons : " + " · ".join(f"[{b['title']}]" for b in reply.buttons)]
+        lines += ["", SIGN_OFF, ""]
     lines += _fixed_texts_section()
+    lines += _beyond_the_page_section(knowledge)
     return "\n".join(lines)
 
 
-def _fixed_texts_section() -> List[str]:
-    """The texts written in domain.yml (greeting, disclaimer, emergency…), which the
-    assistant also says: the radiologists validate them in the same read."""
+def _quoted(text: str) -> List[str]:
+    return [f"> {line}" if line else ">" for line in text.split("\n")]
+
+
+def _domain_responses() -> List[Tuple[str, dict]]:
     domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    return [(name, variant) for name, variants in domain.get("responses", {}).items() for variant in variants]
+
+
+def _fixed_texts_section() -> List[str]:
+    """The texts written in domain.yml (greeting, disclaimer…), which the assistant also says."""
     lines = [
-        "# Textes fixes (domain.yml)",
+        "# 2. Textes fixes (domain.yml)",
         "",
-        "Ces textes ne viennent pas de la page de la clinique : salutation, avertissement, "
-        "consigne d'urgence, politesse. Pour les corriger, modifiez `domain.yml`.",
+        "Ces textes ne donnent aucun fait médical : salutation, avertissement, politesse. Pour les "
+        "corriger, modifiez `domain.yml`.",
         "",
     ]
-    for name, variants in domain.get("responses", {}).items():
-        for variant in variants:
-            lines.append(f"## {name}")
-            lines.append("")
-            lines.extend(f"> {line}" if line else ">" for line in variant.get("text", "").split("\n"))
-            if variant.get("buttons"):
-                lines.append("")
-                lines.append("Boutons : " + " · ".join(f"[{b['title']}]" for b in variant["buttons"]))
-            lines.append("")
+    for name, variant in _domain_responses():
+        if name in BEYOND_THE_PAGE:
+            continue
+        lines += [f"## {name}", "", *_quoted(variant.get("text", ""))]
+        if variant.get("buttons"):
+            lines += ["", "Boutons : " + " · ".join(f"[{b['title']}]" for b in variant["buttons"])]
+        lines += ["", SIGN_OFF, ""]
     return lines
 
 
-def _sources_by_label(knowledge: KnowledgeBase) -> dict:
-    sources = {}
-    for procedure in knowledge.procedures:
-        overview_sources = []
-        for aspect in [*ASPECTS, *EXTRA_FACTS]:
-            fact = getattr(procedure.facts, aspect)
-            source = fact.source or "aucune (la page ne donne pas ce fait)"
-            if aspect in ASPECTS:
-                sources[f"{procedure.id} / {aspect}"] = source
-                for organ_id in fact.by_organ:
-                    sources[f"{procedure.id} / {aspect} / {organ_id}"] = source
-            if fact.source and fact.source not in overview_sources:
-                overview_sources.append(fact.source)
-        sources[f"{procedure.id} / présentation"] = ", ".join(overview_sources)
-        sources[f"{procedure.id} / pain_relief"] = knowledge.general.pain_relief.source
-    for topic, fact in knowledge.general:
-        sources[f"général / {topic}"] = fact.source
-    return sources
+def _beyond_the_page_section(knowledge: KnowledgeBase) -> List[str]:
+    """The emergency message and the signs that trigger it: beyond the page, for a clinician."""
+    lines = [
+        "# 3. Au-delà de la page : à valider par un clinicien",
+        "",
+        "La page de la clinique ne parle pas des urgences. Ce message et les signes qui le "
+        "déclenchent sont un filet de sécurité ajouté volontairement : seul un clinicien peut les "
+        "approuver. Le message passe avant toute autre réponse quand un patient décrit l'un de ces "
+        "signes comme présent.",
+        "",
+    ]
+    for name, variant in _domain_responses():
+        if name in BEYOND_THE_PAGE:
+            lines += [f"## {name}", "", *_quoted(variant.get("text", "")), "", SIGN_OFF, ""]
+    lines += ["## Signes qui déclenchent la consigne d'urgence", ""]
+    for sign in knowledge.emergency_signs.values():
+        lines.append(f"- **{sign.label}** : " + ", ".join(f"« {word} »" for word in sign.patient_words))
+    lines += ["", SIGN_OFF, "", "## Questions aux cliniciens", ""]
+    lines += [f"- {question}" for question in QUESTIONS_FOR_CLINICIANS]
+    return [*lines, ""]
 
 
 def nlu_vocabulary(knowledge: KnowledgeBase) -> str:
@@ -212,9 +241,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"Fichier valide : {len(knowledge.procedures)} gestes.\n")
         print(coverage_table(knowledge))
     elif args.command == "review":
+        page = clinic_page_path()
+        if not page.is_file():
+            print(f"ERREUR : pas de page de la clinique à {page} (CLINIC_PAGE=…)", file=sys.stderr)
+            return 1
         out = args.out or DEFAULT_REVIEW_SHEET
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(review_sheet(knowledge), encoding="utf-8")
+        out.write_text(review_sheet(knowledge, page.read_text(encoding="utf-8")), encoding="utf-8")
         print(f"Fiche de relecture écrite : {out}")
     else:
         out = args.out or DEFAULT_NLU_VOCABULARY
