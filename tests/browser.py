@@ -85,7 +85,9 @@ def ask(chat: Chat, question: str) -> None:
 
 
 def answer_text(knowledge, procedure_id: str, aspect: str) -> str:
-    return answers.answer_aspect(knowledge, knowledge.procedure(procedure_id), aspect).text
+    """The answer as the message's text shows it: its source line is shown apart, below it."""
+    reply = answers.answer_aspect(knowledge, knowledge.procedure(procedure_id), aspect)
+    return reply.text.removesuffix("\n" + answers.source_line(reply.sources))
 
 
 def visible_text(text: str) -> str:

@@ -159,3 +159,16 @@ def test_messages_sent_while_a_turn_runs_wait_for_it_instead_of_being_refused(pa
             visible_text(answer_text(knowledge, "biopsie", aspect)), timeout=REPLY_TIMEOUT_MS
         )
     expect(chat_log(page)).not_to_contain_text("Un instant")
+
+
+def test_an_answer_shows_its_source_apart_in_smaller_type(page: Page, knowledge, domain):
+    wait_for_greeting(page, domain)
+    ask(page, "combien de temps dure une infiltration ?")
+    fact = knowledge.procedure("infiltration").facts.duration
+    source = page.locator(".message-assistant .message-source").last
+    expect(source).to_have_text(answers.source_line([fact.source]), timeout=REPLY_TIMEOUT_MS)
+    text = page.locator(".message-assistant .message-text").last
+    expect(text).to_contain_text(fact.answer)
+    expect(text).not_to_contain_text("Source")
+    size = "e => parseFloat(getComputedStyle(e).fontSize)"
+    assert source.evaluate(size) < text.evaluate(size)
