@@ -56,6 +56,9 @@ if ! ls models/*.tar.gz >/dev/null 2>&1; then
   exit 1
 fi
 
+# The folders above the state folder (var/ on a fresh clone) with the usual permissions: the
+# postgres user and nginx's workers pass through them.
+(umask 022 && mkdir -p "$(dirname "$STATE")")
 # Logs, secrets and keys are for the operator only (nothing world-readable).
 umask 077
 mkdir -p "$STATE"/{nginx,logs,pids,tls} "$STATE"/nginx/{body,proxy,fastcgi,uwsgi,scgi}
@@ -140,15 +143,21 @@ PGDATA=$STATE/pgdata
 pids=()        # services whose end stops the cluster
 rasa_pids=()   # Rasa servers: one may stop, nginx sends its traffic to the others
 stop() {
-  trap - INT TERM EXIT
+  trap - INT TERM HUP EXIT
   kill -TERM "${pids[@]}" "${rasa_pids[@]}" 2>/dev/null || true
   wait "${pids[@]}" "${rasa_pids[@]}" 2>/dev/null || true
   if [ -f "$PGDATA/postmaster.pid" ]; then
     "${as_db_owner[@]}" "$PG_BIN/pg_ctl" -D "$PGDATA" stop -m fast >/dev/null 2>&1 || true
   fi
 }
-interrupted=false
-trap 'interrupted=true; stop' INT TERM
+# Ctrl-C is a normal stop (one line, status 0): the services run in sessions of their own
+# (setsid), so a terminal's Ctrl-C reaches this script only, which stops them all.
+stop_on_request() {
+  echo "Arrêt demandé : arrêt du cluster."
+  stop
+  exit 0
+}
+trap stop_on_request INT TERM HUP
 trap stop EXIT
 
 if [ ! -f "$PGDATA/PG_VERSION" ]; then
@@ -203,10 +212,10 @@ logfile $STATE/logs/redis.log
 user default off
 user rasa on >$REDIS_PASSWORD ~lock:* resetchannels -@all +get +set +del +watch +unwatch +multi +exec +discard +ping +select +ttl
 REDIS
-redis-server "$STATE/redis.conf" &
+setsid redis-server "$STATE/redis.conf" &
 pids+=($!)
 
-.venv/bin/python scripts/action_server.py --actions actions --port "$ACTION_PORT" --interface "$HOST" \
+setsid .venv/bin/python scripts/action_server.py --actions actions --port "$ACTION_PORT" --interface "$HOST" \
   >> "$STATE/logs/actions.log" 2>&1 &
 pids+=($!)
 
@@ -221,7 +230,7 @@ export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-10}
 rasa_servers=""
 for index in "${!RASA_PORTS[@]}"; do
   port=${RASA_PORTS[$index]}
-  .venv/bin/python scripts/rasa_server.py run --model models --endpoints deploy/endpoints.cluster.yml --credentials credentials.yml \
+  setsid .venv/bin/python scripts/rasa_server.py run --model models --endpoints deploy/endpoints.cluster.yml --credentials credentials.yml \
     --interface "$HOST" --port "$port" --cors $CORS_ORIGINS >> "$STATE/logs/rasa-$((index + 1)).log" 2>&1 &
   rasa_pids+=($!)
   echo "$!" > "$STATE/pids/rasa-$((index + 1)).pid"
@@ -229,13 +238,13 @@ for index in "${!RASA_PORTS[@]}"; do
 done
 
 HOST=$HOST RASA_PORT=${RASA_PORTS[0]} WEB_PORT=$WEB_PORT BOT_URL="http://localhost:$CLUSTER_PORT" \
-  .venv/bin/python web/serve.py >> "$STATE/logs/web.log" 2>&1 &
+  setsid .venv/bin/python web/serve.py >> "$STATE/logs/web.log" 2>&1 &
 pids+=($!)
 
 sed -e "s|@STATE@|$STATE|g" -e "s|@HOST@|$HOST|g" -e "s|@PORT@|$CLUSTER_PORT|g" -e "s|@REST_PORT@|$CLUSTER_REST_PORT|g" \
   -e "s|@WEB_PORT@|$WEB_PORT|g" -e "s|@RASA_SERVERS@|$rasa_servers|g" \
   deploy/nginx.conf.template > "$STATE/nginx/nginx.conf"
-nginx -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" -e "$STATE/nginx/error.log" -g "daemon off;" &
+setsid nginx -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" -e "$STATE/nginx/error.log" -g "daemon off;" &
 pids+=($!)
 
 echo "Cluster starting: http://localhost:$CLUSTER_PORT (web chat, /socket.io), REST for integrators on" \
@@ -248,7 +257,7 @@ wait -n "${pids[@]}"
 status=$?
 # A service stopping by itself is a failure even with status 0 (the action server exits 0 when its
 # port is taken).
-if [ "$status" -eq 0 ] && [ "$interrupted" = false ]; then
+if [ "$status" -eq 0 ]; then
   echo "A service stopped by itself (see $STATE/logs): stopping the others." >&2
   status=1
 fi

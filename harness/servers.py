@@ -140,7 +140,10 @@ def stop_group(
 ) -> int:
     """`sig` to the whole group (SIGINT: like Ctrl-C), SIGKILL if the leader is still there after
     `timeout`; the leader's exit status. Children that outlive a leader which exited are left for the
-    caller to see (a test of a clean stop), unless `kill_leftovers`."""
+    caller to see (a test of a clean stop), unless `kill_leftovers`: then every process started
+    under the leader is killed, in its group or in a session of its own (run.sh's servers)."""
+    # Taken before the signal: once the leader is gone, its children are no longer under it.
+    tree = process_tree(process.pid)
     try:
         if process.poll() is None:
             os.killpg(process.pid, sig)
@@ -150,6 +153,11 @@ def stop_group(
     except subprocess.TimeoutExpired:
         kill_leftovers = True
     if kill_leftovers:
+        for pid in tree:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -292,9 +300,11 @@ class RunningAssistant:
         name = "localhost" if self.host == "127.0.0.1" else self.host
         return f"http://{name}:{self.web_port}"
 
-    def start(self, timeout: float = 300) -> None:
-        """Starts run.sh and returns once all three servers answer (the Rasa server: model loaded)."""
-        self.process = spawn([str(REPO_ROOT / "scripts" / "run.sh")], self.log, env=base_env(**self.settings))
+    def start(self, timeout: float = 300, command: Optional[List[str]] = None) -> None:
+        """Starts run.sh (or `command`, e.g. make run) and returns once all three servers answer
+        (the Rasa server: model loaded)."""
+        command = command or [str(REPO_ROOT / "scripts" / "run.sh")]
+        self.process = spawn(command, self.log, env=base_env(**self.settings))
         try:
             self.start_seconds = wait_until(self.ready, self.process, "scripts/run.sh", timeout)
         except RuntimeError as error:
@@ -372,17 +382,24 @@ class StockServer:
 # --- The production profile: deploy/local-cluster.sh ----------------------------------------------
 
 
+# deploy/local-cluster.sh's state folder when CLUSTER_STATE is not set.
+DEFAULT_CLUSTER_STATE = REPO_ROOT / "var" / "cluster"
+
+
 class RunningCluster:
     """deploy/local-cluster.sh on free ports, its state (data, logs, secrets) in `state_dir`."""
 
-    def __init__(self, state_dir: Path, **settings: str):
+    def __init__(self, state_dir: Path = DEFAULT_CLUSTER_STATE, log: Optional[Path] = None, **settings: str):
+        """`state_dir`: the script's default (var/cluster) is left unset in its environment;
+        `log`: where the script's output goes (beside the state folder by default)."""
         self.state_dir = state_dir
         self.cluster_port = free_port()
         self.rest_port = free_port()
         self.rasa_ports = [free_port(), free_port()]
         self.db_port = free_port()
+        if state_dir != DEFAULT_CLUSTER_STATE:
+            settings = {"CLUSTER_STATE": str(state_dir), **settings}
         self.env = base_env(
-            CLUSTER_STATE=str(state_dir),
             CLUSTER_PORT=str(self.cluster_port),
             CLUSTER_REST_PORT=str(self.rest_port),
             RASA_PORTS=" ".join(map(str, self.rasa_ports)),
@@ -392,7 +409,9 @@ class RunningCluster:
             REDIS_PORT=str(free_port()),
             **settings,
         )
-        self.log = state_dir.parent / f"{state_dir.name}-cluster.log"
+        if state_dir == DEFAULT_CLUSTER_STATE:
+            self.env.pop("CLUSTER_STATE", None)
+        self.log = log or state_dir.parent / f"{state_dir.name}-cluster.log"
         self.process: Optional[subprocess.Popen] = None
 
     @property
@@ -418,8 +437,9 @@ class RunningCluster:
             line.split("=", 1) for line in (self.state_dir / "secrets.env").read_text().split() if "=" in line
         )
 
-    def start(self, timeout: float = 400) -> None:
-        self.process = spawn([str(REPO_ROOT / "deploy" / "local-cluster.sh")], self.log, env=self.env)
+    def start(self, timeout: float = 400, command: Optional[List[str]] = None) -> None:
+        command = command or [str(REPO_ROOT / "deploy" / "local-cluster.sh")]
+        self.process = spawn(command, self.log, env=self.env)
         try:
             wait_until(self.ready, self.process, "deploy/local-cluster.sh", timeout)
         except RuntimeError as error:

@@ -60,22 +60,29 @@ fi
 
 pids=()
 stop() {
-  trap - INT TERM EXIT
+  trap - INT TERM HUP EXIT
   kill -TERM "${pids[@]}" 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
 }
-interrupted=false
-trap 'interrupted=true; stop' INT TERM
+# Ctrl-C is a normal stop: one line, every server stopped, status 0 (make then stops quietly).
+# The servers run in sessions of their own (setsid), so a terminal's Ctrl-C, sent to the whole
+# foreground process group, reaches this script only: it stops them, none stops "by itself".
+stop_on_request() {
+  echo "Arrêt demandé : arrêt des serveurs."
+  stop
+  exit 0
+}
+trap stop_on_request INT TERM HUP
 trap stop EXIT
 
 # On loopback whatever HOST is: only the Rasa server, on this machine, may call the actions.
-env -u RASA_AUTH_TOKEN -u REST_TOKEN .venv/bin/python scripts/action_server.py --actions actions \
+env -u RASA_AUTH_TOKEN -u REST_TOKEN setsid .venv/bin/python scripts/action_server.py --actions actions \
   --port "$ACTION_PORT" --interface 127.0.0.1 &
 pids+=($!)
-.venv/bin/python scripts/rasa_server.py run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
+setsid .venv/bin/python scripts/rasa_server.py run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --interface "$HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS &  # one argument per origin
 pids+=($!)
-env -u RASA_AUTH_TOKEN -u REST_TOKEN .venv/bin/python web/serve.py &
+env -u RASA_AUTH_TOKEN -u REST_TOKEN setsid .venv/bin/python web/serve.py &
 pids+=($!)
 
 echo "Assistant starting: web chat http://localhost:$WEB_PORT, REST http://$HOST:$RASA_PORT/webhooks/rest/webhook, actions on port $ACTION_PORT (Ctrl-C to stop)"
@@ -85,7 +92,7 @@ wait -n "${pids[@]}"
 status=$?
 # A server stopping by itself is a failure even with status 0 (the action server exits 0 when its
 # port is taken): say so, for the log and for whoever started this script.
-if [ "$status" -eq 0 ] && [ "$interrupted" = false ]; then
+if [ "$status" -eq 0 ]; then
   echo "A server stopped by itself (see its messages above): stopping the others." >&2
   status=1
 fi

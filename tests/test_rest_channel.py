@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 
 from actions import answers
@@ -185,13 +188,31 @@ def test_off_topic_small_talk_gets_the_out_of_scope_reply(assistant: RunningAssi
     assert replies[-1] == answers.out_of_scope(knowledge).text
 
 
-def test_ctrl_c_stops_every_server(tmp_path):
+# What a normal stop must not print: a false failure, make's error, a traceback.
+STOP_NOISE = ("stopped by itself", "make: ***", "Traceback", "Task was destroyed")
+
+
+def test_ctrl_c_in_a_terminal_is_a_normal_stop(tmp_path):
     running = RunningAssistant(tmp_path)
-    running.start()
+    running.start(command=["make", "--no-print-directory", "run"])
     ports = [running.rasa_port, running.action_port, running.web_port]
     assert all(port_is_open(port) for port in ports)
-    running.stop()
+    # As a terminal does: SIGINT to the whole process group of the make command.
+    status = running.stop()
     assert not any(port_is_open(port) for port in ports)
+    output = running.log_text()
+    assert "Arrêt demandé" in output
+    assert [noise for noise in STOP_NOISE if noise in output] == []
+    # make, interrupted itself, ends by the signal (or 0): never a recipe error.
+    assert status in (0, -signal.SIGINT), status
+
+
+def test_a_server_that_dies_alone_is_still_reported(tmp_path):
+    running = RunningAssistant(tmp_path)
+    running.start()
+    os.kill(running.action_pid(), signal.SIGKILL)
+    assert running.process.wait(60) != 0
+    assert not any(port_is_open(port) for port in (running.rasa_port, running.web_port))
 
 
 # Facts of the page a plain question must reach (where, who decides, alternatives, urgency, the
