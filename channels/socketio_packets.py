@@ -158,5 +158,9 @@ def guard_requests(
             logger.warning("socketio: a request could not be handled (%s)", type(error).__name__)
             return response.text("Bad Request", status=400)
 
+    # python-engineio returns nothing once a WebSocket it served closes (the patient closed the
+    # tab); Sanic accepts that only from a handler marked as a WebSocket's, and otherwise logs a
+    # ServerError traceback ("Invalid response type None") for every patient who leaves.
+    guarded.is_websocket = True  # type: ignore[attr-defined]
     # An attribute of this server only: Engine.IO's route (attached with the blueprint) calls it.
     eio.handle_request = guarded

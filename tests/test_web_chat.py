@@ -3,6 +3,7 @@ against the servers started by scripts/run.sh."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -172,3 +173,17 @@ def test_an_answer_shows_its_source_apart_in_smaller_type(page: Page, knowledge,
     expect(text).not_to_contain_text("Source")
     size = "e => parseFloat(getComputedStyle(e).fontSize)"
     assert source.evaluate(size) < text.evaluate(size)
+
+
+def test_a_patient_closing_the_tab_prints_no_error(browser, assistant, domain):
+    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    tab = context.new_page()
+    tab.goto(assistant.page_url)
+    wait_for_greeting(tab, domain)
+    before = len(assistant.log_text())
+    tab.close()
+    context.close()
+    # The server sees the websocket close; give it time to log whatever it logs.
+    time.sleep(3)
+    after = assistant.log_text()[before:]
+    assert "Traceback" not in after and "Exception occurred" not in after, after[-3000:]
