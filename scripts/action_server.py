@@ -59,6 +59,9 @@ def main(argv: Any = None) -> None:
 
     from rasa_sdk import utils
 
+    from channels.dependency_warnings import silence_dependency_warnings
+
+    silence_dependency_warnings()
     utils.configure_colored_logging(logging.WARNING if args.quiet else logging.INFO)
     utils.update_sanic_log_level()
     app = create_app(args.actions)

@@ -16,3 +16,8 @@ export TRACKER_DB=${TRACKER_DB:-rasa.db}
 export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
 
 export RASA_TELEMETRY_ENABLED=false
+
+# TensorFlow's C++ notes at start-up ("Could not find TensorRT", "Executor start aborting"):
+# its INFO and WARNING levels; its errors still print. (The Python warnings of the
+# dependencies: channels/dependency_warnings.py.)
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
