@@ -59,9 +59,10 @@ if ! ls "$MODEL" >/dev/null 2>&1 || { [ -d "$MODEL" ] && ! ls "$MODEL"/*.tar.gz 
 fi
 
 pids=()
+announcer=
 stop() {
   trap - INT TERM HUP EXIT
-  kill -TERM "${pids[@]}" 2>/dev/null || true
+  kill -TERM "${pids[@]}" $announcer 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
 }
 # Ctrl-C is a normal stop: one line, every server stopped, status 0 (make then stops quietly).
@@ -85,7 +86,33 @@ pids+=($!)
 env -u RASA_AUTH_TOKEN -u REST_TOKEN setsid .venv/bin/python web/serve.py &
 pids+=($!)
 
-echo "Assistant starting: web chat http://localhost:$WEB_PORT, REST http://$HOST:$RASA_PORT/webhooks/rest/webhook, actions on port $ACTION_PORT (Ctrl-C to stop)"
+echo "Starting the servers (the Rasa server loads the model: about 30 s)..."
+# Once all three answer, the last thing on screen says where to go (not one of the servers').
+announce_when_ready() {
+  .venv/bin/python - "http://$HOST:$RASA_PORT/" "http://127.0.0.1:$ACTION_PORT/health" \
+    "http://$HOST:$WEB_PORT/" <<'PY' || return 0
+import sys, time, urllib.request
+deadline = time.monotonic() + 600
+for url in sys.argv[1:]:
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                sys.exit(1)
+            time.sleep(0.5)
+PY
+  echo
+  printf '%s\n' "------------------------------------------------------------" \
+    "L'assistant est prêt." \
+    "  Web chat : http://localhost:$WEB_PORT" \
+    "  REST     : http://$HOST:$RASA_PORT/webhooks/rest/webhook" \
+    "Ctrl-C pour arrêter." \
+    "------------------------------------------------------------"
+}
+announce_when_ready &
+announcer=$!
 # Stop everything as soon as one server exits (e.g. an invalid knowledge file).
 set +e
 wait -n "${pids[@]}"

@@ -10,7 +10,7 @@ import pytest
 from actions import answers
 from actions.knowledge import ASPECTS
 from actions.understanding import Asked
-from harness.servers import RunningAssistant, port_is_open
+from harness.servers import RunningAssistant, port_is_open, wait_for
 from tests.conftest import PROCEDURE_IDS
 
 # Each procedure by the first word patients use for it in the knowledge file, as a patient writes a
@@ -197,10 +197,14 @@ def test_ctrl_c_in_a_terminal_is_a_normal_stop(tmp_path):
     running.start(command=["make", "--no-print-directory", "run"])
     ports = [running.rasa_port, running.action_port, running.web_port]
     assert all(port_is_open(port) for port in ports)
+    wait_for(lambda: "Ctrl-C pour arrêter." in running.log_text(), "the ready block", timeout=30)
     # As a terminal does: SIGINT to the whole process group of the make command.
     status = running.stop()
     assert not any(port_is_open(port) for port in ports)
     output = running.log_text()
+    # Once ready, the last lines said where to go and how to stop.
+    block = output[output.index("L'assistant est prêt.") :]
+    assert f"http://localhost:{running.web_port}" in block and "Ctrl-C pour arrêter." in block
     assert "Arrêt demandé" in output
     assert [noise for noise in STOP_NOISE if noise in output] == []
     # make, interrupted itself, ends by the signal (or 0): never a recipe error.
