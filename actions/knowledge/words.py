@@ -73,7 +73,7 @@ def stems(text: str) -> str:
 
 
 class Vocabulary:
-    """The knowledge file's words, to read a long misspelt word as the one it is closest to.
+    """The knowledge file's words, to read a misspelt word as the one it is closest to.
 
     `targets`: the phrases a misspelt word may be read as (names, question words, topics,
     organs, context words); `known`: further words left as they are (sites), so that a word
@@ -97,17 +97,16 @@ class Vocabulary:
         return " ".join(self._closest(word) for word in normalize(text).split())
 
     def _find_closest(self, word: str) -> str:
-        if word in self.words or word.isdigit() or len(word) < MIN_FUZZY_UNKNOWN_WORD_LENGTH:
+        if word in self.words or word in self.french or word.isdigit():
             return word
-        if word not in self.french:
-            for elided in ELISIONS:
-                rest = word[len(elided) :]
-                if word.startswith(elided) and rest[:1] in _VOWELS:
-                    closest = self._closest(rest)
-                    if closest in self.words:
-                        return f"{elided} {closest}"  # "linfiltration": "l infiltration"
-        if word in self.french:
+        if len(word) < MIN_FUZZY_UNKNOWN_WORD_LENGTH:
             return word
+        for elided in ELISIONS:
+            rest = word[len(elided) :]
+            if word.startswith(elided) and rest[:1] in _VOWELS:
+                closest = self._closest(rest)
+                if closest in self.words:
+                    return f"{elided} {closest}"  # "linfiltration": "l infiltration"
         # The same first sound, and a letter more or less at most: "pousser" is not a misspelt
         # "repousser", nor "explications" a misspelt "complications" ("andormir" is "endormir").
         similar = [
