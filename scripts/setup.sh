@@ -16,6 +16,15 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
+# One line per step, with the time it took.
+step() {
+  local label=$1 started=$SECONDS
+  shift
+  echo "Installation : $label..."
+  "$@"
+  echo "Installation : $label, fait en $((SECONDS - started)) s."
+}
+
 find_python() {
   local candidate
   for candidate in "${PYTHON:-}" python3.10 python3 python; do
@@ -42,8 +51,11 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 
-.venv/bin/python -m pip install --quiet "pip>=23,<25"
-.venv/bin/python -m pip install --quiet -r requirements.lock
-.venv/bin/python -m pip check
-
-(cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+install_python_packages() {
+  .venv/bin/python -m pip install --quiet "pip>=23,<25"
+  .venv/bin/python -m pip install --quiet -r requirements.lock
+  .venv/bin/python -m pip check
+}
+step "paquets Python (requirements.lock, quelques minutes la première fois)" install_python_packages
+step "paquets du web chat (web/package-lock.json)" \
+  bash -c 'cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error'
