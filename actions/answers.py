@@ -148,7 +148,7 @@ def procedure_buttons(knowledge: KnowledgeBase) -> List[Dict[str, str]]:
 
 def source_line(sections: Sequence[Optional[str]]) -> str:
     """ "Source : page de la clinique …, « Les biopsies d'organes »", or "" when nothing is quoted."""
-    named = list(dict.fromkeys(section for section in sections if section))
+    named = [section for section in sections if section]
     if not named:
         return ""
     # A section's own quotation marks become inner ones: « Traitement … par “thermo-ablation” ».
@@ -161,8 +161,8 @@ def _quoting(
     lines: List[str], sections: Sequence[Optional[str]], buttons: Optional[List[Dict[str, str]]] = None
 ) -> Reply:
     """A reply of these lines that quotes the page's `sections`, named on a last line."""
-    line = source_line(sections)
     sources = list(dict.fromkeys(section for section in sections if section))
+    line = source_line(sources)
     return Reply("\n".join([*lines, line] if line else lines), buttons or [], sources)
 
 
