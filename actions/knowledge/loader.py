@@ -12,12 +12,12 @@ from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import yaml
 from pydantic import ValidationError
-from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 from actions.knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
 from actions.knowledge.words import (
     PhraseMatcher,
     Vocabulary,
+    french_stop_words,
     french_words,
     normalize,
     positions,
@@ -197,6 +197,11 @@ def _french_words_of_the_nlu_model() -> FrozenSet[str]:
     return french_words(model)
 
 
+@lru_cache(maxsize=1)
+def _french_stop_words() -> FrozenSet[str]:
+    return french_stop_words()
+
+
 class KnowledgeIndex:
     """Finds procedures, acts, organs, question kinds and emergency signs in what a patient wrote."""
 
@@ -275,7 +280,7 @@ class KnowledgeIndex:
             self.vocabulary.words
             | self.linking_words
             | {w for cue in self.cues.phrases() for w in cue.split()}
-            | {w for stop_word in FRENCH_STOP_WORDS for w in normalize(stop_word).split()}
+            | _french_stop_words()
         )
         self._familiar_stems = frozenset(stem(word) for word in familiar)
         self._other_acts = {act.id: act for act in knowledge.not_described}

@@ -132,6 +132,20 @@ def french_words(spacy_model: str) -> FrozenSet[str]:
     return frozenset(normalize(" ".join(json.loads(strings.read_text(encoding="utf-8")))).split())
 
 
+def french_stop_words() -> FrozenSet[str]:
+    """spaCy's French stop words, normalized, read from its module file: importing
+    spacy.lang.fr would load all of spaCy (about 3 s) in processes that never use it (the
+    action server, the staff commands)."""
+    spec = importlib.util.find_spec("spacy")  # a top-level package is found, not imported
+    if spec is None or spec.origin is None:
+        raise RuntimeError("spaCy introuvable : lancez make setup")
+    path = Path(spec.origin).parent / "lang" / "fr" / "stop_words.py"
+    module_spec = importlib.util.spec_from_file_location("_spacy_fr_stop_words", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return frozenset(normalize(" ".join(module.STOP_WORDS)).split())
+
+
 def _same_start(word: str, other: str) -> bool:
     """The same first letter, or two vowels (a silent "h" counts as one): "andormir", "ospital"."""
     return word[0] == other[0] or (word[0] in _VOWELS and other[0] in _VOWELS)
