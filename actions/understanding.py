@@ -214,7 +214,6 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     # A procedure had before counts only when nothing else is meant: its question is then about it.
     whole = " ".join(parts)
     _read_subject(index, reading, meant or past, whole)
-    _forget_sites_told_apart(index, reading, parts, named)
     either = _alternatives(index, parts, named)
     if len(either) > 1 and not reading.other_act:
         # "une biopsie ou un drainage ?": the patient does not know which; ask.
@@ -370,8 +369,12 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     for target in targets(subjects):
         kind, _, target_id = target.partition(":")
         by_kind[kind].append(target_id)
-    # Words already read as a name or a generic word do not count again as context.
-    named_positions = positions(index.subjects.find(text))
+    # Words already read as a name or a generic word do not count again as context, nor the
+    # words of another act as a site ("des malaises pendant les prises de sang, on m'endort pour
+    # la biopsie ?": the blood test is an act told in passing, not a biopsy of the blood).
+    in_text = index.subjects.find(text)
+    named_positions = positions(in_text)
+    act_positions = positions([m for m in in_text if m.target.startswith("other_act:")])
     organ_positions = positions(index.organs.find(text))
     context: Counter = Counter()
     context_without_organs: Counter = Counter()
@@ -379,7 +382,8 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     for mention in index.context.find(text):
         kind, _, procedure_id = mention.target.partition(":")
         if kind == "outside":
-            outside.setdefault(procedure_id, mention.words)
+            if mention.start not in act_positions:
+                outside.setdefault(procedure_id, mention.words)
         elif mention.start not in named_positions:
             # A longer phrase says more: "enlever une partie du foie" outweighs "morceau".
             weight = mention.end - mention.start
@@ -440,22 +444,6 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
         if leaders:
             reading.named_by = "context"
             reading.candidates = leaders + by_organ
-
-
-def _forget_sites_told_apart(
-    index: KnowledgeIndex, reading: Reading, parts: Sequence[str], named: List[Named]
-) -> None:
-    """ "des malaises pendant les prises de sang, on m'endort pour la biopsie ?": a site outside a
-    named procedure's scope counts only in a part that names it."""
-    if not reading.outside_site or reading.named_by != "name":
-        return
-    procedure_id, _ = reading.outside_site
-    where_named = {n.part for n in named if n.procedure == procedure_id}
-    outside = f"outside:{procedure_id}"
-    if not any(m.target == outside for number in where_named for m in index.context.find(parts[number])):
-        reading.outside_site = None
-        reading.procedures = [procedure_id]
-        reading.sites_outside.pop(procedure_id, None)
 
 
 def _most_specific_organs(index: KnowledgeIndex, text: str) -> List[str]:

@@ -419,7 +419,10 @@ def test_a_topic_the_page_never_covers_needs_no_choice_between_procedures():
     assert asked("est-ce remboursé par la sécu, la radiofréquence ?") == ("answer", [(None, "price")])
 
 
-def test_a_site_outside_the_scope_counts_only_beside_the_name():
+def test_a_site_outside_the_scope_counts_in_any_part_but_another_act_is_no_site():
+    infiltration = KNOWLEDGE.procedure("infiltration")
+    assert "genou" in infiltration.scope.outside_words
+    assert decision_for("une infiltration, pour le genou, ça dure combien ?").outcome == "not_described"
     biopsy = KNOWLEDGE.procedure("biopsie")
     assert "prise de sang" in biopsy.scope.outside_words
     told_apart = (
