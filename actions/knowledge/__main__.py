@@ -124,8 +124,9 @@ def review_sheet(knowledge: KnowledgeBase, page: str) -> str:
         if reply.buttons:
             lines += ["", "Boutons : " + " · ".join(f"[{b['title']}]" for b in reply.buttons)]
         lines += ["", SIGN_OFF, ""]
-    lines += _fixed_texts_section()
-    lines += _beyond_the_page_section(knowledge)
+    responses = _domain_responses()
+    lines += _fixed_texts_section(responses)
+    lines += _beyond_the_page_section(knowledge, responses)
     return "\n".join(lines)
 
 
@@ -138,7 +139,7 @@ def _domain_responses() -> List[Tuple[str, dict]]:
     return [(name, variant) for name, variants in domain.get("responses", {}).items() for variant in variants]
 
 
-def _fixed_texts_section() -> List[str]:
+def _fixed_texts_section(responses: List[Tuple[str, dict]]) -> List[str]:
     """The texts written in domain.yml (greeting, disclaimer…), which the assistant also says."""
     lines = [
         "# 2. Textes fixes (domain.yml)",
@@ -147,7 +148,7 @@ def _fixed_texts_section() -> List[str]:
         "corriger, modifiez `domain.yml`.",
         "",
     ]
-    for name, variant in _domain_responses():
+    for name, variant in responses:
         if name in BEYOND_THE_PAGE:
             continue
         lines += [f"## {name}", "", *_quoted(variant.get("text", ""))]
@@ -157,7 +158,7 @@ def _fixed_texts_section() -> List[str]:
     return lines
 
 
-def _beyond_the_page_section(knowledge: KnowledgeBase) -> List[str]:
+def _beyond_the_page_section(knowledge: KnowledgeBase, responses: List[Tuple[str, dict]]) -> List[str]:
     """The emergency message and the signs that trigger it: beyond the page, for a clinician."""
     lines = [
         "# 3. Au-delà de la page : à valider par un clinicien",
@@ -168,7 +169,7 @@ def _beyond_the_page_section(knowledge: KnowledgeBase) -> List[str]:
         "signes comme présent.",
         "",
     ]
-    for name, variant in _domain_responses():
+    for name, variant in responses:
         if name in BEYOND_THE_PAGE:
             lines += [f"## {name}", "", *_quoted(variant.get("text", "")), "", SIGN_OFF, ""]
     lines += ["## Signes qui déclenchent la consigne d'urgence", ""]
