@@ -88,12 +88,19 @@ pids+=($!)
 
 echo "Starting the servers (the Rasa server loads the model: about 30 s)..."
 # Once all three answer, the last thing on screen says where to go (not one of the servers').
-announce_when_ready() {
-  .venv/bin/python - "http://$HOST:$RASA_PORT/" "http://127.0.0.1:$ACTION_PORT/health" \
-    "http://$HOST:$WEB_PORT/" <<'PY' || return 0
+# The poller is the background job itself, so stop() ends it too.
+ready_block="
+------------------------------------------------------------
+L'assistant est prêt.
+  Web chat : http://localhost:$WEB_PORT
+  REST     : http://$HOST:$RASA_PORT/webhooks/rest/webhook
+Ctrl-C pour arrêter.
+------------------------------------------------------------"
+.venv/bin/python - "$ready_block" "http://$HOST:$RASA_PORT/" "http://127.0.0.1:$ACTION_PORT/health" \
+  "http://$HOST:$WEB_PORT/" <<'PY' &
 import sys, time, urllib.request
 deadline = time.monotonic() + 600
-for url in sys.argv[1:]:
+for url in sys.argv[2:]:
     while True:
         try:
             urllib.request.urlopen(url, timeout=2)
@@ -102,16 +109,8 @@ for url in sys.argv[1:]:
             if time.monotonic() > deadline:
                 sys.exit(1)
             time.sleep(0.5)
+print(sys.argv[1], flush=True)
 PY
-  echo
-  printf '%s\n' "------------------------------------------------------------" \
-    "L'assistant est prêt." \
-    "  Web chat : http://localhost:$WEB_PORT" \
-    "  REST     : http://$HOST:$RASA_PORT/webhooks/rest/webhook" \
-    "Ctrl-C pour arrêter." \
-    "------------------------------------------------------------"
-}
-announce_when_ready &
 announcer=$!
 # Stop everything as soon as one server exits (e.g. an invalid knowledge file).
 set +e
