@@ -51,11 +51,24 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 
+# uv installs the lock in seconds where pip took over a minute, and reads no pip configuration
+# (pip's notices about a machine's unreachable indexes are not ours to print). It comes from
+# PyPI into .venv itself, unless one is on the PATH already.
 install_python_packages() {
-  .venv/bin/python -m pip install --quiet "pip>=23,<25"
-  .venv/bin/python -m pip install --quiet -r requirements.lock
-  .venv/bin/python -m pip check
+  local uv=uv
+  if ! command -v uv >/dev/null 2>&1; then
+    .venv/bin/python -m pip install -qq "uv==0.13.9"
+    uv=.venv/bin/uv
+  fi
+  "$uv" pip install --quiet --python .venv/bin/python -r requirements.lock
+  "$uv" pip check --quiet --python .venv/bin/python
 }
-step "paquets Python (requirements.lock, quelques minutes la première fois)" install_python_packages
-step "paquets du web chat (web/package-lock.json)" \
-  bash -c 'cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error'
+install_web_packages() {
+  # Its summary ("added 11 packages") to /dev/null; its errors still print.
+  (cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+}
+# Side by side: npm waits on the network while uv unpacks.
+step "paquets du web chat (web/package-lock.json)" install_web_packages &
+web_packages=$!
+step "paquets Python (requirements.lock, une minute la première fois)" install_python_packages
+wait "$web_packages"
