@@ -11,8 +11,8 @@ export PYTHONPATH := $(CURDIR)
 
 # Trains into models/ from the data as committed (Rasa's cache makes it seconds when nothing changed).
 define train_model
-	@echo "Entraînement : un nouveau modèle si les données ont changé (environ 4 min sur 2 cœurs), sinon quelques secondes..."
-	@started=$$SECONDS; $(BIN)/rasa train --quiet && echo "Entraînement : fait en $$((SECONDS - started)) s."
+	@echo "Entraînement : un nouveau modèle si les données ont changé (environ 2 min sur 2 cœurs), sinon quelques secondes..."
+	@started=$$SECONDS; $(BIN)/python scripts/train.py && echo "Entraînement : fait en $$((SECONDS - started)) s."
 	@# Each run packs a new model file; keep the three newest.
 	@ls -t models/*.tar.gz | tail -n +4 | xargs -r rm --
 endef

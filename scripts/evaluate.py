@@ -48,7 +48,7 @@ from tests.evaluation import (
 )
 
 CONFIG = REPO_ROOT / "config.yml"
-RASA = REPO_ROOT / ".venv" / "bin" / "rasa"
+PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 
 
 def train_with_seed(seed: int, folder: Path) -> Path:
@@ -60,7 +60,7 @@ def train_with_seed(seed: int, folder: Path) -> Path:
     seeded = folder / f"config-seed-{seed}.yml"
     seeded.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = folder / f"models-seed-{seed}"
-    command = [str(RASA), "train", "--quiet", "--config", str(seeded), "--out", str(out)]
+    command = [str(PYTHON), "scripts/train.py", "--config", str(seeded), "--out", str(out)]
     subprocess.run(command, cwd=REPO_ROOT, check=True)
     return next(out.glob("*.tar.gz"))
 

@@ -1,6 +1,6 @@
 # Defaults of the settings shared by scripts/run.sh and scripts/shell.sh (and the
 # retention command), in one place. Sourced, not run. Each can be set in the
-# environment; README.md, "Settings", says what each does.
+# environment; docs/configuration.md, "Settings", says what each does.
 HOST=${HOST:-127.0.0.1}
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
@@ -16,8 +16,3 @@ export TRACKER_DB=${TRACKER_DB:-rasa.db}
 export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
 
 export RASA_TELEMETRY_ENABLED=false
-
-# TensorFlow's C++ notes at start-up ("Could not find TensorRT", "Executor start aborting"):
-# its INFO and WARNING levels; its errors still print. (The Python warnings of the
-# dependencies: channels/dependency_warnings.py.)
-export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}

@@ -1,0 +1,46 @@
+"""`make train`'s console (scripts/train.py): one line per component trained, with its time,
+and Rasa's progress bars only while a component trains."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+
+import pytest
+
+from harness.servers import REPO_ROOT
+
+pytestmark = pytest.mark.unit
+
+
+def load_train_script():
+    spec = importlib.util.spec_from_file_location("train_script", REPO_ROOT / "scripts" / "train.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def hook_record(message: str) -> logging.LogRecord:
+    return logging.LogRecord("rasa.engine.training.hooks", logging.INFO, __file__, 1, message, None, None)
+
+
+def test_a_component_trained_gives_one_line_with_its_name_and_time(capsys, monkeypatch):
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    lines = load_train_script().StepLines()
+    lines.emit(hook_record("Starting to train component 'DIETClassifier'."))
+    assert capsys.readouterr().out == ""
+    # Rasa creates DIET's epochs bar from this, while the component trains.
+    assert os.environ["LOG_LEVEL"] == "INFO"
+    lines.emit(hook_record("Finished training component 'DIETClassifier'."))
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith("Entraînement : DIETClassifier, fait en ")
+    assert out[0].endswith(" s.")
+    assert os.environ["LOG_LEVEL"] == "WARNING"
+
+
+def test_other_hook_records_print_nothing(capsys, monkeypatch):
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    load_train_script().StepLines().emit(hook_record("Caching 'Resource' with fingerprint_key: 'abc'."))
+    assert capsys.readouterr().out == ""
+    assert os.environ["LOG_LEVEL"] == "WARNING"
