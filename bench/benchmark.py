@@ -153,7 +153,8 @@ async def _user(
                 result.error_samples.append(f"{type(error).__name__}: {error}"[:300])
             continue
         result.latencies_ms.append(elapsed_ms)
-        if expected is not None and replies[0].get("text") != expected[text]:
+        # The first message of a conversation is answered after the disclaimer.
+        if expected is not None and all(reply.get("text") != expected[text] for reply in replies):
             result.wrong_replies += 1
 
 
