@@ -1,0 +1,122 @@
+"""Time from `make run` on a fresh clone to the first answer, as a newcomer lives it.
+
+Clones the committed HEAD into a new folder (with ../shared beside it, as CI has it), runs
+`make run` there with empty package caches (pip, uv, npm: none of this machine's downloads
+are reused), sends one patient message over REST every second until the assistant answers,
+then stops `make run` with SIGINT to its process group, as Ctrl-C in a terminal does.
+
+Prints the seconds to the first answer, the seconds each step reported, and how many lines
+`make run` printed before the answer (with the warnings among them).
+
+    .venv/bin/python bench/first_answer.py [--keep-caches] [--port 5105]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+MESSAGE = "combien de temps dure une néphrostomie ?"
+# Lines that are a dependency's or the machine's warning, not the project's own output.
+WARNING_LINE = re.compile(r"warning|deprecat|notice|could not find|this does not indicate", re.I)
+STEP_LINE = re.compile(r"^(Installation|Entraînement) : .*fait en (\d+) s")
+
+
+def answered(port: int) -> bool:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        data=json.dumps({"sender": "first-answer-bench", "message": MESSAGE}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return bool(json.load(response))
+    except OSError:
+        return False
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep-caches", action="store_true",
+                        help="reuse this machine's pip/uv/npm caches (a second clone, not a new machine)")
+    parser.add_argument("--port", type=int, default=5105, help="RASA_PORT for the run (default 5105)")
+    parser.add_argument("--timeout", type=int, default=1200, help="give up after this many seconds")
+    arguments = parser.parse_args()
+
+    workspace = Path(tempfile.mkdtemp(prefix="first-answer-"))
+    clone = workspace / "main"
+    subprocess.run(["git", "clone", "--quiet", str(PROJECT), str(clone)], check=True)
+    (workspace / "shared").symlink_to((PROJECT.parent / "shared").resolve())
+
+    environment = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    environment.update(RASA_PORT=str(arguments.port), ACTION_PORT=str(arguments.port + 50),
+                       WEB_PORT=str(arguments.port + 100), TRACKER_DB=str(workspace / "rasa.db"))
+    if not arguments.keep_caches:
+        caches = workspace / "caches"
+        environment.update(PIP_NO_CACHE_DIR="1", UV_CACHE_DIR=str(caches / "uv"),
+                           npm_config_cache=str(caches / "npm"))
+
+    started = time.monotonic()
+    # In a process group of its own, with Ctrl-C's default action, as a terminal starts it (a
+    # shell started in the background would pass SIGINT on as ignored).
+    run = subprocess.Popen(["make", "run"], cwd=clone, env=environment, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    lines: list[str] = []
+    answer_at: list[int] = []
+
+    def read_output() -> None:
+        for line in run.stdout:
+            lines.append(line.rstrip("\n"))
+
+    reader = threading.Thread(target=read_output, daemon=True)
+    reader.start()
+    first_answer = None
+    while time.monotonic() - started < arguments.timeout and run.poll() is None:
+        if answered(arguments.port):
+            first_answer = time.monotonic() - started
+            answer_at.append(len(lines))
+            break
+        time.sleep(1)
+
+    os.killpg(run.pid, signal.SIGINT)
+    try:
+        status = run.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
+        status = run.wait()
+    reader.join(timeout=5)
+    subprocess.run(["rm", "-rf", str(workspace)], check=False)
+
+    if first_answer is None:
+        print("\n".join(lines[-40:]))
+        print(f"No answer within {arguments.timeout} s (make run exited {run.returncode}).")
+        return 1
+    before = lines[: answer_at[0]]
+    print(f"First answer {first_answer:.0f} s after `make run` on a fresh clone "
+          f"({'caches kept' if arguments.keep_caches else 'empty package caches'}).")
+    for line in before:
+        step = STEP_LINE.match(line)
+        if step:
+            print(f"  {line}")
+    warnings = [line for line in before if WARNING_LINE.search(line)]
+    print(f"Lines printed before the first answer: {len(before)}, of which warnings: {len(warnings)}.")
+    for line in warnings:
+        print(f"  warning: {line[:160]}")
+    print(f"Ctrl-C (SIGINT to make's process group): make exited {status}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
