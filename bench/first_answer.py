@@ -54,6 +54,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=1200, help="give up after this many seconds")
     arguments = parser.parse_args()
 
+    if answered(arguments.port):
+        parser.error(f"something already answers on port {arguments.port}: stop it, or pass --port")
     workspace = Path(tempfile.mkdtemp(prefix="first-answer-"))
     clone = workspace / "main"
     subprocess.run(["git", "clone", "--quiet", str(PROJECT), str(clone)], check=True)
@@ -71,14 +73,15 @@ def main() -> int:
     # In a process group of its own, with Ctrl-C's default action, as a terminal starts it (a
     # shell started in the background would pass SIGINT on as ignored).
     run = subprocess.Popen(["make", "run"], cwd=clone, env=environment, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                           stderr=subprocess.STDOUT, start_new_session=True,
                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines: list[str] = []
     answer_at: list[int] = []
 
     def read_output() -> None:
+        # Lines as a terminal leaves them: a progress bar redrawn after "\r" is one line.
         for line in run.stdout:
-            lines.append(line.rstrip("\n"))
+            lines.append(line.decode(errors="replace").rstrip("\n").rstrip("\r").split("\r")[-1])
 
     reader = threading.Thread(target=read_output, daemon=True)
     reader.start()
@@ -97,6 +100,14 @@ def main() -> int:
         os.killpg(run.pid, signal.SIGKILL)
         status = run.wait()
     reader.join(timeout=5)
+    # The servers run in sessions of their own (scripts/run.sh): whatever is left of them after a
+    # failed stop would keep the port.
+    for process in Path("/proc").glob("[0-9]*"):
+        try:
+            if str(workspace) in os.readlink(process / "cwd"):
+                os.kill(int(process.name), signal.SIGKILL)
+        except OSError:
+            pass
     subprocess.run(["rm", "-rf", str(workspace)], check=False)
 
     if first_answer is None:
@@ -114,7 +125,10 @@ def main() -> int:
     print(f"Lines printed before the first answer: {len(before)}, of which warnings: {len(warnings)}.")
     for line in warnings:
         print(f"  warning: {line[:160]}")
-    print(f"Ctrl-C (SIGINT to make's process group): make exited {status}.")
+    print(f"Ctrl-C (SIGINT to make's process group): make exited {status}; what it printed after the answer:")
+    for line in lines[answer_at[0]:]:
+        if "POST /webhooks/rest/webhook" not in line:
+            print(f"  | {line[:160]}")
     return 0
 
 

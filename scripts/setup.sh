@@ -60,7 +60,9 @@ install_python_packages() {
     .venv/bin/python -m pip install -qq "uv==0.13.9"
     uv=.venv/bin/uv
   fi
-  "$uv" pip install --quiet --python .venv/bin/python -r requirements.lock
+  # Compiled now, as pip does: otherwise the first start compiles what it imports, slower, and
+  # prints the dependencies' compile-time warnings ("invalid escape sequence" in keras).
+  "$uv" pip install --quiet --compile-bytecode --python .venv/bin/python -r requirements.lock
   "$uv" pip check --quiet --python .venv/bin/python
 }
 install_web_packages() {
