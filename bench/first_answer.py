@@ -52,6 +52,7 @@ def main() -> int:
                         help="reuse this machine's pip/uv/npm caches (a second clone, not a new machine)")
     parser.add_argument("--port", type=int, default=5105, help="RASA_PORT for the run (default 5105)")
     parser.add_argument("--timeout", type=int, default=1200, help="give up after this many seconds")
+    parser.add_argument("--output", type=Path, help="also write everything make run printed to this file")
     arguments = parser.parse_args()
 
     if answered(arguments.port):
@@ -110,6 +111,8 @@ def main() -> int:
             pass
     subprocess.run(["rm", "-rf", str(workspace)], check=False)
 
+    if arguments.output:
+        arguments.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if first_answer is None:
         print("\n".join(lines[-40:]))
         print(f"No answer within {arguments.timeout} s (make run exited {run.returncode}).")
