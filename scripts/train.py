@@ -21,6 +21,7 @@ from pathlib import Path
 # Run as a script, Python puts scripts/ first on the path, not the project.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+TRAINED_FOR_EPOCHS = {"DIETClassifier", "ResponseSelector", "TEDPolicy", "UnexpecTEDIntentPolicy"}
 HOOK_LINE = re.compile(r"(Starting to train|Finished training) component '([^']+)'")
 
 
@@ -37,10 +38,10 @@ class StepLines(logging.Handler):
             return
         event, component = hook.groups()
         # Rasa decides to draw a progress bar when it creates one, from its log level: INFO
-        # while a component trains (DIET's epochs), WARNING around it (the quick bars of the
-        # story and rule readers stay hidden).
+        # while a component that trains for epochs does, WARNING otherwise (the quick bars of
+        # the story and rule readers stay hidden).
         starting = event == "Starting to train"
-        os.environ["LOG_LEVEL"] = "INFO" if starting else "WARNING"
+        os.environ["LOG_LEVEL"] = "INFO" if starting and component in TRAINED_FOR_EPOCHS else "WARNING"
         if starting:
             self.started[component] = time.monotonic()
             return
@@ -62,6 +63,10 @@ def main() -> None:
     import rasa.__main__
     import rasa.cli.train
     import rasa.utils.tensorflow.environment as tf_environment
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa's structured logs (RulePolicy's training prints every state otherwise).
+    configure_structlog(logging.WARNING)
 
     arguments = rasa.__main__.create_argument_parser().parse_args(["train", *sys.argv[1:]])
     tf_environment.setup_tf_environment()

@@ -44,3 +44,10 @@ def test_other_hook_records_print_nothing(capsys, monkeypatch):
     load_train_script().StepLines().emit(hook_record("Caching 'Resource' with fingerprint_key: 'abc'."))
     assert capsys.readouterr().out == ""
     assert os.environ["LOG_LEVEL"] == "WARNING"
+
+
+def test_only_a_component_trained_for_epochs_draws_a_progress_bar(monkeypatch):
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    lines = load_train_script().StepLines()
+    lines.emit(hook_record("Starting to train component 'RulePolicy'."))
+    assert os.environ["LOG_LEVEL"] == "WARNING"
