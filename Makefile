@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test test-unit help setup train shell lint check-knowledge review-sheet nlu-vocabulary validate \
 	evaluate-nlu lock clean run-cluster setup-cluster delete-old-conversations bench load-test profile evaluate audit \
-	report conversation-to-test bench-report bench-costly-messages
+	report conversation-to-test bench-report bench-costly-messages bench-first-answer
 
 # Trains into models/ from the data as committed (Rasa's cache makes it seconds when nothing changed).
 define train_model
@@ -86,6 +86,9 @@ load-test: train ## Locust over REST and socketio: 20 patients for 2 minutes (Lo
 
 profile: train ## Where the time of one message goes, and what candidate changes would save
 	$(BIN)/python bench/profile_message.py
+
+bench-first-answer: setup ## Seconds from make run on a fresh clone (empty package caches) to the first answer (~3 min)
+	$(BIN)/python bench/first_answer.py
 
 bench-costly-messages: train ## The costliest messages, and another patient's answer time while one client uses all its limits (~5 min)
 	$(BIN)/python bench/costly_messages.py

@@ -273,8 +273,9 @@ class RunningAssistant:
     """`scripts/run.sh` in its own process group, on free ports and a private tracker store."""
 
     def __init__(self, workdir: Path, **settings: str):
-        """`settings`: environment variables for run.sh (README, Settings), e.g. ACTION_TIMEOUT_SECONDS;
-        ACTION_SERVER_URL sends the Rasa server's action calls elsewhere than the action server."""
+        """`settings`: environment variables for run.sh (docs/configuration.md, Settings), e.g.
+        ACTION_TIMEOUT_SECONDS; ACTION_SERVER_URL sends the Rasa server's action calls elsewhere
+        than the action server."""
         self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
         self.tracker_db = workdir / "tracker.db"
         self.log = workdir / "servers.log"

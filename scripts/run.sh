@@ -86,7 +86,7 @@ pids+=($!)
 env -u RASA_AUTH_TOKEN -u REST_TOKEN setsid .venv/bin/python web/serve.py &
 pids+=($!)
 
-echo "Starting the servers (the Rasa server loads the model: about 30 s)..."
+echo "Démarrage des serveurs (le serveur Rasa charge le modèle : 15 à 30 s)..."
 # Once all three answer, the last thing on screen says where to go (not one of the servers').
 # The poller is the background job itself, so stop() ends it too.
 ready_block="

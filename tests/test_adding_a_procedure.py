@@ -1,5 +1,5 @@
-"""Adding a procedure to the knowledge file, in a copy of the project, as README.md
-("Adding a procedure") describes it: the checks accept it, and every list derived from the
+"""Adding a procedure to the knowledge file, in a copy of the project, as docs/connaissances.md
+("Ajouter un geste") describes it: the checks accept it, and every list derived from the
 file (NLU vocabulary, review sheet, the tests' procedures) has it without any other edit."""
 
 from __future__ import annotations

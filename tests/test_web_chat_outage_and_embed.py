@@ -63,7 +63,7 @@ HOST_STYLES = ".assistant-chat { width: 100%; max-width: 46rem; height: 44rem; b
 
 
 def host_page(chat_url: str) -> str:
-    # The README's embed snippet, as the clinic's site would have it.
+    # The embed snippet of docs/web-chat.md, as the clinic's site would have it.
     return f"""<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Clinique (page hôte de test)</title>
 <link rel="stylesheet" href="/host.css"><script src="/host.js"></script></head>
@@ -164,7 +164,7 @@ def test_embedded_in_an_iframe_the_chat_works_and_the_host_page_cannot_read_it(
         assert not console_errors, console_errors
 
         if host_name == SAME_SITE:
-            # The recommended set-up (README): the conversation is in the chat's own
+            # The recommended set-up (docs/web-chat.md): the conversation is in the chat's own
             # sessionStorage and is shown again when the patient reloads the clinic's page.
             chat_frame = next(frame for frame in page.frames if frame.url.startswith(own_assistant.page_url))
             assert chat_frame.evaluate("Object.keys(sessionStorage)") == ["assistant-chat"]

@@ -3,7 +3,7 @@
 Only the page's own files are served: index.html, static/chat.js and
 static/chat.css, the socket.io client from npm (web/node_modules, installed by
 `make setup`), and /config.js with the settings below. The clinic's site shows
-this page in an iframe (README), so it has its own origin: the host site's
+this page in an iframe (docs/web-chat.md), so it has its own origin: the host site's
 scripts cannot read the conversation.
 
 Settings, all optional, read once at start-up (never from a request's headers):
