@@ -198,23 +198,11 @@ def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def organ_case(knowledge: KnowledgeBase, fact: Fact, organ_id: Optional[str]) -> Optional[str]:
-    """The case of `fact.by_organ` that answers for this organ: its own, or else that of the broader
-    organ it is a case of (the liver is a deep tissue); None when no case is known to apply."""
-    if organ_id is None:
-        return None
-    if organ_id in fact.by_organ:
-        return organ_id
-    broader = knowledge.organs[organ_id].more_specific_than
-    return next((other for other in broader if other in fact.by_organ), None)
-
-
 def _known_fact_text(knowledge: KnowledgeBase, fact: Fact, organ_id: Optional[str]) -> str:
     if not fact.by_organ:
         return fact.answer
-    case = organ_case(knowledge, fact, organ_id)
-    if case:
-        return _capitalize(_clause(fact.by_organ[case])) + "."
+    if organ_id in fact.by_organ:
+        return _capitalize(_clause(fact.by_organ[organ_id])) + "."
     variants = "\n".join(f"• {_clause(text)}" for text in fact.by_organ.values())
     text = f"{fact.answer}\n{variants}"
     if organ_id:

@@ -90,7 +90,7 @@ class ReplyRecogniser:
                 for organ_id in [*knowledge.organs]:
                     with_organ = answers.answer_aspect(knowledge, procedure, aspect, organ_id).text
                     # An organ the page does not distinguish gets every case: no variant chosen.
-                    chosen = answers.organ_case(knowledge, fact, organ_id)
+                    chosen = organ_id if organ_id in fact.by_organ else None
                     self.known.setdefault(with_organ, Observed("answer", procedure.id, aspect, chosen))
             pain = answers.answer_general(knowledge, "pain_relief", procedure).text
             self.known[pain] = Observed("general", topic="pain_relief", procedure=procedure.id)

@@ -175,41 +175,9 @@ def _beyond_the_page_section(knowledge: KnowledgeBase, responses: List[Tuple[str
     lines += ["## Signes qui déclenchent la consigne d'urgence", ""]
     for sign in knowledge.emergency_signs.values():
         lines.append(f"- **{sign.label}** : " + ", ".join(f"« {word} »" for word in sign.patient_words))
-    lines += ["", SIGN_OFF, ""]
-    lines += _broader_organ_cases(knowledge)
-    lines += ["## Questions aux cliniciens", ""]
+    lines += ["", SIGN_OFF, "", "## Questions aux cliniciens", ""]
     lines += [f"- {question}" for question in QUESTIONS_FOR_CLINICIANS]
     return [*lines, ""]
-
-
-def _broader_organ_cases(knowledge: KnowledgeBase) -> List[str]:
-    """Organs the page does not name, answered with the case of a tissue it does name: a reading
-    of the page (a liver biopsy is a deep-tissue biopsy), for a radiologist to confirm."""
-    own_cases = {
-        organ_id
-        for procedure in knowledge.procedures
-        for _, fact in procedure.facts
-        for organ_id in fact.by_organ
-    }
-    cases = [
-        f"- {organ.label} → {knowledge.organs[broader].label}"
-        for organ_id, organ in knowledge.organs.items()
-        if organ_id not in own_cases
-        for broader in organ.more_specific_than
-    ]
-    if not cases:
-        return []
-    return [
-        "## Organes rattachés à un cas que la page distingue",
-        "",
-        "Quand une réponse de la page dépend du tissu (la présence pour une biopsie) et qu'elle ne "
-        "nomme pas l'organe, l'assistant donne le cas indiqué après la flèche :",
-        "",
-        *cases,
-        "",
-        SIGN_OFF,
-        "",
-    ]
 
 
 def nlu_vocabulary(knowledge: KnowledgeBase) -> str:

@@ -141,8 +141,7 @@ class Organ(StrictModel):
     label: Text
     patient_words: List[Text]
     # Organs this one is a more precise case of (a lung is a deep tissue): when
-    # both are named, the answer for the more precise one is given; when a fact
-    # has no case of its own for this organ, the case of the broader one is.
+    # both are named, the answer for the more precise one is given.
     more_specific_than: List[str] = []
 
 
