@@ -101,6 +101,9 @@ def review_sheet(knowledge: KnowledgeBase, page: str) -> str:
     replies = all_replies(knowledge)
     sections = page_sections(page, {section for reply in replies.values() for section in reply.sources})
     lines = [
+        "<!-- Fichier généré par `make review-sheet` depuis knowledge/procedures.yml, domain.yml et "
+        "la page de la clinique : ne pas le modifier à la main. -->",
+        "",
         "# Fiche de validation des réponses de l'assistant",
         "",
         "Pour chaque réponse : le texte de la page de la clinique dont elle vient, puis la réponse "
