@@ -34,6 +34,7 @@ import asyncio
 import json
 import math
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -70,14 +71,11 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), NaN when empty."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+def percentile(values: Sequence[float], q: int) -> float:
+    """The q-th percentile (1 to 99), interpolated between closest ranks as numpy does; NaN when empty."""
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 # --- Load generator ----------------------------------------------------------------------------
