@@ -3,8 +3,8 @@ DIET's epochs as a progress bar, and the dependencies' known warnings silenced.
 
 Rasa's `--quiet` hides the progress bar along with the logs, and without it every INFO line of
 the validation and of each component prints. So this calls Rasa's own training command with
-its logs at WARNING, except the training hooks' "Starting to train / Finished training component" lines,
-which become the step lines. Arguments are those of `rasa train`:
+its logs at WARNING, except the training hooks' "Starting to train / Finished training
+component" records, which become the step lines. Arguments are those of `rasa train`:
 
     python scripts/train.py [--force] [--out models] ...
 """
