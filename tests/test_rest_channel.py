@@ -200,8 +200,8 @@ def test_ctrl_c_in_a_terminal_is_a_normal_stop(tmp_path):
     wait_for(lambda: "Ctrl-C pour arrêter." in running.log_text(), "the ready block", timeout=30)
     # As a terminal does: SIGINT to the whole process group of the make command.
     status = running.stop()
-    assert not any(port_is_open(port) for port in ports)
     output = running.log_text()
+    assert not any(port_is_open(port) for port in ports), (status, output[-3000:])
     # Once ready, the last lines said where to go and how to stop.
     block = output[output.index("L'assistant est prêt.") :]
     assert f"http://localhost:{running.web_port}" in block and "Ctrl-C pour arrêter." in block
