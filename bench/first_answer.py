@@ -27,6 +27,10 @@ import urllib.request
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from harness.servers import default_interrupt  # noqa: E402
+
 MESSAGE = "combien de temps dure une néphrostomie ?"
 # Lines that are a dependency's or the machine's warning, not the project's own output.
 WARNING_LINE = re.compile(r"warning|deprecat|notice|could not find|this does not indicate", re.I)
@@ -71,13 +75,10 @@ def main() -> int:
                            npm_config_cache=str(caches / "npm"))
 
     started = time.monotonic()
-    # In a process group of its own, with Ctrl-C's default action, as a terminal starts it (a
-    # shell started in the background would pass SIGINT on as ignored).
+    # In a process group of its own, with Ctrl-C's default action, as a terminal starts it.
     run = subprocess.Popen(["make", "run"], cwd=clone, env=environment, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, start_new_session=True,
-                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                           stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=default_interrupt)
     lines: list[str] = []
-    answer_at: list[int] = []
 
     def read_output() -> None:
         # Lines as a terminal leaves them: a progress bar redrawn after "\r" is one line.
@@ -90,7 +91,7 @@ def main() -> int:
     while time.monotonic() - started < arguments.timeout and run.poll() is None:
         if answered(arguments.port):
             first_answer = time.monotonic() - started
-            answer_at.append(len(lines))
+            lines_before_answer = len(lines)
             break
         time.sleep(1)
 
@@ -117,7 +118,7 @@ def main() -> int:
         print("\n".join(lines[-40:]))
         print(f"No answer within {arguments.timeout} s (make run exited {run.returncode}).")
         return 1
-    before = lines[: answer_at[0]]
+    before = lines[:lines_before_answer]
     print(f"First answer {first_answer:.0f} s after `make run` on a fresh clone "
           f"({'caches kept' if arguments.keep_caches else 'empty package caches'}).")
     for line in before:
@@ -129,7 +130,7 @@ def main() -> int:
     for line in warnings:
         print(f"  warning: {line[:160]}")
     print(f"Ctrl-C (SIGINT to make's process group): make exited {status}; what it printed after the answer:")
-    for line in lines[answer_at[0]:]:
+    for line in lines[lines_before_answer:]:
         if "POST /webhooks/rest/webhook" not in line:
             print(f"  | {line[:160]}")
     return 0

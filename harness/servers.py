@@ -119,7 +119,7 @@ def answers_ok(url: str) -> bool:
 _STARTED: List[subprocess.Popen] = []
 
 
-def _default_interrupt() -> None:
+def default_interrupt() -> None:
     # An ignored SIGINT is inherited, and a shell cannot trap a signal ignored when it started:
     # whatever the caller's process did with it (a library in a pytest worker may ignore it),
     # the command gets Ctrl-C's default action, as a terminal gives it.
@@ -137,7 +137,7 @@ def spawn(args: List[str], log: Path, cwd: Path = REPO_ROOT, env: Optional[Dict[
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_default_interrupt,
+            preexec_fn=default_interrupt,
         )
     _STARTED.append(process)
     return process
