@@ -38,9 +38,13 @@ def silence_dependency_warnings() -> None:
     import sanic.app  # noqa: F401
 
     _add_filters()
-    # pyparsing's deprecations are UserWarnings too, which Rasa's command line later shows
-    # "once" in front of every filter. They come from these modules' import-time code:
-    # imported now, under the filters, they have nothing left to say.
+
+
+def import_what_warns_before_rasa_s_command_line() -> None:
+    """For Rasa's command line only (scripts/rasa_server.py), after the filters: it puts "once"
+    for every UserWarning in front of them, and pyparsing's deprecations are UserWarnings too.
+    They come from these modules' import-time code: imported now, under the filters, they have
+    nothing left to say. (The action server and training never import them under that filter.)"""
     import matplotlib.fontconfig_pattern  # noqa: F401
     import packaging.requirements  # noqa: F401
 

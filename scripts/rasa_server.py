@@ -34,9 +34,13 @@ def main() -> None:
             sys.exit("ENABLE_API=true needs RASA_AUTH_TOKEN: the HTTP API would be open to anyone.")
         arguments += ["--enable-api", "--auth-token", token]
 
-    from channels.dependency_warnings import silence_dependency_warnings
+    from channels.dependency_warnings import (
+        import_what_warns_before_rasa_s_command_line,
+        silence_dependency_warnings,
+    )
 
     silence_dependency_warnings()
+    import_what_warns_before_rasa_s_command_line()
     from channels.patches import apply_all
     from channels.sessions import keep_session_ids_out_of_logs
 

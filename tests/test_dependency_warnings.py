@@ -6,7 +6,10 @@ import warnings
 
 import pytest
 
-from channels.dependency_warnings import silence_dependency_warnings
+from channels.dependency_warnings import (
+    import_what_warns_before_rasa_s_command_line,
+    silence_dependency_warnings,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -45,6 +48,7 @@ def test_pyparsing_deprecations_do_not_come_back_with_rasa_s_once_filter():
         for module in ("matplotlib.fontconfig_pattern", "packaging.requirements"):
             sys.modules.pop(module, None)
         silence_dependency_warnings()
+        import_what_warns_before_rasa_s_command_line()
         warnings.filterwarnings("once", category=UserWarning)
         import matplotlib.fontconfig_pattern  # noqa: F401
         import packaging.requirements  # noqa: F401

@@ -197,11 +197,6 @@ def _french_words_of_the_nlu_model() -> FrozenSet[str]:
     return french_words(model)
 
 
-@lru_cache(maxsize=1)
-def _french_stop_words() -> FrozenSet[str]:
-    return french_stop_words()
-
-
 class KnowledgeIndex:
     """Finds procedures, acts, organs, question kinds and emergency signs in what a patient wrote."""
 
@@ -280,7 +275,7 @@ class KnowledgeIndex:
             self.vocabulary.words
             | self.linking_words
             | {w for cue in self.cues.phrases() for w in cue.split()}
-            | _french_stop_words()
+            | french_stop_words()
         )
         self._familiar_stems = frozenset(stem(word) for word in familiar)
         self._other_acts = {act.id: act for act in knowledge.not_described}

@@ -132,6 +132,7 @@ def french_words(spacy_model: str) -> FrozenSet[str]:
     return frozenset(normalize(" ".join(json.loads(strings.read_text(encoding="utf-8")))).split())
 
 
+@lru_cache(maxsize=1)
 def french_stop_words() -> FrozenSet[str]:
     """spaCy's French stop words, normalized, read from its module file: importing
     spacy.lang.fr would load all of spaCy (about 3 s) in processes that never use it (the
