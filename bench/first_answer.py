@@ -21,7 +21,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -29,12 +28,18 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from harness.servers import default_interrupt  # noqa: E402
+from harness.servers import spawn, stop_group  # noqa: E402
 
 MESSAGE = "combien de temps dure une néphrostomie ?"
 # Lines that are a dependency's or the machine's warning, not the project's own output.
 WARNING_LINE = re.compile(r"warning|deprecat|notice|could not find|this does not indicate", re.I)
 STEP_LINE = re.compile(r"^(Installation|Entraînement) : .*fait en (\d+) s")
+
+
+def terminal_lines(output: bytes) -> list[str]:
+    """Lines as a terminal leaves them: a progress bar redrawn after "\\r" is one line."""
+    text = output.decode(errors="replace").removesuffix("\n")
+    return [line.rstrip("\r").split("\r")[-1] for line in text.split("\n")] if text else []
 
 
 def answered(port: int) -> bool:
@@ -74,51 +79,31 @@ def main() -> int:
         environment.update(PIP_NO_CACHE_DIR="1", UV_CACHE_DIR=str(caches / "uv"),
                            npm_config_cache=str(caches / "npm"))
 
+    console = workspace / "console.log"
     started = time.monotonic()
     # In a process group of its own, with Ctrl-C's default action, as a terminal starts it.
-    run = subprocess.Popen(["make", "run"], cwd=clone, env=environment, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=default_interrupt)
-    lines: list[str] = []
-
-    def read_output() -> None:
-        # Lines as a terminal leaves them: a progress bar redrawn after "\r" is one line.
-        for line in run.stdout:
-            lines.append(line.decode(errors="replace").rstrip("\n").rstrip("\r").split("\r")[-1])
-
-    reader = threading.Thread(target=read_output, daemon=True)
-    reader.start()
+    run = spawn(["make", "run"], console, cwd=clone, env=environment)
     first_answer = None
     while time.monotonic() - started < arguments.timeout and run.poll() is None:
         if answered(arguments.port):
             first_answer = time.monotonic() - started
-            lines_before_answer = len(lines)
+            bytes_before_answer = console.stat().st_size
             break
         time.sleep(1)
-
-    os.killpg(run.pid, signal.SIGINT)
-    try:
-        status = run.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(run.pid, signal.SIGKILL)
-        status = run.wait()
-    reader.join(timeout=5)
-    # The servers run in sessions of their own (scripts/run.sh): whatever is left of them after a
-    # failed stop would keep the port.
-    for process in Path("/proc").glob("[0-9]*"):
-        try:
-            if str(workspace) in os.readlink(process / "cwd"):
-                os.kill(int(process.name), signal.SIGKILL)
-        except OSError:
-            pass
+    # Ctrl-C as a terminal sends it; whatever is left after a failed stop is killed (the servers
+    # run in sessions of their own and would keep the port).
+    status = stop_group(run, signal.SIGINT, timeout=60, kill_leftovers=True)
+    output = console.read_bytes()
     subprocess.run(["rm", "-rf", str(workspace)], check=False)
+    lines = terminal_lines(output)
 
     if arguments.output:
         arguments.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if first_answer is None:
         print("\n".join(lines[-40:]))
-        print(f"No answer within {arguments.timeout} s (make run exited {run.returncode}).")
+        print(f"No answer within {arguments.timeout} s (make run exited {status}).")
         return 1
-    before = lines[:lines_before_answer]
+    before = terminal_lines(output[:bytes_before_answer])
     print(f"First answer {first_answer:.0f} s after `make run` on a fresh clone "
           f"({'caches kept' if arguments.keep_caches else 'empty package caches'}).")
     for line in before:
@@ -130,7 +115,7 @@ def main() -> int:
     for line in warnings:
         print(f"  warning: {line[:160]}")
     print(f"Ctrl-C (SIGINT to make's process group): make exited {status}; what it printed after the answer:")
-    for line in lines[lines_before_answer:]:
+    for line in lines[len(before):]:
         if "POST /webhooks/rest/webhook" not in line:
             print(f"  | {line[:160]}")
     return 0
