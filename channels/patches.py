@@ -4,8 +4,8 @@ None of them is configurable in Rasa 3.6, so each replaces a constant or a metho
 written against one version: `apply_all()` checks the installed version of the package it changes
 before applying it. A patch that protects patients (the action timeout, bodies out of logs, the
 entity check, the HTTP limits) stops the start-up when the version differs, since running without
-it would be unsafe; the response check and the model loading only save time, so they are skipped
-with a warning.
+it would be unsafe; the response check, the model loading and the graph runner only save time, so
+they are skipped with a warning.
 
 scripts/rasa_server.py calls `apply_all()` before Rasa reads its arguments, for `rasa run`
 (scripts/run.sh, deploy/local-cluster.sh, the container), `rasa shell` (scripts/shell.sh) and
@@ -27,6 +27,7 @@ from channels.action_server import (
 )
 from channels.payload import check_entities_on_every_parse
 from channels.server_limits import apply_server_limits
+from components.graph_runner import run_prediction_graphs_in_a_fixed_order
 from components.model_loading import load_models_without_tracing_the_training_step
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,13 @@ PATCHES: List[Patch] = [
         "rasa",
         "3.6.",
         load_models_without_tracing_the_training_step,
+        required=False,
+    ),
+    Patch(
+        "prediction graphs run in an order worked out once (components/graph_runner.py)",
+        "rasa",
+        "3.6.",
+        run_prediction_graphs_in_a_fixed_order,
         required=False,
     ),
 ]
