@@ -213,7 +213,13 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     past = [n.mention for n in named if n.status == "past"]
     # A procedure had before counts only when nothing else is meant: its question is then about it.
     whole = " ".join(parts)
-    _read_subject(index, reading, meant or past, whole)
+    # The words around an excluded name say nothing of the one meant: "pas l'embolisation du
+    # foie mais celle de mes fibromes".
+    excluded_only = {n.part for n in named if n.status == "excluded"} - {
+        n.part for n in named if n.status != "excluded"
+    }
+    meant_text = " ".join(part for number, part in enumerate(parts) if number not in excluded_only)
+    _read_subject(index, reading, meant or past, meant_text)
     either = _alternatives(index, parts, named)
     if len(either) > 1 and not reading.other_act:
         # "une biopsie ou un drainage ?": the patient does not know which; ask.
@@ -222,9 +228,16 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     reading.excluded = [p for p in dict.fromkeys(excluded) if p not in reading.procedures]
     for number, part in enumerate(reading.parts):
         in_part = [n.procedure for n in named if n.part == number]
-        part.procedures = [p for p in reading.procedures if p in in_part]
+        # A generic word stands for the procedure named elsewhere in the message that it can
+        # mean: "une embolisation portale puis une thermoablation … attendre après l'embolisation ?"
+        stood_for = []
+        for n in named:
+            kind, _, target_id = n.mention.target.partition(":")
+            if n.part == number and kind == "ambiguous" and n.status in ("meant", "current"):
+                stood_for += index.knowledge.ambiguous_words[int(target_id)].candidates
+        part.procedures = [p for p in reading.procedures if p in in_part or p in stood_for]
         part.not_meant = [p for p in dict.fromkeys(in_part) if p and p not in reading.procedures]
-    reading.organs = _most_specific_organs(index, whole)
+    reading.organs = _most_specific_organs(index, meant_text)
     reading.names_only = index.names_only(whole)
     return reading
 
@@ -549,8 +562,8 @@ def decide(
     if organ is None and current in procedures and len(reading.organs) < 2:
         organ = _organ_id(index, slots.get("organ"))
 
-    if kinds or reading.topics:
-        asked = _asked_by_part(reading, procedures, organ)
+    asked = _asked_by_part(reading, procedures, organ) if kinds or reading.topics else []
+    if asked:
         return Decision("answer", asked=asked)
 
     # No question words: the organ's variant, the part of the description, the pending
@@ -585,7 +598,12 @@ def _asked_by_part(reading: Reading, procedures: List[str], organ: Optional[str]
     for part in reading.parts:
         named = [p for p in part.procedures if p in procedures]
         if part.not_meant and not named:
-            continue  # "je sors d'une biopsie la semaine dernière": about a procedure not meant
+            # "je sors d'une biopsie la semaine dernière": about a procedure not meant; its
+            # question goes to the one named after it, if any ("quels risques pour la biopsie ?
+            # ah non pardon, c'est une radiofréquence"; "…ma biopsie l'an dernier, et la thermoablation ?").
+            if part.kinds or part.topics:
+                last_part = part
+            continue
         if not part.kinds and not part.topics:
             waiting += [p for p in named if p not in waiting]
             continue

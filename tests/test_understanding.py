@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions.knowledge import KnowledgeIndex, load_knowledge
-from actions.knowledge.words import normalize
+from actions.knowledge.words import normalize, sounds_like
 from actions.understanding import decide, read_message
 from tests.conftest import KNOWLEDGE_FILE
 
@@ -314,6 +314,51 @@ def test_an_excluded_past_or_corrected_procedure_gives_way_to_the_one_meant(text
     assert asked(text) == ("answer", [expected])
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "quels sont les risques d'une biopsie ? euh non pardon, c'est une néphrostomie",
+            ("nephrostomie", "risks"),
+        ),
+        (
+            "Qui décide si je dois faire une thermoablation ? Ah non pardon, je voulais dire "
+            "une infiltration",
+            ("infiltration", "who_decides"),
+        ),
+    ],
+)
+def test_a_question_asked_before_the_procedure_is_corrected_is_asked_of_the_one_meant(text, expected):
+    assert asked(text) == ("answer", [expected])
+
+
+def test_a_question_about_a_procedure_had_before_goes_to_the_one_named_after_it():
+    text = "combien de temps a duré ma biopsie l'an dernier, et la thermoablation ?"
+    assert asked(text) == ("answer", [("thermoablation", "duration")])
+
+
+def test_the_words_around_an_excluded_name_do_not_choose_the_one_meant():
+    embolisation = next(g for g in KNOWLEDGE.ambiguous_words if "embolisation" in g.patient_words)
+    assert set(embolisation.candidates) == {"angiographie", "embolisation_portale"}
+    # "foie" alone points to the portal embolisation, "fibromes" to the angiography.
+    text = (
+        "je ne parle pas de l'embolisation du foie mais de l'embolisation de mes fibromes, "
+        "ça se passe comment ?"
+    )
+    assert asked(text) == ("answer", [("angiographie", "how_it_is_done")])
+
+
+def test_a_generic_word_stands_for_the_procedure_named_earlier_in_the_message():
+    text = (
+        "On me parle d'une embolisation portale puis d'une thermoablation du foie. Qui décide de la "
+        "thermoablation ? Et combien de semaines il faut attendre après l'embolisation ?"
+    )
+    assert asked(text) == (
+        "answer",
+        [("thermoablation", "who_decides"), ("embolisation_portale", "delay")],
+    )
+
+
 def test_a_pending_choice_is_kept_when_the_next_message_names_nothing():
     drain = next(g for g in KNOWLEDGE.ambiguous_words if "drainage" in g.patient_words)
     choice = decision_for("ah non pardon, c'est un drainage", "inform_procedure", procedure="biopsie")
@@ -328,6 +373,37 @@ def test_a_pending_choice_is_kept_when_the_next_message_names_nothing():
 
 def test_misspelt_question_words_are_read_like_misspelt_names():
     assert asked("nefrostomie aneshtesie ?") == ("answer", [("nephrostomie", "anaesthesia")])
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("koman", "comment"),
+        ("termoablassion", "thermoablation"),
+        ("drainaj", "drainage"),
+        ("infiltrasion", "infiltration"),
+        ("ospitalisation", "hospitalisation"),
+    ],
+)
+def test_a_word_typed_as_heard_is_read_as_the_files_word_that_sounds_the_same(typed, meant):
+    vocabulary = INDEX.vocabulary
+    assert typed not in vocabulary.french and typed not in vocabulary.words
+    assert sounds_like(typed) == sounds_like(meant)
+    corrected = vocabulary.correct(typed)
+    assert sounds_like(corrected) == sounds_like(meant) and corrected in vocabulary.words
+
+
+@pytest.mark.parametrize("typed", ["quon", "pourrai", "maths"])
+def test_a_short_sound_is_no_reason_to_read_a_word_as_another(typed):
+    assert INDEX.vocabulary.correct(typed) == typed
+
+
+def test_questions_typed_as_heard_are_answered():
+    assert asked("koman sa se pase la termoablassion") == ("answer", [("thermoablation", "how_it_is_done")])
+    assert asked("je rest cmb de tem apré le drainaj dabces") == (
+        "answer",
+        [("drainage_collection", "hospital_stay")],
+    )
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,9 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tup
 # A misspelt word is read as a knowledge-file word only if it is no French word ("sorte" is
 # not a misspelt "sortie", nor "infectée" a misspelt "infection"), long enough and close.
 MIN_FUZZY_UNKNOWN_WORD_LENGTH = 5
+# A shorter unknown word may still be one typed as heard ("pase", "risq", "rest").
+MIN_SOUNDALIKE_WORD_LENGTH = 4
+MIN_SOUND_KEY_LENGTH = 3
 FUZZY_CUTOFF = 0.85
 # French inflections, longest first: what `stem` removes from a normalized word.
 _ENDINGS = sorted(
@@ -50,6 +53,41 @@ def stem(word: str) -> str:
     for ending in _ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM_LENGTH:
             return word[: -len(ending)]
+    return word
+
+
+# How French letters sound, for words typed as they are heard ("koman", "termoablassion",
+# "drainaj", "aneshtesie"): each rule in order, on a normalized word. Two words with the
+# same key sound alike; vowels stay distinct ("biopsie" and "biopsy" do not collapse).
+_SOUNDS = [
+    (r"ch", "S"),
+    (r"ph", "f"),
+    (r"h", ""),
+    (r"qu|q|ck", "k"),
+    (r"c(?=[eiy])", "s"),
+    (r"c", "k"),
+    (r"gu(?=[eiy])", "g"),
+    (r"ge(?=[aou])|g(?=[eiy])", "j"),
+    (r"tion", "sion"),
+    (r"(.)\1+", r"\1"),
+    (r"eau|au", "o"),
+    (r"ai|ei|et$|er$|ez$", "e"),
+    (r"[ae][nm](?![aeiouyAIO])", "A"),
+    (r"[aeu]?i[nm](?![aeiouyAIO])|y[nm](?![aeiouyAIO])", "I"),
+    (r"o[nm](?![aeiouyAIO])", "O"),
+    (r"y", "i"),
+    (r"z", "s"),
+    (r"e$", ""),
+    (r"[stxdp]+$", ""),
+]
+_SOUND_RULES = [(re.compile(pattern), sound) for pattern, sound in _SOUNDS]
+
+
+@lru_cache(maxsize=4096)
+def sounds_like(word: str) -> str:
+    """A normalized word's sound key: "comment" and "koman" → "kOmA"."""
+    for rule, sound in _SOUND_RULES:
+        word = rule.sub(sound, word)
     return word
 
 
@@ -90,6 +128,13 @@ class Vocabulary:
         )
         shortest = MIN_FUZZY_UNKNOWN_WORD_LENGTH - 1
         self._long_words = sorted(word for word in target_words if len(word) >= shortest)
+        # Words of the file by sound: long ones only, with a key long enough to tell them apart
+        # (so "quon" never sounds like "compte", nor "pourrai" like "pour").
+        self._by_sound: Dict[str, Set[str]] = {}
+        for word in target_words:
+            key = sounds_like(word)
+            if len(word) >= MIN_FUZZY_UNKNOWN_WORD_LENGTH and len(key) >= MIN_SOUND_KEY_LENGTH:
+                self._by_sound.setdefault(key, set()).add(word)
         self._closest = lru_cache(maxsize=4096)(self._find_closest)
 
     def correct(self, text: str) -> str:
@@ -100,7 +145,7 @@ class Vocabulary:
         if word in self.words or word in self.french or word.isdigit():
             return word
         if len(word) < MIN_FUZZY_UNKNOWN_WORD_LENGTH:
-            return word
+            return self._sounding_alike(word) if len(word) >= MIN_SOUNDALIKE_WORD_LENGTH else word
         for elided in ELISIONS:
             rest = word[len(elided) :]
             if word.startswith(elided) and rest[:1] in _VOWELS:
@@ -109,16 +154,25 @@ class Vocabulary:
                     return f"{elided} {closest}"  # "linfiltration": "l infiltration"
         # The same first sound, and a letter more or less at most: "pousser" is not a misspelt
         # "repousser", nor "explications" a misspelt "complications" ("andormir" is "endormir").
-        similar = [
-            w for w in self._long_words if _same_start(w, word) and abs(len(w) - len(word)) <= 1
-        ]
+        similar = [w for w in self._long_words if _same_start(w, word) and abs(len(w) - len(word)) <= 1]
         close = difflib.get_close_matches(word, similar, n=2, cutoff=FUZZY_CUTOFF)
         # Two words as close as each other: no guess.
         if len(close) == 2 and difflib.SequenceMatcher(None, word, close[1]).ratio() == (
             difflib.SequenceMatcher(None, word, close[0]).ratio()
         ):
             return word
-        return close[0] if close else word
+        return close[0] if close else self._sounding_alike(word)
+
+    def _sounding_alike(self, word: str) -> str:
+        # Typed as heard: the file's word that sounds the same ("koman": "comment"); of several
+        # (forms of one word, mostly), the one closest in writing, and no guess on a tie.
+        alike = sorted(w for w in self._by_sound.get(sounds_like(word), ()) if abs(len(w) - len(word)) <= 2)
+        ranked = sorted(alike, key=lambda w: difflib.SequenceMatcher(None, word, w).ratio(), reverse=True)
+        if len(ranked) > 1 and difflib.SequenceMatcher(None, word, ranked[0]).ratio() == (
+            difflib.SequenceMatcher(None, word, ranked[1]).ratio()
+        ):
+            return word
+        return ranked[0] if ranked else word
 
 
 def french_words(spacy_model: str) -> FrozenSet[str]:
