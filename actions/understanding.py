@@ -60,8 +60,10 @@ CARRIES = {
     "anaesthesia": {"how_it_is_done"},
     "location": {"how_it_is_done"},
     "urgency": {"how_it_is_done"},
-    "alternatives": {"purpose"},
 }
+# A topic the page never covers carries the other question words of its part ("combien de
+# temps pour les résultats" is not the act's length), except these, asked beside it.
+KINDS_BESIDE_A_TOPIC = {"risks"}
 # Parts of a message: sentences, clauses after a comma or a colon, and "et", "mais", "puis".
 PART_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:et|mais|puis|ou bien)\s", re.IGNORECASE)
 # An exclusion cue excludes the name that follows it: at once ("pas pour une biopsie"), or this
@@ -73,6 +75,8 @@ QUESTION_WORDS = frozenset("si combien comment quand pourquoi quel quelle quels 
 # A message of this many words or fewer that asks "comment ?" or "pourquoi ?" is about a
 # procedure, to be asked which one; a longer one must name it or refer to an act.
 SHORT_MESSAGE_WORDS = 6
+# Words between "pas" and an organ it denies: "pas au foie", "pas le rein", "pas dans le poumon".
+ORGAN_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
 # Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
 ALTERNATIVE_LINKS = frozenset("ou un une le la l d de des du".split())
 
@@ -96,6 +100,7 @@ class Part:
     topics: List[str] = field(default_factory=list)
     procedures: List[str] = field(default_factory=list)  # meant
     not_meant: List[str] = field(default_factory=list)  # named, but excluded or had before
+    organs: List[str] = field(default_factory=list)  # the most specific ones named in this part
 
 
 @dataclass
@@ -119,6 +124,7 @@ class Reading:
     unfamiliar: List[str] = field(default_factory=list)  # words no list knows ("signe astrologique")
     general_topic: Optional[str] = None  # words of a general question ("la douleur pendant les gestes")
     names_only: bool = False  # nothing but names and linking words: "et pour le poumon ?"
+    continues: bool = False  # begins with "et": "et pour le drain du rein ?" asks the same again
 
     @property
     def question_kinds(self) -> List[str]:
@@ -238,17 +244,19 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         part.procedures = [p for p in reading.procedures if p in in_part or p in stood_for]
         part.not_meant = [p for p in dict.fromkeys(in_part) if p and p not in reading.procedures]
     reading.organs = _most_specific_organs(index, meant_text)
+    for number, part in enumerate(reading.parts):
+        if number not in excluded_only:
+            part.organs = _most_specific_organs(index, parts[number])
     reading.names_only = index.names_only(whole)
+    reading.continues = whole.startswith("et ")
     return reading
 
 
 def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) -> Part:
     """The question kinds and topics one part asks: a topic the page never covers carries the
-    part ("combien de temps pour les résultats" is not the act's length)."""
+    part ("combien de temps pour les résultats" is not the act's length), but for a risk question."""
     stemmed = stems(part)
     topics = targets(index.not_covered_topics.find(stemmed))
-    if topics:
-        return Part(topics=topics)
     # Question words inside a procedure's name ask nothing ("grossir le foie", "dans les voies biliaires").
     asked = [
         m
@@ -256,6 +264,9 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
         if not any(s.start <= m.start and m.end <= s.end for s in subjects)
     ]
     kinds = targets(asked)
+    if topics:
+        # Only a risk question is asked beside the topic ("ça peut donner des douleurs après ?").
+        return Part(kinds=[kind for kind in kinds if kind in KINDS_BESIDE_A_TOPIC], topics=topics)
     carried = {other for kind in kinds for other in CARRIES.get(kind, ())}
     kinds = [kind for kind in kinds if kind not in carried]
     if len(kinds) > 1 and "overview" in kinds:
@@ -460,7 +471,14 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
 
 
 def _most_specific_organs(index: KnowledgeIndex, text: str) -> List[str]:
-    named = targets(index.organs.find(text))
+    words = text.split()
+    denied = [cue for cue in index.cues.find(text) if cue.target == "excluded"]
+    # "ma biopsie n'est pas au foie mais au poumon": an organ right after "pas" is not the one.
+    named = targets(
+        m
+        for m in index.organs.find(text)
+        if not any(cue.end <= m.start and set(words[cue.end : m.start]) <= ORGAN_LINKS for cue in denied)
+    )
     less_specific = {
         other for organ_id in named for other in index.knowledge.organs[organ_id].more_specific_than
     }
@@ -559,7 +577,9 @@ def decide(
         return Decision("clarify", candidates=candidates, pending=kinds or _kinds_of(intent_kind))
 
     follow_up = procedures == [current] and not reading.procedures
-    if organ is None and current in procedures and len(reading.organs) < 2:
+    # The organ discussed holds for a follow-up, not for the procedure named again ("et pour
+    # une biopsie de la thyroïde ?" after the lung is another biopsy).
+    if organ is None and follow_up and not reading.organs:
         organ = _organ_id(index, slots.get("organ"))
 
     asked = _asked_by_part(reading, procedures, organ) if kinds or reading.topics else []
@@ -569,9 +589,18 @@ def decide(
     # No question words: the organ's variant, the part of the description, the pending
     # question, the intent's, or the overview.
     answers_pending = current in procedures or any(p in pending_candidates for p in procedures)
-    variant = _kind_for_organ(index, procedures[0]) if follow_up and reading.organs else None
+    clarified = any(p in pending_candidates for p in procedures)
+    # "et pour le poumon ?" after an overview: the fact that depends on the organ.
+    overview_before = set(pending_kinds) <= {"overview"}
+    variant = (
+        _kind_for_organ(index, procedures[0]) if follow_up and reading.organs and overview_before else None
+    )
     if variant:
-        chosen = [variant]  # "et pour le poumon ?" after an overview: the fact that depends on the organ
+        chosen = [variant]
+    elif (clarified or reading.continues) and pending_kinds:
+        # The act described in answer to "which one?" ("c'est pour la détruire en la chauffant"),
+        # or "et pour la néphrostomie ?": the question asked before, whatever the classifier read.
+        chosen = pending_kinds
     elif reading.part_of_description:
         chosen = ["how_it_is_done"]  # "il faut refaire une IRM après ?": where the page mentions it
     elif reading.names_only or intent in ("inform_procedure", "nlu_fallback", None):
@@ -608,7 +637,9 @@ def _asked_by_part(reading: Reading, procedures: List[str], organ: Optional[str]
             waiting += [p for p in named if p not in waiting]
             continue
         subjects = named or waiting or last or procedures
-        asked += _asked_in(part, subjects, organ)
+        # "une biopsie du poumon et une néphrostomie … pour la biopsie du poumon, je reste combien ?"
+        part_organ = part.organs[0] if len(part.organs) == 1 else organ
+        asked += _asked_in(part, subjects, part_organ)
         last, waiting, last_part = subjects, [], part
     if waiting and last_part is not None:
         asked += _asked_in(last_part, waiting, organ)

@@ -46,7 +46,11 @@ _NOT_NAME = {
     "suis", "mon", "ma", "mes", "ça", "ca", "c'est", "né", "née", "nee", "ne", "dossier", "avec", "sur",
     "dans", "par", "ou", "où", "comment", "quand", "combien", "quoi", "pourquoi", "on", "il", "elle",
     "vous", "nous", "doit", "dois", "vais", "va", "aurai", "aura", "ai-je", "peux", "veux", "voudrais",
+    "pas", "plutôt", "plutot",
 }
+# A name never begins with a lower-case article: "moi c'est une néphrostomie", "moi c'est la biopsie"
+# ("Marie Le Goff" keeps its capital "Le").
+_ARTICLE = re.compile(r"(?:un|une|le|la|les|des|du|de)(?![^\W\d_])|[ld]['’]")
 
 # Order matters: the most specific patterns first, so a NIR is not taken for a phone number.
 _PATTERNS: List[Tuple[str, re.Pattern]] = [
@@ -90,7 +94,7 @@ def _mask_names(text: str) -> str:
         # or at a word that carries the sentence on.
         while words < 4:
             match = re.compile(rf"\s*(?:{_CIVILITY}\s*)?({_WORD})").match(text, cursor)
-            if not match or match.group(1).lower() in _NOT_NAME:
+            if not match or match.group(1).lower() in _NOT_NAME or _ARTICLE.match(match.group(1)):
                 break
             if words and match.group(0)[:1] not in (" ", "\t"):
                 break

@@ -48,6 +48,9 @@ def test_personal_details_are_masked(text, expected):
         "Combien de temps dure une thermo-ablation du foie ?",
         "je suis enceinte, est-ce un problème pour l'angiographie ?",
         "j'ai 40 de fièvre depuis mon drainage",
+        "Ma voisine a eu une biopsie, mais moi c'est une embolisation portale. Pourquoi ?",
+        "pour mon père c'est la biopsie, moi c'est l'infiltration",
+        "moi c'est pas la biopsie",
     ],
 )
 def test_questions_without_personal_details_are_left_alone(text):

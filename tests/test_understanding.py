@@ -246,6 +246,10 @@ def test_ordinary_questions_do_not_raise_the_alarm(question):
 # --- The whole message: every question, the procedure meant (the examples of the issue) ---
 
 
+def asked_of(decision):
+    return [(a.procedure, a.kind or a.topic) for a in decision.asked]
+
+
 def asked(text, intent=None, **slots):
     decision = decision_for(text, intent, **slots)
     return decision.outcome, [(a.procedure, a.kind or a.topic) for a in decision.asked]
@@ -537,3 +541,77 @@ def test_a_short_misspelt_word_is_read_unless_it_is_a_french_word():
 )
 def test_words_typed_without_apostrophes_or_as_texted_are_read(text, expected):
     assert asked(text) == ("answer", [expected])
+
+
+def test_each_part_answers_for_the_organ_it_names():
+    text = (
+        "On m'a programmé une biopsie de poumon et une néphrostomie pour mon rein. Pour la biopsie du "
+        "poumon je reste combien de temps hospitalisé ? Et pour la néphrostomie, c'est qui qui décide ?"
+    )
+    decision = decision_for(text)
+    assert [(a.procedure, a.kind, a.organ) for a in decision.asked] == [
+        ("biopsie", "hospital_stay", "poumon"),
+        ("nephrostomie", "who_decides", None),
+    ]
+
+
+def test_an_organ_denied_is_not_the_one_meant():
+    decision = decision_for("ma biopsie n'est pas au foie mais au poumon, du coup je reste hospitalisé ?")
+    assert [(a.procedure, a.kind, a.organ) for a in decision.asked] == [
+        ("biopsie", "hospital_stay", "poumon")
+    ]
+
+
+def test_the_organ_discussed_is_not_carried_to_the_procedure_named_again():
+    decision = decision_for(
+        "et pour une biopsie de la thyroïde ?", procedure="biopsie", organ="poumon", aspects=["hospital_stay"]
+    )
+    assert [(a.procedure, a.kind, a.organ) for a in decision.asked] == [("biopsie", "hospital_stay", None)]
+
+
+def test_et_pour_another_procedure_asks_the_same_question_again():
+    decision = decision_for(
+        "et pour le drain qui évacue l'urine bloquée dans le rein ?",
+        "ask_how_it_is_done",
+        procedure="drainage_collection",
+        aspects=["location"],
+    )
+    assert asked_of(decision) == [("nephrostomie", "location")]
+
+
+def test_the_act_described_in_answer_to_which_one_gets_the_question_asked_before():
+    # "Which one?" was asked between the biopsy, the thermo-ablation and the angiography.
+    decision = decision_for(
+        "c'est pour la détruire en la chauffant avec une aiguille",
+        "ask_how_it_is_done",
+        candidates=["biopsie", "thermoablation", "angiographie"],
+        aspects=["anaesthesia"],
+    )
+    assert asked_of(decision) == [("thermoablation", "anaesthesia")]
+
+
+def test_a_risk_question_beside_a_topic_the_page_never_covers_gets_both():
+    decision = decision_for("Est ce que la thermoablation peut donner de fortes douleurs apres ?")
+    assert asked_of(decision) == [("thermoablation", "risks"), ("thermoablation", "pain_after")]
+
+
+def test_why_rather_than_surgery_gets_the_purpose_and_the_alternatives():
+    decision = decision_for("Pourquoi me propose-t-on une thermoablation plutôt qu'une opération ?")
+    assert asked_of(decision) == [("thermoablation", "purpose"), ("thermoablation", "alternatives")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On va me faire une embolisation au foie, c'est risqué ?",  # arterial or portal
+        "J'ai une infection et on parle de drainer, c'est urgent ?",  # abscess, gallbladder or kidney
+    ],
+)
+def test_a_context_word_shared_by_the_candidates_does_not_choose_between_them(text):
+    decision = decision_for(text)
+    assert decision.outcome == "clarify" and len(decision.candidates) > 1
+
+
+def test_a_procedure_a_relative_had_is_not_the_one_asked_about():
+    text = "Ma voisine a eu une biopsie, mais moi c'est une embolisation portale. Pourquoi on me fait ça ?"
+    assert asked_of(decision_for(text, "ask_purpose")) == [("embolisation_portale", "purpose")]
