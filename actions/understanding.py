@@ -551,7 +551,10 @@ def decide(
         outside_site = (current, reading.sites_outside[current])
         return Decision("not_described", pending=kinds, outside_site=outside_site)
     elif current:
-        if not procedure_intent and not reading.organs and not words_overrule:
+        # "et ça se passe où ?" after the nephrostomy: the procedure's, unless the words ask in
+        # general ("où se passent vos gestes ?").
+        asks_of_it = bool(precise) and not reading.general_topic
+        if not procedure_intent and not reading.organs and not words_overrule and not asks_of_it:
             return Decision("none")
         procedures = [current]  # a follow-up: "et ça dure combien ?"
     elif pending_candidates and (kinds or reading.topics or reading.names_only):

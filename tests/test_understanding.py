@@ -615,3 +615,10 @@ def test_a_context_word_shared_by_the_candidates_does_not_choose_between_them(te
 def test_a_procedure_a_relative_had_is_not_the_one_asked_about():
     text = "Ma voisine a eu une biopsie, mais moi c'est une embolisation portale. Pourquoi on me fait ça ?"
     assert asked_of(decision_for(text, "ask_purpose")) == [("embolisation_portale", "purpose")]
+
+
+def test_where_after_a_procedure_is_where_that_procedure_is_done():
+    follow_up = decision_for("et ça se passe où ?", "ask_location", procedure="nephrostomie")
+    assert asked_of(follow_up) == [("nephrostomie", "location")]
+    in_general = decision_for("où se passent vos gestes ?", "ask_location", procedure="nephrostomie")
+    assert in_general.outcome in ("none", "general") and not in_general.asked
