@@ -622,3 +622,9 @@ def test_where_after_a_procedure_is_where_that_procedure_is_done():
     assert asked_of(follow_up) == [("nephrostomie", "location")]
     in_general = decision_for("où se passent vos gestes ?", "ask_location", procedure="nephrostomie")
     assert in_general.outcome in ("none", "general") and not in_general.asked
+
+
+def test_of_words_that_sound_alike_the_french_one_is_read():
+    # The file holds "coment" (a misspelling patients type) beside "comment".
+    assert {"comment", "coment"} <= INDEX.vocabulary.words
+    assert INDEX.vocabulary.correct("koman on fait") == "comment on fait"

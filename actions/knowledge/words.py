@@ -167,6 +167,8 @@ class Vocabulary:
         # Typed as heard: the file's word that sounds the same ("koman": "comment"); of several
         # (forms of one word, mostly), the one closest in writing, and no guess on a tie.
         alike = sorted(w for w in self._by_sound.get(sounds_like(word), ()) if abs(len(w) - len(word)) <= 2)
+        # A French word before the file's own misspellings ("comment", not "coment"), then the closest.
+        alike = [w for w in alike if w in self.french] or alike
         ranked = sorted(alike, key=lambda w: difflib.SequenceMatcher(None, word, w).ratio(), reverse=True)
         if len(ranked) > 1 and difflib.SequenceMatcher(None, word, ranked[0]).ratio() == (
             difflib.SequenceMatcher(None, word, ranked[1]).ratio()
