@@ -201,6 +201,15 @@ def test_every_emergency_sign_is_recognised(sign_id):
         assert sign_id in INDEX.emergency_signs_in(f"depuis hier {word} !"), word
 
 
+@pytest.mark.parametrize(
+    "texted, sign_id", [("jcrache du sang", "bleeding"), ("jsaigne beaucoup", "bleeding")]
+)
+def test_a_sign_texted_with_its_pronoun_glued_on_is_recognised(texted, sign_id):
+    written_out = "je " + texted[1:]
+    assert sign_id in INDEX.emergency_signs_in(written_out)
+    assert sign_id in INDEX.emergency_signs_in(f"je suis rentrée de la biopsie et {texted}")
+
+
 DRAINED = next(g for g in KNOWLEDGE.ambiguous_words if "drain" in g.patient_words).candidates
 
 

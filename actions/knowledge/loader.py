@@ -39,6 +39,8 @@ COMPLEMENT_WORDS = {
     *[(word,) for word in ("de", "du", "d", "des", "au", "aux")],
     *[(first, article) for first in ("de", "dans", "a") for article in ("la", "le", "l", "les")],
 }
+# Pronouns texted glued to the next word: "jcrache", "jsaigne", "mtourne", "ltuyau".
+GLUED_PRONOUNS = {"j": "je", "m": "me", "t": "te", "l": "le", "s": "se"}
 
 # Pydantic's messages are English; staff editing the file read French.
 _ERROR_MESSAGES = {
@@ -293,10 +295,22 @@ class KnowledgeIndex:
         a possibility or tells a memory ("peut-il", "il y a un mois") does not count."""
         found: List[str] = []
         for sentence in re.split(r"[.!?;\n]+", text):
+            sentence = self._with_elisions_split(sentence)
             if not self.emergency_not_now.find(sentence):
                 for told in (sentence, self._without_names(sentence)):
                     found += [m.target for m in self.emergency_signs.find(told) if m.target not in found]
         return found
+
+    def _with_elisions_split(self, sentence: str) -> str:
+        """ "jcrache du sang", "jsaigne": a pronoun glued to a sign's word, as texted."""
+        return " ".join(
+            f"{GLUED_PRONOUNS[word[0]]} {word[1:]}"
+            if word not in self._emergency_sign_words
+            and word[:1] in GLUED_PRONOUNS
+            and word[1:] in self._emergency_sign_words
+            else word
+            for word in normalize(sentence).split()
+        )
 
     def _without_names(self, sentence: str) -> str:
         """The sentence without the words that name a procedure or an organ: "mon drain biliaire
