@@ -75,7 +75,7 @@ QUESTION_WORDS = frozenset("si combien comment quand pourquoi quel quelle quels 
 # A message of this many words or fewer that asks "comment ?" or "pourquoi ?" is about a
 # procedure, to be asked which one; a longer one must name it or refer to an act.
 SHORT_MESSAGE_WORDS = 6
-# Words between "pas" and an organ it denies: "pas au foie", "pas le rein", "pas dans le poumon".
+# Words between "pas" and the organ or context word it denies: "pas au foie", "pas un abcès".
 ORGAN_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
 # Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
 ALTERNATIVE_LINKS = frozenset("ou un une le la l d de des du".split())
@@ -282,6 +282,8 @@ def _status(index: KnowledgeIndex, part: str, mention: Mention, subjects: Sequen
     for cue in cues:
         if cue.target != "excluded" or not cue.end <= mention.start <= cue.end + EXCLUSION_REACH:
             continue
+        if words[cue.start - 1 : cue.start] == ["ou"]:
+            continue  # "une nuit ou pas pour une biopsie ?": "or not", nothing excluded
         between = words[cue.end : mention.start]
         if all(word in DETERMINERS for word in between):
             return "excluded"  # "pas la biopsie", "ce n'est pas une biopsie"
@@ -405,6 +407,8 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     outside: Dict[str, str] = {}
     for mention in index.context.find(text):
         kind, _, procedure_id = mention.target.partition(":")
+        if _denied(index, text, mention):
+            continue  # "enfin non, c'est pas un abcès, c'est mon rein qui est bouché"
         if kind == "outside":
             if mention.start not in act_positions:
                 outside.setdefault(procedure_id, mention.words)
@@ -470,15 +474,21 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
             reading.candidates = leaders + by_organ
 
 
-def _most_specific_organs(index: KnowledgeIndex, text: str) -> List[str]:
+def _denied(index: KnowledgeIndex, text: str, mention: Mention) -> bool:
+    """Whether a word comes right after "pas" ("pas au foie", "c pas un abcès"), but "ou pas"."""
     words = text.split()
-    denied = [cue for cue in index.cues.find(text) if cue.target == "excluded"]
-    # "ma biopsie n'est pas au foie mais au poumon": an organ right after "pas" is not the one.
-    named = targets(
-        m
-        for m in index.organs.find(text)
-        if not any(cue.end <= m.start and set(words[cue.end : m.start]) <= ORGAN_LINKS for cue in denied)
+    return any(
+        cue.target == "excluded"
+        and words[cue.start - 1 : cue.start] != ["ou"]
+        and cue.end <= mention.start
+        and set(words[cue.end : mention.start]) <= ORGAN_LINKS
+        for cue in index.cues.find(text)
     )
+
+
+def _most_specific_organs(index: KnowledgeIndex, text: str) -> List[str]:
+    # "ma biopsie n'est pas au foie mais au poumon": an organ right after "pas" is not the one.
+    named = targets(m for m in index.organs.find(text) if not _denied(index, text, m))
     less_specific = {
         other for organ_id in named for other in index.knowledge.organs[organ_id].more_specific_than
     }
@@ -501,8 +511,11 @@ def decide(
     """
     all_ids = _procedure_ids(index)
     current = _procedure_id(index, slots.get("procedure"))
-    if current in reading.excluded or (reading.mistaken and not reading.named_by):
-        current = None  # "pas la biopsie", "ah non pardon, c'est pour le rein": not the one discussed
+    if current in reading.excluded or (reading.mistaken and reading.named_by in ("generic", "context")):
+        # "pas la biopsie", "ah non pardon, c'est un drainage": not the one discussed. (A mistake
+        # that names no act corrects the question or the organ: "non, je voulais dire si c'est
+        # urgent", "ah non pardon, c'est le rein".)
+        current = None
     pending_kinds = [k for k in slots.get("aspects") or [] if k in QUESTION_KINDS]
     pending_candidates = [
         c for c in slots.get("candidates") or [] if c in all_ids and c not in reading.excluded
@@ -600,9 +613,10 @@ def decide(
     )
     if variant:
         chosen = [variant]
-    elif (clarified or reading.continues) and pending_kinds:
+    elif (clarified or reading.continues or reading.mistaken) and pending_kinds:
         # The act described in answer to "which one?" ("c'est pour la détruire en la chauffant"),
-        # or "et pour la néphrostomie ?": the question asked before, whatever the classifier read.
+        # "et pour la néphrostomie ?", or a correction ("ah non, c'est une biopsie"): the question
+        # asked before, whatever the classifier read.
         chosen = pending_kinds
     elif reading.part_of_description:
         chosen = ["how_it_is_done"]  # "il faut refaire une IRM après ?": where the page mentions it

@@ -637,3 +637,45 @@ def test_of_words_that_sound_alike_the_french_one_is_read():
     # The file holds "coment" (a misspelling patients type) beside "comment".
     assert {"comment", "coment"} <= INDEX.vocabulary.words
     assert INDEX.vocabulary.correct("koman on fait") == "comment on fait"
+
+
+def test_a_word_denied_does_not_point_to_its_procedure():
+    denied = "ce n'est pas un abcès, c'est mon rein qui est bouché : le drain, c'est urgent ?"
+    assert asked_of(decision_for(denied, "ask_urgency")) == [("nephrostomie", "urgency")]
+    said = "le drain c'est pour un abcès, c'est urgent ?"
+    assert asked_of(decision_for(said, "ask_urgency")) == [("drainage_collection", "urgency")]
+
+
+def test_ou_pas_excludes_nothing():
+    decision = decision_for("une nuit ou pas pour une biopsie pulmonaire ?", "ask_hospital_stay")
+    assert [(a.procedure, a.kind, a.organ) for a in decision.asked] == [
+        ("biopsie", "hospital_stay", "poumon")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, slots, expected",
+    [
+        # The question corrected: the procedure stays.
+        (
+            "non pardon, je voulais demander si c'est urgent",
+            {"procedure": "nephrostomie", "aspects": ["duration"]},
+            [("nephrostomie", "urgency")],
+        ),
+        # The procedure corrected: the question asked before goes to the new one.
+        (
+            "ah non c'est pas une thermoablation, le docteur a dit biopsie",
+            {"procedure": "thermoablation", "aspects": ["risks"]},
+            [("biopsie", "risks")],
+        ),
+    ],
+)
+def test_a_correction_keeps_what_it_does_not_correct(text, slots, expected):
+    assert asked_of(decision_for(text, "inform_procedure", **slots)) == expected
+
+
+def test_a_mistake_naming_a_generic_word_asks_again_without_the_procedure_discussed():
+    decision = decision_for("ah non pas ça, on va me drainer", "inform_procedure", procedure="biliaire")
+    assert (
+        decision.outcome == "clarify" and "biliaire" in decision.candidates and len(decision.candidates) > 1
+    )
