@@ -679,3 +679,9 @@ def test_a_mistake_naming_a_generic_word_asks_again_without_the_procedure_discus
     assert (
         decision.outcome == "clarify" and "biliaire" in decision.candidates and len(decision.candidates) > 1
     )
+
+
+def test_of_two_words_as_close_in_writing_the_french_one_is_read():
+    vocabulary = INDEX.vocabulary
+    assert "biospie" in vocabulary.words and "biopsie" in vocabulary.french  # a misspelling the file holds
+    assert vocabulary.correct("biobsie") == "biopsie"

@@ -156,11 +156,13 @@ class Vocabulary:
         # "repousser", nor "explications" a misspelt "complications" ("andormir" is "endormir").
         similar = [w for w in self._long_words if _same_start(w, word) and abs(len(w) - len(word)) <= 1]
         close = difflib.get_close_matches(word, similar, n=2, cutoff=FUZZY_CUTOFF)
-        # Two words as close as each other: no guess.
+        # Two words as close as each other: the French one ("biobsie": "biopsie", not the file's
+        # misspelling "biospie"), or no guess.
         if len(close) == 2 and difflib.SequenceMatcher(None, word, close[1]).ratio() == (
             difflib.SequenceMatcher(None, word, close[0]).ratio()
         ):
-            return word
+            french = [w for w in close if w in self.french]
+            return french[0] if len(french) == 1 else word
         return close[0] if close else self._sounding_alike(word)
 
     def _sounding_alike(self, word: str) -> str:
