@@ -128,6 +128,8 @@ def answer_record(
 
 def asked_record(knowledge: KnowledgeBase, asked: Asked) -> Dict[str, object]:
     """The record of the reply to one thing asked: a fact, 'not stated', the overview or a topic."""
+    if asked.topic in GENERAL_TOPICS:
+        return answer_record("general", asked.procedure, topic=asked.topic)
     if asked.topic:
         return answer_record("not_covered", asked.procedure, topic=asked.topic)
     procedure = knowledge.procedure(asked.procedure)
@@ -410,8 +412,11 @@ def ask_to_rephrase(knowledge: KnowledgeBase, failed_before: bool) -> Reply:
 
 
 def answer_asked(knowledge: KnowledgeBase, asked: Asked) -> Reply:
-    """The reply to one thing asked: a procedure's overview or fact, or a topic the page never covers."""
+    """The reply to one thing asked: a procedure's overview or fact, the page's general fact on a
+    topic (pain relief), or a topic the page never covers."""
     procedure = knowledge.procedure(asked.procedure) if asked.procedure else None
+    if asked.topic in GENERAL_TOPICS:
+        return answer_general(knowledge, asked.topic, procedure)
     if asked.topic:
         return not_covered_topic(knowledge, asked.topic, procedure)
     if asked.kind == "overview":

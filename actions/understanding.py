@@ -64,8 +64,10 @@ CARRIES = {
 # A topic the page never covers carries the other question words of its part ("combien de
 # temps pour les résultats" is not the act's length), except these, asked beside it.
 KINDS_BESIDE_A_TOPIC = {"risks"}
-# Parts of a message: sentences, clauses after a comma or a colon, and "et", "mais", "puis".
-PART_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:et|mais|puis|ou bien)\s", re.IGNORECASE)
+# General facts of the page a part of a message may ask about a procedure, beside other questions.
+GENERAL_TOPICS_OF_A_PART = {"pain_relief"}
+# Parts of a message: sentences, clauses after a comma or a colon, and "et", "mais", "puis"…
+PART_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:et|mais|puis|ou bien|ainsi que)\s", re.IGNORECASE)
 # An exclusion cue excludes the name that follows it: at once ("pas pour une biopsie"), or this
 # many words on at most, with no question between, when another procedure is meant ("je ne veux
 # pas d'information sur la biopsie mais sur …"; never "je ne sais pas combien dure la biopsie").
@@ -133,7 +135,8 @@ class Reading:
 
     @property
     def topics(self) -> List[str]:
-        """Every topic the page never covers that is asked about, in order."""
+        """Every topic asked about beside the question kinds, in order: those the page never
+        covers, and pain relief (a general fact of the page)."""
         return list(dict.fromkeys(topic for part in self.parts for topic in part.topics))
 
 
@@ -267,11 +270,14 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     if topics:
         # Only a risk question is asked beside the topic ("ça peut donner des douleurs après ?").
         return Part(kinds=[kind for kind in kinds if kind in KINDS_BESIDE_A_TOPIC], topics=topics)
+    # "est-ce que la biopsie fait mal et combien de temps ça dure ?": the page's general fact on
+    # pain relief, answered beside the procedure's.
+    topics = [t for t in targets(index.general_topics.find(stemmed)) if t in GENERAL_TOPICS_OF_A_PART]
     carried = {other for kind in kinds for other in CARRIES.get(kind, ())}
     kinds = [kind for kind in kinds if kind not in carried]
     if len(kinds) > 1 and "overview" in kinds:
         kinds.remove("overview")
-    return Part(kinds=sorted(kinds, key=QUESTION_KINDS.index))
+    return Part(kinds=sorted(kinds, key=QUESTION_KINDS.index), topics=topics)
 
 
 def _status(index: KnowledgeIndex, part: str, mention: Mention, subjects: Sequence[Mention]) -> str:
@@ -547,7 +553,7 @@ def decide(
     elif reading.candidates:
         if reading.topics and not kinds:
             # "est-ce remboursé, la radiofréquence ?": the page says nothing on it for any procedure.
-            return Decision("answer", asked=[Asked(topic=topic) for topic in reading.topics])
+            return _topics_alone(reading)
         # Symptoms told ("j'ai une sciatique qui ne passe pas") lead to "is it about this
         # procedure?", unless the classifier read small talk, or a general question its words ask.
         told_aside = (general_intent and reading.general_topic) or intent in SMALL_TALK_INTENTS
@@ -575,7 +581,7 @@ def decide(
         return Decision("clarify", candidates=pending_candidates, pending=kinds or pending_kinds)
     else:
         if reading.topics and not kinds:
-            return Decision("answer", asked=[Asked(topic=topic) for topic in reading.topics])
+            return _topics_alone(reading)
         if reading.general_topic and set(precise) <= {reading.general_topic}:
             # "comment soulagez-vous la douleur pendant vos gestes ?": a general question.
             return Decision("general", topic=reading.general_topic)
@@ -631,6 +637,13 @@ def decide(
         chosen = _kinds_of(intent_kind) or pending_kinds
     chosen = chosen or ["overview"]
     return Decision("answer", asked=[Asked(p, kind, organ) for p in procedures for kind in chosen])
+
+
+def _topics_alone(reading: Reading) -> Decision:
+    """Topics asked of no procedure: the page's general fact ("ça fait mal ?"), or what it never covers."""
+    if reading.topics == [reading.general_topic]:
+        return Decision("general", topic=reading.general_topic)
+    return Decision("answer", asked=[Asked(topic=topic) for topic in reading.topics])
 
 
 def _asked_by_part(reading: Reading, procedures: List[str], organ: Optional[str]) -> List[Asked]:

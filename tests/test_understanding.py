@@ -685,3 +685,17 @@ def test_of_two_words_as_close_in_writing_the_french_one_is_read():
     vocabulary = INDEX.vocabulary
     assert "biospie" in vocabulary.words and "biopsie" in vocabulary.french  # a misspelling the file holds
     assert vocabulary.correct("biobsie") == "biopsie"
+
+
+def test_pain_asked_beside_another_question_gets_the_pages_pain_relief_too():
+    decision = decision_for("est-ce que la biopsie fait mal et combien de temps ça dure ?", "ask_duration")
+    assert asked_of(decision) == [("biopsie", "pain_relief"), ("biopsie", "duration")]
+    assert KNOWLEDGE.general.pain_relief  # the fact answered is the page's
+
+
+def test_ainsi_que_joins_two_questions():
+    text = "je voudrais connaitre la durée de l'embolisation portale ainsi que le délai avant l'opération"
+    assert asked_of(decision_for(text)) == [
+        ("embolisation_portale", "duration"),
+        ("embolisation_portale", "delay"),
+    ]
