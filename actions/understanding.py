@@ -121,6 +121,7 @@ class Reading:
     parts: List[Part] = field(default_factory=list)
     part_of_description: bool = False  # an act the page mentions in how the named procedure is done
     mistaken: bool = False  # "ah non pardon": what was said before, here or earlier, is not meant
+    corrects: bool = False  # "non, c'est …", "en fait …", "pardon": corrects what was said
     refers_to_an_act: bool = False  # "l'intervention", "le geste": an act meant, not named
     short: bool = False  # a few words only ("comment ça se passe ?"): a question about the procedure
     unfamiliar: List[str] = field(default_factory=list)  # words no list knows ("signe astrologique")
@@ -205,6 +206,9 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         named += [Named(number, mention, _status(index, part, mention, subjects)) for mention in subjects]
         reading.parts.append(_read_part(index, part, subjects))
     reading.mistaken = _apply_corrections(index, parts, named)
+    reading.corrects = any(
+        cue.target in ("correction", "mistake") for part in parts for cue in index.cues.find(part)
+    )
     _exclude_names_denied_after(index, parts, named)
     reading.refers_to_an_act = any(
         cue.target == "reference" for part in parts for cue in index.cues.find(part)
@@ -517,10 +521,12 @@ def decide(
     """
     all_ids = _procedure_ids(index)
     current = _procedure_id(index, slots.get("procedure"))
-    if current in reading.excluded or (reading.mistaken and reading.named_by in ("generic", "context")):
+    corrected_to_another = reading.named_by in ("generic", "context") and reading.candidates != [current]
+    if current in reading.excluded or (reading.mistaken and corrected_to_another):
         # "pas la biopsie", "ah non pardon, c'est un drainage": not the one discussed. (A mistake
         # that names no act corrects the question or the organ: "non, je voulais dire si c'est
-        # urgent", "ah non pardon, c'est le rein".)
+        # urgent", "ah non pardon, c'est le rein"; nor one whose generic word can only mean the
+        # procedure discussed: "infiltration foraminale / non, épidurale pardon".)
         current = None
     pending_kinds = [k for k in slots.get("aspects") or [] if k in QUESTION_KINDS]
     pending_candidates = [
@@ -619,7 +625,7 @@ def decide(
     )
     if variant:
         chosen = [variant]
-    elif (clarified or reading.continues or reading.mistaken) and pending_kinds:
+    elif (clarified or reading.continues or reading.corrects) and pending_kinds:
         # The act described in answer to "which one?" ("c'est pour la détruire en la chauffant"),
         # "et pour la néphrostomie ?", or a correction ("ah non, c'est une biopsie"): the question
         # asked before, whatever the classifier read.

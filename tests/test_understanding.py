@@ -699,3 +699,18 @@ def test_ainsi_que_joins_two_questions():
         ("embolisation_portale", "duration"),
         ("embolisation_portale", "delay"),
     ]
+
+
+def test_a_correction_gets_the_question_asked_before_whatever_the_classifier_read():
+    text = "ah non c'est pas une thermoablation, le docteur a dit biopsie"
+    slots = {"procedure": "thermoablation", "organ": "foie", "aspects": ["risks"]}
+    assert asked_of(decision_for(text, "ask_overview", **slots)) == [("biopsie", "risks")]
+
+
+def test_a_correction_to_a_word_that_can_only_mean_the_procedure_discussed_keeps_it():
+    epidural = next(g for g in KNOWLEDGE.ambiguous_words if "épidurale" in g.patient_words)
+    assert epidural.candidates == ["infiltration"]
+    decision = decision_for(
+        "non épidurale pardon", "inform_procedure", procedure="infiltration", aspects=["location"]
+    )
+    assert asked_of(decision) == [("infiltration", "location")]
