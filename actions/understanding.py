@@ -311,7 +311,8 @@ def _status(index: KnowledgeIndex, part: str, mention: Mention, subjects: Sequen
 
 def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> bool:
     """ "une biopsie, ah non pardon, un drainage": what is named before a correction is excluded,
-    when something is named after it. Whether the message owns up to a mistake ("pardon")."""
+    when something is named after it, or pointed to only by words of other procedures. Whether
+    the message owns up to a mistake ("pardon")."""
     corrections = [
         (number, cue.start, cue.target)
         for number, part in enumerate(parts)
@@ -321,7 +322,19 @@ def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[
     if not corrections:
         return False
     last = max(corrections)[:2]
-    if any((n.part, n.mention.start) > last for n in named):
+    named_after = any((n.part, n.mention.start) > last for n in named)
+    if not named_after:
+        # "drainage d'abcès… enfin non, c'est mon rein qui est bouché": no name after the
+        # correction, but words that point to other procedures only.
+        before = {n.procedure for n in named if (n.part, n.mention.start) < last}
+        pointed = {
+            m.target.partition(":")[2]
+            for number, part in enumerate(parts)
+            for m in index.context.find(part)
+            if (number, m.start) > last and m.target.startswith("context:") and not _denied(index, part, m)
+        }
+        named_after = bool(pointed) and not pointed & before
+    if named_after:
         for n in named:
             if (n.part, n.mention.start) < last:
                 n.status = "excluded"

@@ -714,3 +714,13 @@ def test_a_correction_to_a_word_that_can_only_mean_the_procedure_discussed_keeps
         "non épidurale pardon", "inform_procedure", procedure="infiltration", aspects=["location"]
     )
     assert asked_of(decision) == [("infiltration", "location")]
+
+
+def test_a_name_corrected_by_words_of_another_procedure_is_not_answered():
+    text = (
+        "drainage d'abces... enfin non c pas un abces, c'est mon rein qui est bouché et il faut "
+        "evacuer l'urine. c'est urgent ou ça peut attendre ?"
+    )
+    decision = decision_for(text, "ask_urgency")
+    assert "drainage_collection" not in [a.procedure for a in decision.asked] + decision.candidates
+    assert "nephrostomie" in [a.procedure for a in decision.asked] + decision.candidates
