@@ -78,7 +78,7 @@ QUESTION_WORDS = frozenset("si combien comment quand pourquoi quel quelle quels 
 # procedure, to be asked which one; a longer one must name it or refer to an act.
 SHORT_MESSAGE_WORDS = 6
 # Words between "pas" and the organ or context word it denies: "pas au foie", "pas un abcès".
-ORGAN_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
+DENIED_WORD_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
 # Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
 ALTERNATIVE_LINKS = frozenset("ou un une le la l d de des du".split())
 
@@ -205,10 +205,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         subjects = index.subjects.find(part)
         named += [Named(number, mention, _status(index, part, mention, subjects)) for mention in subjects]
         reading.parts.append(_read_part(index, part, subjects))
-    reading.mistaken = _apply_corrections(index, parts, named)
-    reading.corrects = any(
-        cue.target in ("correction", "mistake") for part in parts for cue in index.cues.find(part)
-    )
+    reading.corrects, reading.mistaken = _apply_corrections(index, parts, named)
     _exclude_names_denied_after(index, parts, named)
     reading.refers_to_an_act = any(
         cue.target == "reference" for part in parts for cue in index.cues.find(part)
@@ -309,10 +306,10 @@ def _status(index: KnowledgeIndex, part: str, mention: Mention, subjects: Sequen
     return "meant"
 
 
-def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> bool:
+def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> Tuple[bool, bool]:
     """ "une biopsie, ah non pardon, un drainage": what is named before a correction is excluded,
-    when something is named after it, or pointed to only by words of other procedures. Whether
-    the message owns up to a mistake ("pardon")."""
+    when something is named after it, or pointed to only by words of other procedures. Returns
+    whether the message corrects anything, and whether it owns up to a mistake ("pardon")."""
     corrections = [
         (number, cue.start, cue.target)
         for number, part in enumerate(parts)
@@ -320,7 +317,7 @@ def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[
         if cue.target in ("correction", "mistake")
     ]
     if not corrections:
-        return False
+        return False, False
     last = max(corrections)[:2]
     named_after = any((n.part, n.mention.start) > last for n in named)
     if not named_after:
@@ -338,7 +335,7 @@ def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[
         for n in named:
             if (n.part, n.mention.start) < last:
                 n.status = "excluded"
-    return any(target == "mistake" for *_, target in corrections)
+    return True, any(target == "mistake" for *_, target in corrections)
 
 
 def _alternatives(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> List[str]:
@@ -504,7 +501,7 @@ def _denied(index: KnowledgeIndex, text: str, mention: Mention) -> bool:
         cue.target == "excluded"
         and words[cue.start - 1 : cue.start] != ["ou"]
         and cue.end <= mention.start
-        and set(words[cue.end : mention.start]) <= ORGAN_LINKS
+        and set(words[cue.end : mention.start]) <= DENIED_WORD_LINKS
         for cue in index.cues.find(text)
     )
 
@@ -629,8 +626,8 @@ def decide(
 
     # No question words: the organ's variant, the part of the description, the pending
     # question, the intent's, or the overview.
-    answers_pending = current in procedures or any(p in pending_candidates for p in procedures)
     clarified = any(p in pending_candidates for p in procedures)
+    answers_pending = current in procedures or clarified
     # "et pour le poumon ?" after an overview: the fact that depends on the organ.
     overview_before = set(pending_kinds) <= {"overview"}
     variant = (
