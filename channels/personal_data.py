@@ -94,8 +94,10 @@ def _mask_names(text: str) -> str:
         # or at a word that carries the sentence on.
         while words < 4:
             match = re.compile(rf"\s*(?:{_CIVILITY}\s*)?({_WORD})").match(text, cursor)
-            if not match or match.group(1).lower() in _NOT_NAME or _ARTICLE.match(match.group(1)):
+            if not match or match.group(1).lower() in _NOT_NAME:
                 break
+            if not words and _ARTICLE.match(match.group(1)):
+                break  # inside a name, "de" and "le" may be particles: "Marie de Villiers"
             if words and match.group(0)[:1] not in (" ", "\t"):
                 break
             cursor, words = match.end(), words + 1

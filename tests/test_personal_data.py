@@ -33,6 +33,7 @@ from tests.socket_chat import SocketChat
         ("IPP 123456789", "IPP [numéro de dossier]"),
         ("je suis M. Jean-Pierre Léger", "je suis M. [nom]"),
         ("moi c'est Ali, combien dure un drainage ?", "moi c'est [nom], combien dure un drainage ?"),
+        ("je m'appelle Marie de Villiers, ma biopsie", "je m'appelle [nom], ma biopsie"),
     ],
 )
 def test_personal_details_are_masked(text, expected):
