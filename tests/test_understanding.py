@@ -688,9 +688,14 @@ def test_of_two_words_as_close_in_writing_the_french_one_is_read():
 
 
 def test_pain_asked_beside_another_question_gets_the_pages_pain_relief_too():
-    decision = decision_for("est-ce que la biopsie fait mal et combien de temps ça dure ?", "ask_duration")
+    decision = decision_for(
+        "la biopsie, est-ce que ça fait mal et combien de temps ça dure ?", "ask_duration"
+    )
     assert asked_of(decision) == [("biopsie", "pain_relief"), ("biopsie", "duration")]
     assert KNOWLEDGE.general.pain_relief  # the fact answered is the page's
+    # Pain told as a symptom is no question on pain relief.
+    told = decision_for("ma sciatique me fait mal la nuit, l'infiltration ça dure combien ?", "ask_duration")
+    assert asked_of(told) == [("infiltration", "duration")]
 
 
 def test_ainsi_que_joins_two_questions():
