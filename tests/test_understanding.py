@@ -729,3 +729,7 @@ def test_a_name_corrected_by_words_of_another_procedure_is_not_answered():
     decision = decision_for(text, "ask_urgency")
     assert "drainage_collection" not in [a.procedure for a in decision.asked] + decision.candidates
     assert "nephrostomie" in [a.procedure for a in decision.asked] + decision.candidates
+
+
+def test_a_pain_that_is_gone_is_no_emergency():
+    assert INDEX.emergency_signs_in("la douleur, je ne la sens plus depuis l'infiltration") == []
