@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from actions.knowledge import QUESTION_KINDS, KnowledgeIndex
 from actions.knowledge.words import Mention, positions, stems, targets
@@ -287,10 +287,8 @@ def _status(index: KnowledgeIndex, part: str, mention: Mention, subjects: Sequen
     cues = index.cues.find(part)
     words = part.split()
     for cue in cues:
-        if cue.target != "excluded" or not cue.end <= mention.start <= cue.end + EXCLUSION_REACH:
+        if not _excludes(cue, words) or not cue.end <= mention.start <= cue.end + EXCLUSION_REACH:
             continue
-        if words[cue.start - 1 : cue.start] == ["ou"]:
-            continue  # "une nuit ou pas pour une biopsie ?": "or not", nothing excluded
         between = words[cue.end : mention.start]
         if all(word in DETERMINERS for word in between):
             return "excluded"  # "pas la biopsie", "ce n'est pas une biopsie"
@@ -327,8 +325,9 @@ def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[
         pointed = {
             m.target.partition(":")[2]
             for number, part in enumerate(parts)
+            for denied in [_denied_positions(index, part)]
             for m in index.context.find(part)
-            if (number, m.start) > last and m.target.startswith("context:") and not _denied(index, part, m)
+            if (number, m.start) > last and m.target.startswith("context:") and m.start not in denied
         }
         named_after = bool(pointed) and not pointed & before
     if named_after:
@@ -425,9 +424,10 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     context: Counter = Counter()
     context_without_organs: Counter = Counter()
     outside: Dict[str, str] = {}
+    denied = _denied_positions(index, text)
     for mention in index.context.find(text):
         kind, _, procedure_id = mention.target.partition(":")
-        if _denied(index, text, mention):
+        if mention.start in denied:
             continue  # "enfin non, c'est pas un abcès, c'est mon rein qui est bouché"
         if kind == "outside":
             if mention.start not in act_positions:
@@ -494,21 +494,30 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
             reading.candidates = leaders + by_organ
 
 
-def _denied(index: KnowledgeIndex, text: str, mention: Mention) -> bool:
-    """Whether a word comes right after "pas" ("pas au foie", "c pas un abcès"), but "ou pas"."""
+def _excludes(cue: Mention, words: Sequence[str]) -> bool:
+    """An exclusion cue, but the "pas" of "ou pas" ("une nuit ou pas pour une biopsie ?")."""
+    return cue.target == "excluded" and list(words[cue.start - 1 : cue.start]) != ["ou"]
+
+
+def _denied_positions(index: KnowledgeIndex, text: str) -> Set[int]:
+    """The positions of the words right after "pas", linking words aside: "pas au foie",
+    "c pas un abcès" deny "foie" and "abcès"."""
     words = text.split()
-    return any(
-        cue.target == "excluded"
-        and words[cue.start - 1 : cue.start] != ["ou"]
-        and cue.end <= mention.start
-        and set(words[cue.end : mention.start]) <= DENIED_WORD_LINKS
-        for cue in index.cues.find(text)
-    )
+    denied: Set[int] = set()
+    for cue in index.cues.find(text):
+        if _excludes(cue, words):
+            position = cue.end
+            while position < len(words) and words[position] in DENIED_WORD_LINKS:
+                denied.add(position)
+                position += 1
+            denied.add(position)
+    return denied
 
 
 def _most_specific_organs(index: KnowledgeIndex, text: str) -> List[str]:
     # "ma biopsie n'est pas au foie mais au poumon": an organ right after "pas" is not the one.
-    named = targets(m for m in index.organs.find(text) if not _denied(index, text, m))
+    denied = _denied_positions(index, text)
+    named = targets(m for m in index.organs.find(text) if m.start not in denied)
     less_specific = {
         other for organ_id in named for other in index.knowledge.organs[organ_id].more_specific_than
     }
