@@ -156,27 +156,28 @@ class Vocabulary:
         # "repousser", nor "explications" a misspelt "complications" ("andormir" is "endormir").
         similar = [w for w in self._long_words if _same_start(w, word) and abs(len(w) - len(word)) <= 1]
         close = difflib.get_close_matches(word, similar, n=2, cutoff=FUZZY_CUTOFF)
-        # Two words as close as each other: the French one ("biobsie": "biopsie", not the file's
-        # misspelling "biospie"), or no guess.
-        if len(close) == 2 and difflib.SequenceMatcher(None, word, close[1]).ratio() == (
-            difflib.SequenceMatcher(None, word, close[0]).ratio()
-        ):
-            french = [w for w in close if w in self.french]
-            return french[0] if len(french) == 1 else word
-        return close[0] if close else self._sounding_alike(word)
+        if close:
+            return self._closest_in_writing(word, close)
+        return self._sounding_alike(word)
 
     def _sounding_alike(self, word: str) -> str:
         # Typed as heard: the file's word that sounds the same ("koman": "comment"); of several
-        # (forms of one word, mostly), the one closest in writing, and no guess on a tie.
-        alike = sorted(w for w in self._by_sound.get(sounds_like(word), ()) if abs(len(w) - len(word)) <= 2)
-        # A French word before the file's own misspellings ("comment", not "coment"), then the closest.
-        alike = [w for w in alike if w in self.french] or alike
-        ranked = sorted(alike, key=lambda w: difflib.SequenceMatcher(None, word, w).ratio(), reverse=True)
-        if len(ranked) > 1 and difflib.SequenceMatcher(None, word, ranked[0]).ratio() == (
-            difflib.SequenceMatcher(None, word, ranked[1]).ratio()
-        ):
-            return word
-        return ranked[0] if ranked else word
+        # (forms of one word, mostly), a French word before the file's own misspellings
+        # ("comment", not "coment"), then the closest in writing.
+        alike = [w for w in self._by_sound.get(sounds_like(word), ()) if abs(len(w) - len(word)) <= 2]
+        return self._closest_in_writing(word, [w for w in alike if w in self.french] or alike)
+
+    def _closest_in_writing(self, word: str, candidates: Sequence[str]) -> str:
+        """The candidate closest to `word` in writing; of two as close, the French one ("biobsie":
+        "biopsie", not the file's misspelling "biospie"), or else no guess (`word` itself)."""
+        ratios = {
+            candidate: difflib.SequenceMatcher(None, word, candidate).ratio() for candidate in candidates
+        }
+        best = max(ratios.values(), default=None)
+        closest = sorted(candidate for candidate, ratio in ratios.items() if ratio == best)
+        if len(closest) > 1:
+            closest = [candidate for candidate in closest if candidate in self.french]
+        return closest[0] if len(closest) == 1 else word
 
 
 def french_words(spacy_model: str) -> FrozenSet[str]:
