@@ -278,6 +278,15 @@ def describe_procedure(knowledge: KnowledgeBase, procedure: Procedure) -> Reply:
     return _quoting(lines, quoted, buttons)
 
 
+def procedure_described(procedure: Procedure) -> str:
+    """Said before the answer when the patient described the reason for a procedure without naming it."""
+    return (
+        f"Vous ne nommez pas le geste : je vous réponds pour « {procedure.name} », celui que les "
+        "informations de la clinique décrivent pour ce que vous indiquez. Si on vous a proposé "
+        "un autre geste, dites-le-moi."
+    )
+
+
 def ask_which_procedure(
     knowledge: KnowledgeBase, unknown_name: Optional[str] = None, candidates: Optional[List[str]] = None
 ) -> Reply:
@@ -428,7 +437,14 @@ def replies_to(knowledge: KnowledgeBase, decision: Decision) -> List[Tuple[Reply
     """The replies for what `actions.understanding.decide` chose, each with its record:
     one per thing asked (each under its own heading), or one clarifying or honest reply."""
     if decision.outcome == "answer":
-        return [(answer_asked(knowledge, asked), asked_record(knowledge, asked)) for asked in decision.asked]
+        replies = [
+            (answer_asked(knowledge, asked), asked_record(knowledge, asked)) for asked in decision.asked
+        ]
+        if decision.described:
+            first, record = replies[0]
+            said = procedure_described(knowledge.procedure(decision.procedure))
+            replies[0] = (Reply(f"{said}\n{first.text}", first.buttons, first.sources), record)
+        return replies
     pending = decision.question_kinds[0] if decision.question_kinds else None
     if decision.outcome == "not_described":
         procedure_id = decision.outside_site[0] if decision.outside_site else None

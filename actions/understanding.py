@@ -112,7 +112,9 @@ class Reading:
     procedures: List[str] = field(default_factory=list)  # named explicitly, meant
     excluded: List[str] = field(default_factory=list)  # named, but not meant ("pas la biopsie")
     candidates: List[str] = field(default_factory=list)  # fits a generic word or symptoms, not decided
-    named_by: Optional[str] = None  # "name", "generic" or "context": how the subject was found
+    # How the subject was found: "name", "generic", "context" (candidates), or "description"
+    # (the page's reason for it, or the clinic's act, beside what points to it alone)
+    named_by: Optional[str] = None
     other_act: Optional[str] = None  # an act the page does not describe
     outside_site: Optional[Tuple[str, str]] = None  # (procedure id, site word) outside its scope
     # Every site word outside a procedure's scope, named or not: "et pour le genou ?" after the infiltration.
@@ -155,6 +157,8 @@ class Decision:
     outside_site: Optional[Tuple[str, str]] = None
     topic: Optional[str] = None
     procedure_discussed: Optional[str] = None  # kept for follow-ups after out-of-scope or general replies
+    # The procedure was not named: the page's act for what the patient described (the reply says which).
+    described: bool = False
 
     @property
     def procedure(self) -> Optional[str]:
@@ -208,7 +212,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     reading.corrects, reading.mistaken = _apply_corrections(index, parts, named)
     _exclude_names_denied_after(index, parts, named)
     reading.refers_to_an_act = any(
-        cue.target == "reference" for part in parts for cue in index.cues.find(part)
+        cue.target in ("reference", "clinic_act") for part in parts for cue in index.cues.find(part)
     )
     reading.short = len(" ".join(parts).split()) <= SHORT_MESSAGE_WORDS
     reading.unfamiliar = index.unfamiliar_words(" ".join(parts))
@@ -489,9 +493,31 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
         leaders = [p for p, count in context_without_organs.items() if count == best and p not in outside]
         by_organ = [p for p in context if p not in context_without_organs and p not in outside]
         by_organ = by_organ if best <= 1 else []
-        if leaders:
-            reading.named_by = "context"
-            reading.candidates = leaders + by_organ
+    else:
+        leaders, by_organ = [], []
+    # "la vésicule infectée, les antibiotiques ne suffisent pas, qu'est-ce qu'on va me faire ?":
+    # the page's reason for the one procedure pointed to, or the clinic's act ("une cruralgie,
+    # on m'endort pour le geste sous scanner ?"), decides; the answer says which procedure it is.
+    stated = [m for m in index.indications.find(text) if m.start not in denied]
+    if not leaders:
+        # The reason alone if it names its site: "mon rein est bloqué", not "ça résiste au traitement".
+        leaders = list(dict.fromkeys(m.target for m in stated if _names_a_site(index, m)))
+    if not leaders:
+        return
+    reading.named_by = "context"
+    reading.candidates = leaders + by_organ
+    clinic_act = any(cue.target == "clinic_act" for cue in index.cues.find(text))
+    decided = leaders[0] in targets(stated) or (clinic_act and not by_organ)
+    if len(leaders) == 1 and reading.refers_to_an_act and decided:
+        reading.procedures, reading.candidates = leaders, []
+        reading.named_by = "description"
+
+
+def _names_a_site(index: KnowledgeIndex, indication: Mention) -> bool:
+    """The words of a procedure's indication name an organ or a word that points to it."""
+    points_to_it = f"context:{indication.target}"
+    in_words = index.context.find(indication.words)
+    return bool(index.organs.find(indication.words)) or any(m.target == points_to_it for m in in_words)
 
 
 def _excludes(cue: Mention, words: Sequence[str]) -> bool:
@@ -631,7 +657,7 @@ def decide(
 
     asked = _asked_by_part(reading, procedures, organ) if kinds or reading.topics else []
     if asked:
-        return Decision("answer", asked=asked)
+        return Decision("answer", asked=asked, described=reading.named_by == "description")
 
     # No question words: the organ's variant, the part of the description, the pending
     # question, the intent's, or the overview.
@@ -661,7 +687,8 @@ def decide(
     else:
         chosen = _kinds_of(intent_kind) or pending_kinds
     chosen = chosen or ["overview"]
-    return Decision("answer", asked=[Asked(p, kind, organ) for p in procedures for kind in chosen])
+    asked = [Asked(p, kind, organ) for p in procedures for kind in chosen]
+    return Decision("answer", asked=asked, described=reading.named_by == "description")
 
 
 def _topics_alone(reading: Reading) -> Decision:

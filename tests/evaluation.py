@@ -105,6 +105,11 @@ class ReplyRecogniser:
             self.known[answers.ask_to_rephrase(knowledge, failed_before).text] = Observed("rephrase")
         for name, intent in SMALLTALK_RESPONSES.items():
             self.known[self.fixed[name]] = Observed("smalltalk", intent=intent)
+        # An answer about a procedure the patient described without naming it opens with a line
+        # that names it: the answer must then be about that procedure.
+        self.described_openings = {
+            answers.procedure_described(procedure) + "\n": procedure.id for procedure in knowledge.procedures
+        }
         # Not-described replies end with a line that depends on the procedures named: compare the first.
         self.not_described_first_lines = {
             answers.not_described_act(knowledge, act).text.split("\n")[0] for act in knowledge.not_described
@@ -124,6 +129,10 @@ class ReplyRecogniser:
 
     def _recognise_one(self, reply: Dict[str, Any]) -> Observed:
         text = reply.get("text") or ""
+        for opening, procedure_id in self.described_openings.items():
+            if text.startswith(opening):
+                observed = self._recognise_one({**reply, "text": text[len(opening) :]})
+                return observed if observed.procedure == procedure_id else Observed("unrecognised")
         if text in self.known:
             return self.known[text]
         if text.split("\n")[0] in self.not_described_first_lines:

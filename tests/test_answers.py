@@ -8,6 +8,7 @@ import pytest
 
 from actions import answers
 from actions.knowledge import ASPECTS
+from actions.understanding import Asked, Decision
 from tests.conftest import PROCEDURE_IDS
 
 pytestmark = pytest.mark.unit
@@ -76,6 +77,18 @@ def test_clarifying_question_offers_a_button_per_procedure(knowledge):
     reply = answers.ask_which_procedure(knowledge)
     payloads = [b["payload"] for b in reply.buttons]
     assert payloads == [f'/inform_procedure{{"procedure":"{p}"}}' for p in PROCEDURE_IDS]
+
+
+def test_an_answer_about_a_procedure_described_not_named_says_first_which_one_once(knowledge):
+    asked = [Asked("nephrostomie", "purpose"), Asked("nephrostomie", "risks")]
+    replies = answers.replies_to(knowledge, Decision("answer", asked=asked, described=True))
+    name = knowledge.procedure("nephrostomie").name
+    first, second = (reply.text for reply, _ in replies)
+    assert first.split("\n")[0].count(name) == 1
+    assert first.split("\n", 1)[1] == answers.answer_asked(knowledge, asked[0]).text
+    assert second == answers.answer_asked(knowledge, asked[1]).text
+    named = answers.replies_to(knowledge, Decision("answer", asked=asked))
+    assert [reply.text for reply, _ in named] == [answers.answer_asked(knowledge, a).text for a in asked]
 
 
 def test_contact_details_appear_only_once_the_clinic_fills_them(knowledge):

@@ -466,6 +466,51 @@ def test_symptoms_pointing_to_one_procedure_still_ask_which_act_is_proposed():
     )
 
 
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        (
+            "ma sciatique résiste aux anti-inflammatoires, l'intervention dure combien de temps ?",
+            "ask_duration",
+            [("infiltration", "duration")],
+        ),
+        (
+            "mon rein est bloqué, à quoi sert l'intervention qu'on me propose ?",
+            "ask_purpose",
+            [("nephrostomie", "purpose")],
+        ),
+        # The clinic's act, for what points to one procedure only.
+        (
+            "j'ai une cruralgie, vous la traitez comment en radiologie ?",
+            "ask_how_it_is_done",
+            [("infiltration", "how_it_is_done")],
+        ),
+    ],
+)
+def test_the_page_s_reason_for_a_procedure_or_the_clinic_s_act_answers_it_saying_so(text, intent, expected):
+    decision = decision_for(text, intent)
+    assert decision.outcome == "answer"
+    assert [(a.procedure, a.kind) for a in decision.asked] == expected
+    assert decision.described
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The reason the page gives for another procedure than the one the words point to.
+        "j'ai un abcès et les antibiotiques ne suffisent pas, l'intervention dure combien de temps ?",
+        # No act referred to: a question about the diagnosis, not about an act.
+        "mon rein est bloqué, combien de temps ça dure ?",
+        # The clinic's act, but the organ adds the page's other procedures for it.
+        "On a trouvé une masse au poumon, vous la traitez comment en radiologie ?",
+    ],
+)
+def test_a_reason_for_another_procedure_or_several_candidates_still_ask(text):
+    decision = decision_for(text, "ask_duration")
+    assert decision.outcome == "clarify"
+    assert not decision.described
+
+
 def test_a_long_message_asking_how_about_nothing_described_is_not_a_procedure_question():
     assert decision_for("comment faire pousser des tomates sur un balcon", "ask_how_it_is_done").outcome == (
         "out_of_scope"

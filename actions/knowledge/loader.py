@@ -219,6 +219,9 @@ class KnowledgeIndex:
             [(f"context:{p.id}", word) for p in knowledge.procedures for word in p.context_words]
             + [(f"outside:{p.id}", word) for p in knowledge.procedures for word in p.scope.outside_words]
         )
+        self.indications = PhraseMatcher(
+            (p.id, word) for p in knowledge.procedures for word in p.indication_words
+        )
         self.organs = PhraseMatcher(
             (organ_id, word)
             for organ_id, organ in knowledge.organs.items()
@@ -252,7 +255,7 @@ class KnowledgeIndex:
         cues = knowledge.reading_cues
         self.cues = PhraseMatcher(
             (cue, word)
-            for cue in ("excluded", "past", "current", "correction", "mistake", "reference")
+            for cue in ("excluded", "past", "current", "correction", "mistake", "reference", "clinic_act")
             for word in getattr(cues, cue)
         )
         self.linking_words = frozenset(normalize(" ".join(cues.linking)).split())
@@ -267,7 +270,7 @@ class KnowledgeIndex:
             + [w for entry in knowledge.question_kinds.values() for w in entry.patient_words]
             + [w for topic in knowledge.not_covered_topics.values() for w in topic.patient_words]
             + [w for _, words in knowledge.general_question_words for w in words]
-            + [w for p in knowledge.procedures for w in p.context_words],
+            + [w for p in knowledge.procedures for w in (*p.context_words, *p.indication_words)],
             known=[w for p in knowledge.procedures for w in p.scope.outside_words],
             french=_french_words_of_the_nlu_model(),
         )

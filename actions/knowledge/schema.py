@@ -118,6 +118,10 @@ class Procedure(StrictModel):
     # Organs, symptoms, diagnoses and doctors that point to this procedure when
     # the message uses a generic word ("drain … rein"): never a name on their own.
     context_words: List[Text] = []
+    # The page's own reason for this procedure, as a patient states it ("mon rein est bloqué",
+    # "les antibiotiques ne suffisent pas"): with an act referred to, it decides what a
+    # diagnosis word alone only points to.
+    indication_words: List[Text] = []
     scope: Scope
     facts: ProcedureFacts
 
@@ -191,6 +195,8 @@ class ReadingCues(StrictModel):
     correction: List[Text] = []  # "finalement": what was named before is replaced
     mistake: List[Text] = []  # "ah non pardon": a correction that also sets aside the procedure discussed
     reference: List[Text] = []  # "l'intervention qu'on me propose": an act meant, not named
+    # "sous scanner", "que vous faites": the clinic's own act meant, not named
+    clinic_act: List[Text] = []
     linking: List[Text] = []  # words that link names without asking anything
 
 
