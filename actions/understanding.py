@@ -607,7 +607,10 @@ def decide(
             return _topics_alone(reading)
         # Symptoms told ("j'ai une sciatique qui ne passe pas") lead to "is it about this
         # procedure?", unless the classifier read small talk, or a general question its words ask.
-        told_aside = (general_intent and reading.general_topic) or intent in SMALL_TALK_INTENTS
+        # ("j'ai une tumeur au rein, on m'envoie en radiologie interventionnelle, quels sont les
+        # risques du geste ?" asks the risks, not the general question.)
+        general_asked = general_intent and reading.general_topic and set(precise) <= {reading.general_topic}
+        told_aside = general_asked or intent in SMALL_TALK_INTENTS
         if told_aside and reading.named_by == "context" and not words_overrule:
             return Decision("none")
         # The conversation decides between candidates: the procedure discussed, or the
@@ -637,9 +640,11 @@ def decide(
             # "comment soulagez-vous la douleur pendant vos gestes ?": a general question.
             return Decision("general", topic=reading.general_topic)
         understood = precise or reading.organs
-        if not procedure_intent and (not understood or general_intent or intent == "nlu_fallback"):
+        not_understood = intent == "nlu_fallback" and not (precise and reading.refers_to_an_act)
+        if not procedure_intent and (not understood or general_intent or not_understood):
             # No procedure question read, or question words alone in a message the classifier
-            # did not understand either: the intent decides (rephrase, then the team).
+            # did not understand either ("c quoi les risques de l'intervention ?" is understood):
+            # the intent decides (rephrase, then the team).
             return Decision("none")
         if not understood and not (reading.refers_to_an_act or (reading.short and not reading.unfamiliar)):
             # "comment", "pourquoi" in a long message about nothing the page describes

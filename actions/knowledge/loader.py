@@ -17,6 +17,7 @@ from actions.knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
 from actions.knowledge.words import (
     PhraseMatcher,
     Vocabulary,
+    as_read,
     french_stop_words,
     french_words,
     normalize,
@@ -24,7 +25,7 @@ from actions.knowledge.words import (
     stem,
     stems,
     targets,
-    with_common_misspellings,
+    untexted_words,
 )
 
 logger = logging.getLogger(__name__)
@@ -204,6 +205,9 @@ class KnowledgeIndex:
 
     def __init__(self, knowledge: KnowledgeBase):
         self.knowledge = knowledge
+        # Messages are read with their texted words replaced ("kel" is "quel"): so are the
+        # question words looked for in them.
+        untexted = untexted_words(knowledge.texted_words)
         # What the message is about: a procedure's name, a generic word, or an act the page does not describe.
         self.subjects = PhraseMatcher(
             [(f"procedure:{p.id}", word) for p in knowledge.procedures for word in (p.name, *p.patient_words)]
@@ -229,10 +233,9 @@ class KnowledgeIndex:
         )
         # Question words and topics are found by stem ("rester" is "reste"): search `stems(text)`.
         self.question_kinds = PhraseMatcher(
-            (kind, stems(typed))
+            (kind, stems(as_read(word, untexted)))
             for kind, entry in knowledge.question_kinds.items()
             for word in entry.patient_words
-            for typed in with_common_misspellings(word)
         )
         self.emergency_signs = PhraseMatcher(
             (sign_id, word)
@@ -244,13 +247,14 @@ class KnowledgeIndex:
         )
         self.emergency_not_now = PhraseMatcher(("now", w) for w in knowledge.emergency_not_now_words)
         self.not_covered_topics = PhraseMatcher(
-            (topic_id, stems(typed))
+            (topic_id, stems(as_read(word, untexted)))
             for topic_id, topic in knowledge.not_covered_topics.items()
             for word in topic.patient_words
-            for typed in with_common_misspellings(word)
         )
         self.general_topics = PhraseMatcher(
-            (topic, stems(word)) for topic, words in knowledge.general_question_words for word in words
+            (topic, stems(as_read(word, untexted)))
+            for topic, words in knowledge.general_question_words
+            for word in words
         )
         cues = knowledge.reading_cues
         self.cues = PhraseMatcher(
@@ -273,6 +277,7 @@ class KnowledgeIndex:
             + [w for p in knowledge.procedures for w in (*p.context_words, *p.indication_words)],
             known=[w for p in knowledge.procedures for w in p.scope.outside_words],
             french=_french_words_of_the_nlu_model(),
+            texted=knowledge.texted_words,
         )
         # Words the reading knows, or that say nothing by themselves (French stop words): any
         # other word of a message is unfamiliar ("c'est quoi ton signe astrologique ?").

@@ -244,6 +244,8 @@ class KnowledgeBase(StrictModel):
     question_kinds: Dict[str, QuestionKind] = {}
     not_covered_topics: Dict[str, NotCoveredTopic] = {}
     reading_cues: ReadingCues = ReadingCues()
+    # Words as patients text them, and the word they stand for ("kel": "quel", "pa": "pas").
+    texted_words: Dict[str, Text] = {}
     emergency_signs: Dict[str, EmergencySign] = {}
     emergency_not_now_words: List[Text] = []
 

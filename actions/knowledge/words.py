@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 # A misspelt word is read as a knowledge-file word only if it is no French word ("sorte" is
 # not a misspelt "sortie", nor "infectée" a misspelt "infection"), long enough and close.
@@ -28,6 +28,8 @@ MIN_FUZZY_UNKNOWN_WORD_LENGTH = 5
 # A shorter unknown word may still be one typed as heard ("pase", "risq", "rest").
 MIN_SOUNDALIKE_WORD_LENGTH = 4
 MIN_SOUND_KEY_LENGTH = 3
+# A word of the file typed in two pieces is read as one when it is this long at least.
+MIN_JOINED_WORD_LENGTH = 8
 FUZZY_CUTOFF = 0.85
 # French inflections, longest first: what `stem` removes from a normalized word.
 _ENDINGS = sorted(
@@ -91,18 +93,19 @@ def sounds_like(word: str) -> str:
     return word
 
 
-# Short words as patients often type them ("sa dure combien", "ki décide"): too short to be
-# read as misspellings by closeness.
-TYPED_SPELLINGS = {"ca": "sa", "qui": "ki", "quoi": "koi", "que": "ke", "quand": "kan"}
 # Elided words typed without their apostrophe: "lopital", "dun abcès", "jreste", "quon".
 ELISIONS = ("qu", "l", "d", "j", "m", "n", "s", "t", "c")
 
 
-def with_common_misspellings(phrase: str) -> List[str]:
-    """A question phrase, normalized, and as often typed (`TYPED_SPELLINGS`)."""
-    words = normalize(phrase).split()
-    typed = [TYPED_SPELLINGS.get(word, word) for word in words]
-    return [" ".join(words)] + ([" ".join(typed)] if typed != words else [])
+def untexted_words(texted: Mapping[str, str]) -> Dict[str, str]:
+    """Texted words and the words they stand for, normalized."""
+    return {normalize(typed): normalize(meant) for typed, meant in texted.items()}
+
+
+def as_read(phrase: str, untexted: Mapping[str, str]) -> str:
+    """A phrase of the file normalized with its texted words replaced, as `Vocabulary.correct`
+    leaves a message: "pour koi" is looked for as "pour quoi"."""
+    return " ".join(untexted.get(word, word) for word in normalize(phrase).split())
 
 
 def stems(text: str) -> str:
@@ -115,14 +118,20 @@ class Vocabulary:
 
     `targets`: the phrases a misspelt word may be read as (names, question words, topics,
     organs, context words); `known`: further words left as they are (sites), so that a word
-    of the file is never "corrected" into another.
+    of the file is never "corrected" into another; `texted`: short words as patients text
+    them ("kel", "pa"), too short to be read by closeness, and the words they stand for.
     """
 
     def __init__(
-        self, targets: Iterable[str], known: Iterable[str] = (), french: FrozenSet[str] = frozenset()
+        self,
+        targets: Iterable[str],
+        known: Iterable[str] = (),
+        french: FrozenSet[str] = frozenset(),
+        texted: Optional[Mapping[str, str]] = None,
     ):
         target_words = {word for phrase in targets for word in normalize(phrase).split()}
         self.french = french
+        self.texted = untexted_words(texted or {})
         self.words: FrozenSet[str] = frozenset(
             target_words | {word for phrase in known for word in normalize(phrase).split()}
         )
@@ -138,10 +147,21 @@ class Vocabulary:
         self._closest = lru_cache(maxsize=4096)(self._find_closest)
 
     def correct(self, text: str) -> str:
-        """The normalized text, each long word that is not the file's replaced by its closest word there."""
-        return " ".join(self._closest(word) for word in normalize(text).split())
+        """The normalized text, each long word that is not the file's replaced by its closest word
+        there, and a name typed in two pieces joined ("nefro stomie")."""
+        words = normalize(text).split()
+        joined: List[str] = []
+        for word in words:
+            together = joined[-1] + word if joined else ""
+            if len(together) >= MIN_JOINED_WORD_LENGTH and together in self.words and word not in self.words:
+                joined[-1] = together
+            else:
+                joined.append(word)
+        return " ".join(self._closest(word) for word in joined)
 
     def _find_closest(self, word: str) -> str:
+        if word in self.texted:
+            return self.texted[word]
         if word in self.words or word in self.french or word.isdigit():
             return word
         if len(word) < MIN_FUZZY_UNKNOWN_WORD_LENGTH:
