@@ -506,11 +506,20 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
         return
     reading.named_by = "context"
     reading.candidates = leaders + by_organ
+    if len(leaders) != 1:
+        return
     clinic_act = any(cue.target == "clinic_act" for cue in index.cues.find(text))
-    decided = leaders[0] in targets(stated) or (clinic_act and not by_organ)
-    if len(leaders) == 1 and reading.refers_to_an_act and decided:
+    reason = leaders[0] in targets(stated) or (clinic_act and not by_organ)
+    # "détruire ma tumeur en la chauffant": what the act does, with another word pointing to it.
+    acted = [m for m in index.acts.find(text) if m.start not in denied and m.target == leaders[0]]
+    described = bool(acted) and context_without_organs[leaders[0]] >= ACT_DESCRIBED_WEIGHT
+    if (reason and reading.refers_to_an_act) or described:
         reading.procedures, reading.candidates = leaders, []
         reading.named_by = "description"
+
+
+# An act word and another word pointing to the same procedure (a longer act phrase counts as more).
+ACT_DESCRIBED_WEIGHT = 2
 
 
 def _names_a_site(index: KnowledgeIndex, indication: Mention) -> bool:

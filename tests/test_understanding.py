@@ -778,3 +778,55 @@ def test_a_name_corrected_by_words_of_another_procedure_is_not_answered():
 
 def test_a_pain_that_is_gone_is_no_emergency():
     assert INDEX.emergency_signs_in("la douleur, je ne la sens plus depuis l'infiltration") == []
+
+
+@pytest.mark.parametrize("typed, meant", sorted(KNOWLEDGE.texted_words.items()))
+def test_a_texted_word_is_read_as_the_word_it_stands_for(typed, meant):
+    assert INDEX.vocabulary.correct(f"la biopsie {typed} ?") == normalize(f"la biopsie {meant} ?")
+
+
+def test_texted_question_and_exclusion_words_are_read():
+    decision = decision_for("termo ablation on peu la fair sur kel organ ?", "ask_overview")
+    assert [(a.procedure, a.kind) for a in decision.asked] == [("thermoablation", "organs_concerned")]
+    decision = decision_for("pa la biopsi, la termoablation du rein, c risqué ?", "ask_risks")
+    assert [(a.procedure, a.kind) for a in decision.asked] == [("thermoablation", "risks")]
+
+
+def test_a_name_typed_in_two_pieces_is_one_name():
+    assert INDEX.vocabulary.correct("la nefro stomie c pour koi") == "la nefrostomie c pour quoi"
+    # A short piece is not glued on ("nefrostomi é tombé": "é" is "est").
+    assert INDEX.vocabulary.correct("nefrostomi é tombé").split()[-2:] == ["est", "tombe"]
+
+
+@pytest.mark.parametrize("procedure", KNOWLEDGE.procedures, ids=lambda p: p.id)
+def test_what_the_act_does_with_another_word_of_the_procedure_names_it(procedure):
+    others = [w for w in procedure.context_words if " " not in w and INDEX.organs.find(w) == []]
+    for act_word in procedure.act_words:
+        text = f"on va me faire {act_word} pour mon {others[0]}, combien de temps ça dure ?"
+        decision = decision_for(text, "ask_duration")
+        if decision.outcome == "answer":
+            assert [a.procedure for a in decision.asked] == [procedure.id], text
+            assert decision.described, text
+        else:  # the other word also points elsewhere: asked, never another procedure's answer
+            assert decision.outcome == "clarify" and procedure.id in decision.candidates, text
+
+
+def test_an_act_word_alone_does_not_name_a_procedure():
+    decision = decision_for("j'ai un bouchon, combien de temps ça dure ?", "ask_duration")
+    assert decision.outcome == "clarify" and not decision.described
+
+
+def test_a_precise_question_about_the_intervention_is_asked_even_when_the_classifier_is_lost():
+    decision = decision_for("c quoi les risques de l'intervention ?", "nlu_fallback")
+    assert (decision.outcome, decision.candidates) == ("clarify", ALL_IDS)
+    assert decision.question_kinds == ["risks"]
+
+
+def test_a_precise_question_beside_symptoms_is_not_the_general_question():
+    text = "une tumeur au rein, on m'envoie en radiologie interventionnelle : quels risques du geste ?"
+    decision = decision_for(text, "ask_interventional_radiology")
+    assert decision.outcome == "clarify" and decision.question_kinds == ["risks"]
+
+
+def test_the_emergency_net_reads_texted_and_misspelt_words():
+    assert INDEX.emergency_signs_in("mon drain de nefrostomi é tombé ce matin tt seul") == ["drain_out"]

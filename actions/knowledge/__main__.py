@@ -203,7 +203,7 @@ def nlu_vocabulary(knowledge: KnowledgeBase) -> str:
     groups += [("procedure", None, group.patient_words) for group in knowledge.ambiguous_words]
     # Symptoms and diagnoses ("jaunisse", "fibrome") are context, not procedure
     # names: their own table gives the classifiers a feature without making them entities.
-    groups += [("procedure_context", None, p.context_words) for p in knowledge.procedures]
+    groups += [("procedure_context", None, [*p.context_words, *p.act_words]) for p in knowledge.procedures]
     for entity in ("procedure", "organ", "procedure_context"):
         words = [w.lower() for kind, _, ws in groups if kind == entity for w in ws]
         # Patients often type without accents: the lookup tables match literally.

@@ -220,12 +220,17 @@ class KnowledgeIndex:
         )
         # Words around it: what points to a procedure, and sites outside its scope.
         self.context = PhraseMatcher(
-            [(f"context:{p.id}", word) for p in knowledge.procedures for word in p.context_words]
+            [
+                (f"context:{p.id}", word)
+                for p in knowledge.procedures
+                for word in (*p.context_words, *p.act_words)
+            ]
             + [(f"outside:{p.id}", word) for p in knowledge.procedures for word in p.scope.outside_words]
         )
         self.indications = PhraseMatcher(
             (p.id, word) for p in knowledge.procedures for word in p.indication_words
         )
+        self.acts = PhraseMatcher((p.id, word) for p in knowledge.procedures for word in p.act_words)
         self.organs = PhraseMatcher(
             (organ_id, word)
             for organ_id, organ in knowledge.organs.items()
@@ -237,15 +242,18 @@ class KnowledgeIndex:
             for kind, entry in knowledge.question_kinds.items()
             for word in entry.patient_words
         )
+        self._untexted = untexted
         self.emergency_signs = PhraseMatcher(
-            (sign_id, word)
+            (sign_id, as_read(word, untexted))
             for sign_id, sign in knowledge.emergency_signs.items()
             for word in sign.patient_words
         )
         self._emergency_sign_words = frozenset(
             word for phrase in self.emergency_signs.phrases() for word in phrase.split()
         )
-        self.emergency_not_now = PhraseMatcher(("now", w) for w in knowledge.emergency_not_now_words)
+        self.emergency_not_now = PhraseMatcher(
+            ("now", as_read(w, untexted)) for w in knowledge.emergency_not_now_words
+        )
         self.not_covered_topics = PhraseMatcher(
             (topic_id, stems(as_read(word, untexted)))
             for topic_id, topic in knowledge.not_covered_topics.items()
@@ -274,7 +282,7 @@ class KnowledgeIndex:
             + [w for entry in knowledge.question_kinds.values() for w in entry.patient_words]
             + [w for topic in knowledge.not_covered_topics.values() for w in topic.patient_words]
             + [w for _, words in knowledge.general_question_words for w in words]
-            + [w for p in knowledge.procedures for w in (*p.context_words, *p.indication_words)],
+            + [w for p in knowledge.procedures for w in p.context_words + p.indication_words + p.act_words],
             known=[w for p in knowledge.procedures for w in p.scope.outside_words],
             french=_french_words_of_the_nlu_model(),
             texted=knowledge.texted_words,
@@ -305,19 +313,24 @@ class KnowledgeIndex:
         for sentence in re.split(r"[.!?;\n]+", text):
             sentence = self._with_elisions_split(sentence)
             if not self.emergency_not_now.find(sentence):
-                for told in (sentence, self._without_names(sentence)):
+                # As typed, with misspelt words read ("mon drain de nefrostomi est tombé"), and
+                # without the names of acts.
+                corrected = self.vocabulary.correct(sentence)
+                for told in (sentence, corrected, self._without_names(corrected)):
                     found += [m.target for m in self.emergency_signs.find(told) if m.target not in found]
         return found
 
     def _with_elisions_split(self, sentence: str) -> str:
-        """ "jcrache du sang", "jsaigne": a pronoun glued to a sign's word, as texted."""
+        """ "jcrache du sang", "jsaigne": a pronoun glued to a sign's word, as texted; texted
+        words replaced ("tombé tt seul")."""
+        words = [self._untexted.get(word, word) for word in normalize(sentence).split()]
         return " ".join(
             f"{GLUED_PRONOUNS[word[0]]} {word[1:]}"
             if word not in self._emergency_sign_words
             and word[:1] in GLUED_PRONOUNS
             and word[1:] in self._emergency_sign_words
             else word
-            for word in normalize(sentence).split()
+            for word in words
         )
 
     def _without_names(self, sentence: str) -> str:

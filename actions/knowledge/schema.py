@@ -122,6 +122,9 @@ class Procedure(StrictModel):
     # "les antibiotiques ne suffisent pas"): with an act referred to, it decides what a
     # diagnosis word alone only points to.
     indication_words: List[Text] = []
+    # What the act does, as a patient says it ("en la chauffant", "un petit ressort"): words
+    # that point to it like context words, and with another one name it.
+    act_words: List[Text] = []
     scope: Scope
     facts: ProcedureFacts
 

@@ -30,6 +30,7 @@ MIN_SOUNDALIKE_WORD_LENGTH = 4
 MIN_SOUND_KEY_LENGTH = 3
 # A word of the file typed in two pieces is read as one when it is this long at least.
 MIN_JOINED_WORD_LENGTH = 8
+MIN_JOINED_PIECE_LENGTH = 3
 FUZZY_CUTOFF = 0.85
 # French inflections, longest first: what `stem` removes from a normalized word.
 _ENDINGS = sorted(
@@ -153,7 +154,14 @@ class Vocabulary:
         joined: List[str] = []
         for word in words:
             together = joined[-1] + word if joined else ""
-            if len(together) >= MIN_JOINED_WORD_LENGTH and together in self.words and word not in self.words:
+            pieces = joined[-1:] + [word]
+            long_pieces = min(len(piece) for piece in pieces) >= MIN_JOINED_PIECE_LENGTH
+            if (
+                long_pieces
+                and len(together) >= MIN_JOINED_WORD_LENGTH
+                and together in self.words
+                and word not in self.words
+            ):
                 joined[-1] = together
             else:
                 joined.append(word)
