@@ -494,15 +494,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         rasa_pid, action_pid = ours.rasa_pid(), ours.action_pid()
         memory = {
             "ours_rasa_rss_mb": tree_memory_mb(rasa_pid),
-            "ours_rasa_peak_mb": tree_memory_mb(rasa_pid, "VmHWM"),
+            "ours_rasa_peak_mb": tree_memory_mb(rasa_pid, peak=True),
             "ours_actions_rss_mb": tree_memory_mb(action_pid),
-            "ours_actions_peak_mb": tree_memory_mb(action_pid, "VmHWM"),
+            "ours_actions_peak_mb": tree_memory_mb(action_pid, peak=True),
         }
         ours_load = ours.start_seconds
         # Ours keeps running: the new-conversation scenario alternates both bots.
         if not args.skip_stock:
             memory["stock_rasa_rss_mb"] = tree_memory_mb(stock.rasa_pid())
-            memory["stock_rasa_peak_mb"] = tree_memory_mb(stock.rasa_pid(), "VmHWM")
+            memory["stock_rasa_peak_mb"] = tree_memory_mb(stock.rasa_pid(), peak=True)
         ours_new, stock_new = new_conversation_phases(
             ours.url, None if args.skip_stock else stock.url, args
         )

@@ -145,8 +145,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if servers is not None:
             rasa_pid, action_pid = servers.rasa_pid(), servers.action_pid()
             print(
-                f"\nRSS peak: Rasa server {tree_memory_mb(rasa_pid, 'VmHWM'):.0f} MB, "
-                f"action server {tree_memory_mb(action_pid, 'VmHWM'):.0f} MB"
+                f"\nRSS peak: Rasa server {tree_memory_mb(rasa_pid, peak=True):.0f} MB, "
+                f"action server {tree_memory_mb(action_pid, peak=True):.0f} MB"
             )
             if servers.process.poll() is not None:
                 print("The servers stopped during the test: see the log.", file=sys.stderr)

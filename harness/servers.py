@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set
 
+import psutil
 import requests
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -95,16 +96,12 @@ def port_is_open(port: int) -> bool:
 
 
 def listening_addresses(port: int) -> Set[str]:
-    """Local addresses with a listening TCP socket on `port`, as the kernel writes them in
-    /proc/net/tcp and tcp6 (127.0.0.1 is 0100007F, 0.0.0.0 is 00000000)."""
-    addresses = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            address, port_hex = local.split(":")
-            if state == "0A" and int(port_hex, 16) == port:
-                addresses.add(address)
-    return addresses
+    """Local addresses with a listening TCP socket on `port` ("127.0.0.1", "::1", "0.0.0.0")."""
+    return {
+        connection.laddr.ip
+        for connection in psutil.net_connections(kind="tcp")
+        if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port
+    }
 
 
 def answers_ok(url: str) -> bool:
@@ -216,35 +213,18 @@ def wait_until(ready: Callable[[], bool], process: subprocess.Popen, what: str, 
 # --- Process tree and memory ----------------------------------------------------------------------
 
 
-def _children_map() -> Dict[int, List[int]]:
-    children: Dict[int, List[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        # The command name is in parentheses and may contain spaces: split after it.
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-    return children
-
-
 def process_tree(pid: int) -> List[int]:
-    children = _children_map()
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        todo.extend(children.get(current, []))
-    return tree
+    """`pid` and every process started under it."""
+    try:
+        return [pid] + [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    except psutil.Error:
+        return [pid]
 
 
 def cmdline(pid: int) -> str:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
+        return " ".join(psutil.Process(pid).cmdline())
+    except psutil.Error:
         return ""
 
 
@@ -257,21 +237,25 @@ def find_process(root: int, *words: str) -> Optional[int]:
     return None
 
 
-def memory_kb(pid: int, field: str = "VmRSS") -> int:
-    """VmRSS (resident now) or VmHWM (peak resident) of one process, in kB."""
+def memory_kb(pid: int, peak: bool = False) -> int:
+    """Resident memory of one process now, or its peak (`peak`), in kB."""
     try:
+        if not peak:
+            return psutil.Process(pid).memory_info().rss // 1024
+        # psutil has no peak resident size: the kernel's VmHWM line.
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
+            if line.startswith("VmHWM:"):
                 return int(line.split()[1])
-    except OSError:
+    except (psutil.Error, OSError):
         pass
     return 0
 
 
-def tree_memory_mb(pid: Optional[int], field: str = "VmRSS") -> float:
+def tree_memory_mb(pid: Optional[int], peak: bool = False) -> float:
+    """Resident memory (now, or each process's peak) of `pid` and its children, in MB."""
     if pid is None:
         return float("nan")
-    return sum(memory_kb(p, field) for p in process_tree(pid)) / 1024
+    return sum(memory_kb(p, peak) for p in process_tree(pid)) / 1024
 
 
 # --- The assistant: scripts/run.sh ----------------------------------------------------------------
@@ -501,15 +485,15 @@ class RunningCluster:
 
 
 def machine_description() -> str:
-    model = "unknown CPU"
-    ram_gb = float("nan")
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            ram_gb = int(line.split()[1]) / 1024 / 1024
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
+    ram_gb = psutil.virtual_memory().total / 1024**3
     import rasa
 
     return (

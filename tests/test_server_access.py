@@ -104,7 +104,7 @@ def test_rest_is_not_opened_to_other_machines_without_a_token(host):
     assert "REST_TOKEN" in result.stderr
 
 
-LOOPBACK, EVERY_INTERFACE = "0100007F", "00000000"  # 127.0.0.1 and 0.0.0.0 in /proc/net/tcp
+LOOPBACK, EVERY_INTERFACE = "127.0.0.1", "0.0.0.0"
 
 
 def test_the_action_server_stays_on_loopback_when_the_others_listen_on_every_interface(tmp_path, sender):

@@ -13,7 +13,7 @@ DEFAULT_PORTS = {"RASA_PORT": 5005, "ACTION_PORT": 5055, "WEB_PORT": 8000}
 # Another loopback address than 127.0.0.1: the Rasa server and the page listen there only; the
 # action server stays on 127.0.0.1 whatever HOST is (scripts/action_server.py).
 OTHER_LOOPBACK = "127.0.0.2"
-LOOPBACK = "0100007F"  # 127.0.0.1 in /proc/net/tcp
+LOOPBACK = "127.0.0.1"
 
 
 def test_endpoints_take_the_action_server_and_the_tracker_store_from_the_environment():
