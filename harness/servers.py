@@ -228,6 +228,11 @@ def cmdline(pid: int) -> str:
         return ""
 
 
+def every_command_line() -> List[str]:
+    """The command line of every process of the machine, as `ps` shows them to any user."""
+    return [" ".join(process.info["cmdline"] or []) for process in psutil.process_iter(["cmdline"])]
+
+
 def find_process(root: int, *words: str) -> Optional[int]:
     """The first process of the tree under `root` whose command line has all these words."""
     for pid in process_tree(root):

@@ -21,7 +21,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from actions import answers
 from channels.never_silent import BUSY_CONVERSATION_REPLY
-from harness.servers import RunningCluster, listening_addresses, process_tree
+from harness.servers import RunningCluster, every_command_line, listening_addresses, process_tree
 from stores.redis_lock_store import AtomicRedisLockStore
 from tests.socket_chat import SocketChat
 
@@ -271,9 +271,7 @@ def test_a_conversation_kept_busy_gets_a_clear_apology(cluster, knowledge):
 
 def test_no_secret_is_on_a_command_line(cluster):
     secrets = [value.encode() for value in cluster.secrets().values()]
-    command_lines = [
-        " ".join(process.info["cmdline"] or []).encode() for process in psutil.process_iter(["cmdline"])
-    ]
+    command_lines = [line.encode() for line in every_command_line()]
     assert any(b"redis-server" in line for line in command_lines)
     for line in command_lines:
         assert not any(secret in line for secret in secrets), line[:80]

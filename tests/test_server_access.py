@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 
-from harness.servers import REPO_ROOT, RunningAssistant, listening_addresses, wait_for
+from harness.servers import REPO_ROOT, RunningAssistant, every_command_line, listening_addresses, wait_for
 from tests.socket_chat import SocketChat
 
 OTHER_SITE = "https://another-site.example"
@@ -36,14 +35,6 @@ def test_the_http_api_is_off_by_default(assistant: RunningAssistant):
 REST_TOKEN = "rest-token-91c2"
 
 
-def readable(path: Path) -> bool:
-    try:
-        path.read_bytes()
-        return True
-    except OSError:
-        return False
-
-
 def test_the_http_api_and_the_rest_channel_need_their_tokens(tmp_path, sender, knowledge):
     token = "test-token-7f3a"
     running = RunningAssistant(tmp_path, ENABLE_API="true", RASA_AUTH_TOKEN=token, REST_TOKEN=REST_TOKEN)
@@ -65,9 +56,9 @@ def test_the_http_api_and_the_rest_channel_need_their_tokens(tmp_path, sender, k
         finally:
             chat.close()
         # Neither token is on a command line that any user of the machine can read (ps).
-        command_lines = [path.read_bytes() for path in Path("/proc").glob("[0-9]*/cmdline") if readable(path)]
-        assert any(b"rasa_server.py" in line for line in command_lines), "the Rasa server runs"
-        assert not any(token.encode() in line or REST_TOKEN.encode() in line for line in command_lines)
+        command_lines = every_command_line()
+        assert any("rasa_server.py" in line for line in command_lines), "the Rasa server runs"
+        assert not any(token in line or REST_TOKEN in line for line in command_lines)
 
 
         assert requests.get(f"{running.url}/status", timeout=10).status_code == 401
