@@ -107,7 +107,10 @@ def short(node_name: str) -> str:
 
 
 def second_patient(questions: int) -> None:
-    from channels.socketio import BURST_MESSAGES, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, MESSAGES_PER_MINUTE
+    import settings
+    from channels.socketio import BURST_MESSAGES
+
+    defaults = settings.Settings.construct()  # the servers are started without these settings
 
     print(f"\n2. A second patient's answer time ({questions} questions a phase, one at a time)")
     with tempfile.TemporaryDirectory() as workdir:
@@ -116,7 +119,10 @@ def second_patient(questions: int) -> None:
         try:
             alone = answer_times(servers.url, questions)
             abuser = Abuser(
-                servers.url, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, MESSAGES_PER_MINUTE, BURST_MESSAGES
+                servers.url,
+                defaults.socketio_max_connections_per_address,
+                defaults.socketio_messages_per_minute,
+                BURST_MESSAGES,
             )
             abuser.start()
             try:

@@ -24,7 +24,6 @@ channels/patches.py applies them when a Rasa process starts.
 from __future__ import annotations
 
 import copy
-import os
 from typing import Any, Dict
 
 import rasa.core.actions.action
@@ -34,21 +33,15 @@ from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 
-DEFAULT_ACTION_TIMEOUT_SECONDS = 5.0
+import settings
 
 
 def action_timeout_seconds() -> float:
-    """ACTION_TIMEOUT_SECONDS from the environment, or the default."""
-    raw = os.environ.get("ACTION_TIMEOUT_SECONDS", "")
-    if not raw.strip():
-        return DEFAULT_ACTION_TIMEOUT_SECONDS
+    """ACTION_TIMEOUT_SECONDS (settings.py); a wrong value stops the server with its message."""
     try:
-        seconds = float(raw)
-    except ValueError:
-        raise SystemExit(f"ACTION_TIMEOUT_SECONDS must be a number of seconds, not {raw!r}") from None
-    if seconds <= 0:
-        raise SystemExit(f"ACTION_TIMEOUT_SECONDS must be positive, not {raw!r}")
-    return seconds
+        return settings.load().action_timeout_seconds
+    except settings.SettingsError as problem:
+        raise SystemExit(str(problem)) from None
 
 
 def apply_action_timeout() -> float:

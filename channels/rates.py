@@ -16,25 +16,14 @@ client spends all of it.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Dict
 
-DEFAULT_WORK_PER_ADDRESS = 120  # units a minute
 # Tokens the NLU reads for the price of one more ordinary question (25 ms / 0.25 ms, rounded down).
 WORDS_PER_UNIT = 50
 # How often idle entries are forgotten (seconds).
 CLEAN_UP_EVERY = 60.0
-
-
-def positive_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else default
-
-
-def work_per_address() -> int:
-    return positive_int("SOCKETIO_WORK_PER_ADDRESS", DEFAULT_WORK_PER_ADDRESS)
 
 
 def message_cost(words: int) -> float:

@@ -18,7 +18,6 @@ Same URL and JSON contract as Rasa's `rest` channel
 from __future__ import annotations
 
 import hmac
-import os
 from typing import Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -28,14 +27,14 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+import settings
 from channels.incoming import TOO_LONG_REPLY, InvalidRequest, parse_incoming
 from channels.never_silent import handle_with_apology
 from channels.personal_data import REMINDER, reminded_before
 
 
 def rest_token() -> Optional[str]:
-    token = os.environ.get("REST_TOKEN", "").strip()
-    return token or None
+    return settings.load().rest_token
 
 
 def carries_token(request: Request, token: str) -> bool:

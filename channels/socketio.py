@@ -35,10 +35,9 @@ from __future__ import annotations
 
 import inspect
 import logging
-import os
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage, decode_bearer_token
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -47,6 +46,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+import settings
 from channels.incoming import (
     BUSY_ADDRESS_REPLY,
     BUSY_REPLY,
@@ -60,13 +60,7 @@ from channels.incoming import (
 )
 from channels.never_silent import handle_with_apology
 from channels.personal_data import REMINDER, reminded_before
-from channels.rates import (
-    AddressBudgets,
-    TokenBucket,
-    message_cost,
-    positive_int,
-    work_per_address,
-)
+from channels.rates import AddressBudgets, TokenBucket, message_cost
 from channels.sessions import Sessions, accepted_session_id, looks_like_session_id
 from channels.socketio_packets import MALFORMED_EVENT, CheckedPacket, guard_requests
 
@@ -74,31 +68,16 @@ logger = logging.getLogger(__name__)
 
 # Bytes of one socket.io event (a 2,000-character message is at most 8 kB in UTF-8).
 MAX_EVENT_BYTES = 16 * 1024
-# Far more than anyone types or clicks; what stops a flood is one turn at a time.
-# SOCKETIO_MESSAGES_PER_MINUTE changes it (the load test's simulated patients think
-# only 0.5 to 2 s between messages).
-DEFAULT_MESSAGES_PER_MINUTE = 30
+# Messages at once; SOCKETIO_MESSAGES_PER_MINUTE (settings.py) over time: far more than anyone
+# types or clicks; what stops a flood is one turn at a time.
 BURST_MESSAGES = 10
-
-
-MESSAGES_PER_MINUTE = positive_int("SOCKETIO_MESSAGES_PER_MINUTE", DEFAULT_MESSAGES_PER_MINUTE)
-DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 30
 # customData keys kept in the tracker, with their longest value.
 METADATA_KEYS = {"language": 16}
 
 
-def allowed_origins() -> FrozenSet[str]:
-    """CORS_ORIGINS (space-separated), as scripts/run.sh and the cluster export it."""
-    return frozenset(os.environ.get("CORS_ORIGINS", "").split())
-
-
-def max_connections_per_address() -> int:
-    return positive_int("SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS)
-
-
-def message_bucket() -> TokenBucket:
-    """BURST_MESSAGES at once, MESSAGES_PER_MINUTE over time."""
-    return TokenBucket(BURST_MESSAGES, MESSAGES_PER_MINUTE)
+def message_bucket(per_minute: int) -> TokenBucket:
+    """BURST_MESSAGES at once, `per_minute` over time."""
+    return TokenBucket(BURST_MESSAGES, per_minute)
 
 
 def known_metadata(metadata: Any) -> Optional[Dict[str, str]]:
@@ -117,6 +96,8 @@ class Connection:
     """What the server keeps about one socket.io connection."""
 
     address: str
+    # Every event of the connection (messages, session requests, malformed packets).
+    events: TokenBucket
     # The session this connection holds (None before its session_request, or once taken over).
     session_id: Optional[str] = None
     # The session another connection took over from this one: its messages get TAKEN_OVER_REPLY.
@@ -125,8 +106,6 @@ class Connection:
     warned: bool = False
     # A malformed packet or unknown event was logged for this connection (one line, not one each).
     malformed_logged: bool = False
-    # Every event of the connection (messages, session requests, malformed packets).
-    events: TokenBucket = field(default_factory=message_bucket)
 
     def take_token(self) -> bool:
         return self.events.take()
@@ -211,10 +190,12 @@ class CheckedSocketIOInput(SocketIOInput):
         )
         connections: Dict[str, Connection] = {}
         per_address: Counter = Counter()
-        origins = allowed_origins()
-        max_per_address = max_connections_per_address()
-        sessions = Sessions(message_bucket)
-        budgets = AddressBudgets(work_per_address())
+        limits = settings.load()
+        origins = frozenset(limits.allowed_origins)
+        max_per_address = limits.socketio_max_connections_per_address
+        per_minute = limits.socketio_messages_per_minute
+        sessions = Sessions(lambda: message_bucket(per_minute))
+        budgets = AddressBudgets(limits.socketio_work_per_address)
         namespace = self.namespace
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         # Rasa reads it back to send messages outside a turn (e.g. reminders).
@@ -244,7 +225,7 @@ class CheckedSocketIOInput(SocketIOInput):
                 # The Rasa server's agent, to read a conversation's tracker (personal data reminder).
                 self.agent = getattr(request.app.ctx, "agent", None)
             per_address[address] += 1
-            connections[sid] = Connection(address)
+            connections[sid] = Connection(address, message_bucket(per_minute))
             budgets.forget_idle(per_address)
             sessions.forget_idle()
             return True

@@ -39,7 +39,7 @@ def base_env(**extra: str) -> Dict[str, str]:
 
 
 def settings_env() -> Dict[str, str]:
-    """The variables scripts/settings.sh exports with their defaults (those endpoints.yml names)."""
+    """The variables scripts/settings.sh exports (settings.py's, with their defaults)."""
     output = subprocess.run(
         ["bash", "-c", "source scripts/settings.sh && env -0"],
         cwd=REPO_ROOT,

@@ -25,10 +25,13 @@ import warnings
 from datetime import datetime, timezone
 from typing import Any, List, NoReturn, Optional, Tuple
 
-# Deprecation warnings of Rasa's dependencies would only clutter a cron job's output.
+# Deprecation warnings of Rasa's dependencies would only clutter a cron job's output; SQLAlchemy's
+# notice about 2.0 is silenced before SQLAlchemy is imported (it reads the variable then).
 warnings.filterwarnings("ignore", category=DeprecationWarning)
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 import sqlalchemy as sa  # noqa: E402
 
+import settings  # noqa: E402
 from stores.tracker_sql import (  # noqa: E402
     TrackerStoreError,
     check_connection,
@@ -40,8 +43,8 @@ from stores.tracker_sql import (  # noqa: E402
     transaction,
 )
 
-DEFAULT_DAYS = 30
-MAX_DAYS = 36500
+DEFAULT_DAYS = settings.Settings.__fields__["retention_days"].default
+MAX_DAYS = settings.MAX_RETENTION_DAYS
 SECONDS_PER_DAY = 86400
 
 
@@ -60,9 +63,10 @@ def parse_days(value: Optional[str], source: str) -> int:
 def retention_days(cli_value: Optional[str]) -> int:
     if cli_value is not None:
         return parse_days(cli_value, "--days")
-    if os.environ.get("RETENTION_DAYS") is not None:
-        return parse_days(os.environ["RETENTION_DAYS"], "RETENTION_DAYS")
-    return DEFAULT_DAYS
+    try:
+        return settings.load().retention_days
+    except settings.SettingsError as problem:
+        raise RetentionError(str(problem)) from None
 
 
 def _stale_sender_ids(cutoff: float) -> Any:

@@ -27,9 +27,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main() -> None:
-    token = os.environ.pop("RASA_AUTH_TOKEN", "")
+    import settings
+
+    try:
+        values = settings.load()
+    except settings.SettingsError as problem:
+        sys.exit(f"Invalid setting: {problem}")
+    # Out of the environment the server's own processes inherit.
+    os.environ.pop("RASA_AUTH_TOKEN", None)
+    token = values.rasa_auth_token
     arguments = sys.argv[1:]
-    if os.environ.get("ENABLE_API", "false") == "true":
+    if values.enable_api:
         if not token:
             sys.exit("ENABLE_API=true needs RASA_AUTH_TOKEN: the HTTP API would be open to anyone.")
         arguments += ["--enable-api", "--auth-token", token]

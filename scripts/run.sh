@@ -2,56 +2,16 @@
 # Starts the action server, the Rasa server and the web chat page in the
 # foreground. Ctrl-C (or any of them stopping) stops all three.
 #
-# Settings, all optional (defaults: the embedded local set-up):
-#   HOST            interface the servers listen on        (127.0.0.1)
-#   RASA_PORT       Rasa server: REST and socketio          (5005)
-#   ACTION_PORT     action server, on loopback whatever HOST is (5055)
-#   WEB_PORT        web chat page (web/serve.py)            (8000)
-#   ENDPOINTS       endpoints file                          (endpoints.yml)
-#   TRACKER_DB      SQLite file of the conversations        (rasa.db)
-#   ACTION_SERVER_URL  where the Rasa server calls the action server
-#                   (http://127.0.0.1:ACTION_PORT/webhook)
-#   CORS_ORIGINS    web pages allowed to call the bot, space-separated
-#                   (the local page: http://localhost:WEB_PORT http://127.0.0.1:WEB_PORT)
-#   ACTION_TIMEOUT_SECONDS  wait for the action server before apologising (5)
-#   BOT_URL, FRAME_ANCESTORS, WEB_TIMEOUT_SECONDS   read by web/serve.py (see there)
-#   REST_TOKEN      when set, every REST message must carry 'Authorization: Bearer <token>';
-#                   required when HOST is not a loopback address
-#   ENABLE_API      true: also open Rasa's HTTP API (/status, /conversations...),
-#                   which then requires RASA_AUTH_TOKEN                (false)
+# Settings: environment variables, every one listed with its default in settings.py
+# (docs/configuration.md, "Settings"); scripts/settings.sh exports them, checked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Also refuses a HOST reachable from other machines without REST_TOKEN, and ENABLE_API without
+# RASA_AUTH_TOKEN (settings.exposure_problems).
 source scripts/settings.sh
-CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT}
 # The custom channels (channels/) are imported by the Rasa server.
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
-# Read by web/serve.py.
-export HOST RASA_PORT WEB_PORT
-# Read by the socketio channel, which checks the Origin of each connection.
-export CORS_ORIGINS
-
-# The REST channel lets its caller choose any conversation id: reachable from
-# other machines, it needs a token (channels/rest.py).
-case "$HOST" in
-  127.*|localhost|::1) ;;
-  *)
-    if [ -z "${REST_TOKEN:-}" ]; then
-      echo "HOST=$HOST is not a loopback address: set REST_TOKEN, or anyone reaching it could use any conversation through REST." >&2
-      exit 1
-    fi
-    ;;
-esac
-
-# Rasa's HTTP API reads and changes any conversation: never without a token.
-# The token stays in the environment: scripts/rasa_server.py passes it to
-# Rasa inside the process, so it is on no command line (ps).
-if [ "${ENABLE_API:-false}" = "true" ] && [ -z "${RASA_AUTH_TOKEN:-}" ]; then
-  echo "ENABLE_API=true needs RASA_AUTH_TOKEN: the HTTP API would be open to anyone." >&2
-  exit 1
-fi
-export ENABLE_API=${ENABLE_API:-false}
-export RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-}
 
 if ! ls "$MODEL" >/dev/null 2>&1 || { [ -d "$MODEL" ] && ! ls "$MODEL"/*.tar.gz >/dev/null 2>&1; }; then
   echo "No trained model in $MODEL: run 'make train' (or 'make run') first." >&2

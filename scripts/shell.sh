@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Staff console: starts the action server in the background and `rasa shell`
 # in the foreground, against the latest model. The action server stops with it.
-# Settings (scripts/settings.sh): ACTION_PORT, ENDPOINTS, TRACKER_DB, ACTION_TIMEOUT_SECONDS.
+# Settings (settings.py, exported by scripts/settings.sh): ACTION_PORT, ENDPOINTS, TRACKER_DB,
+# ACTION_TIMEOUT_SECONDS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/settings.sh

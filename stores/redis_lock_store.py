@@ -40,7 +40,6 @@ import contextlib
 import json
 import logging
 import math
-import os
 import time
 from typing import Any, AsyncIterator, Callable, Dict, Optional, Tuple, TypeVar
 
@@ -50,13 +49,14 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+import settings
+
 logger = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
 # What a change returns: the lock to save (None: delete it) and a value for the caller.
 Change = Callable[[TicketLock], Tuple[Optional[TicketLock], Result]]
 
-DEFAULT_MAX_WAIT_SECONDS = 20.0
 # A key outlives its last ticket by this much, then Redis deletes it.
 KEY_GRACE_SECONDS = 5
 
@@ -68,11 +68,8 @@ class ConversationBusy(LockError):
 
 
 def max_wait_from_environment() -> float:
-    raw = os.environ.get("LOCK_WAIT_SECONDS", "").strip()
-    try:
-        return float(raw) if raw and float(raw) > 0 else DEFAULT_MAX_WAIT_SECONDS
-    except ValueError:
-        return DEFAULT_MAX_WAIT_SECONDS
+    """LOCK_WAIT_SECONDS (settings.py)."""
+    return settings.load().lock_wait_seconds
 
 
 def key_ttl(lock: TicketLock) -> int:

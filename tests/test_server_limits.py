@@ -7,7 +7,10 @@ import time
 
 import requests
 
-from channels.server_limits import LIMITS
+import settings
+from channels.server_limits import limits
+
+LIMITS = limits(settings.Settings.construct())
 
 REST = "/webhooks/rest/webhook"
 

@@ -15,15 +15,11 @@ import pytest
 import requests
 import socketio
 
+import settings
 from actions import answers
 from channels.incoming import BUSY_ADDRESS_REPLY, BUSY_REPLY, TOO_FAST_REPLY, UNREADABLE_REPLY
-from channels.rates import DEFAULT_WORK_PER_ADDRESS, message_cost
-from channels.socketio import (
-    BURST_MESSAGES,
-    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-    DEFAULT_MESSAGES_PER_MINUTE,
-    MAX_EVENT_BYTES,
-)
+from channels.rates import message_cost
+from channels.socketio import BURST_MESSAGES, MAX_EVENT_BYTES
 from harness.load import (
     COSTLY_MESSAGES,
     PROSE,
@@ -34,6 +30,12 @@ from harness.load import (
 )
 from harness.servers import RunningAssistant
 from tests.socket_chat import SocketChat
+
+# The limits of a server started without any of their settings.
+DEFAULTS = settings.Settings.construct()
+DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = DEFAULTS.socketio_max_connections_per_address
+DEFAULT_MESSAGES_PER_MINUTE = DEFAULTS.socketio_messages_per_minute
+DEFAULT_WORK_PER_ADDRESS = DEFAULTS.socketio_work_per_address
 
 
 def texts(replies):

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from harness.servers import REPO_ROOT, free_port, port_is_open
+from settings import Settings
 
 SERVE = REPO_ROOT / "web" / "serve.py"
 PATHS = ["/", "/chat.js", "/chat.css", "/config.js", "/vendor/socket.io.min.js"]
@@ -97,8 +98,7 @@ def test_the_default_timeout_is_ten_seconds():
         spec.loader.exec_module(serve)
     finally:
         del sys.modules[spec.name]
-    assert serve.PageSettings.from_environment({}).timeout_seconds == 10
-    assert serve.PageHandler.timeout == 10
+    assert serve.PageSettings.from_settings(Settings.construct()).timeout_seconds == 10
 
 
 @pytest.mark.parametrize(

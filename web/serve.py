@@ -26,7 +26,6 @@ crafted request cannot rewrite the terminal (colours, title, erased characters).
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import sys
@@ -35,13 +34,14 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 WEB_DIR = Path(__file__).resolve().parent
 REPO_ROOT = WEB_DIR.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+import settings  # noqa: E402
 from actions import answers  # noqa: E402
 from actions.knowledge import KnowledgeStore  # noqa: E402
 
@@ -65,10 +65,6 @@ def escaped(char: re.Match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-class SettingsError(ValueError):
-    pass
-
-
 @dataclass(frozen=True)
 class PageSettings:
     bot_url: str
@@ -76,24 +72,24 @@ class PageSettings:
     timeout_seconds: float
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, str]) -> PageSettings:
-        host = env.get("HOST", "127.0.0.1")
-        bot_url = env.get("BOT_URL", "").rstrip("/")
+    def from_settings(cls, values: settings.Settings) -> PageSettings:
+        host = values.host
+        bot_url = (values.bot_url or "").rstrip("/")
         if not bot_url:
             if host in WILDCARD:
-                raise SettingsError(
+                raise settings.SettingsError(
                     f"HOST={host} listens for other machines: set BOT_URL to the Rasa server's URL "
                     "as patients' browsers reach it (e.g. https://assistant.clinique.example)."
                 )
             bot_host = "localhost" if host in LOOPBACK else host
-            bot_url = f"http://{bot_host}:{int(env.get('RASA_PORT', '5005'))}"
+            bot_url = f"http://{bot_host}:{values.rasa_port}"
         if not ORIGIN.match(bot_url):
-            raise SettingsError(f"BOT_URL={bot_url!r}: expected http(s)://host[:port], without a path.")
-        frame_ancestors = env.get("FRAME_ANCESTORS", "").split()
+            raise settings.SettingsError(f"BOT_URL={bot_url!r}: expected http(s)://host[:port], no path.")
+        frame_ancestors = (values.frame_ancestors or "").split()
         for origin in frame_ancestors:
             if not ORIGIN.match(origin):
-                raise SettingsError(f"FRAME_ANCESTORS: {origin!r} is not an origin (http(s)://host[:port]).")
-        return cls(bot_url, frame_ancestors, float(env.get("WEB_TIMEOUT_SECONDS", "10")))
+                raise settings.SettingsError(f"FRAME_ANCESTORS: {origin!r} is not an origin (http(s)://host[:port]).")
+        return cls(bot_url, frame_ancestors, values.web_timeout_seconds)
 
     def security_headers(self) -> Dict[str, str]:
         bot = urlsplit(self.bot_url)
@@ -120,7 +116,7 @@ class PageHandler(BaseHTTPRequestHandler):
     socket_io_client: bytes = b""
     # socketserver applies it to each connection: a client that sends nothing
     # cannot hold a thread for ever.
-    timeout: Optional[float] = 10
+    timeout: Optional[float] = None  # WEB_TIMEOUT_SECONDS, set by main()
 
     def handle(self) -> None:
         # The timeout above is per read: a client sending a header line every few seconds
@@ -191,17 +187,17 @@ class PageHandler(BaseHTTPRequestHandler):
 
 def main() -> None:
     try:
-        settings = PageSettings.from_environment(os.environ)
-    except SettingsError as problem:
+        values = settings.load()
+        page_settings = PageSettings.from_settings(values)
+    except settings.SettingsError as problem:
         sys.exit(f"web/serve.py: {problem}")
     if not SOCKET_IO_CLIENT.exists():
         sys.exit(f"{SOCKET_IO_CLIENT} is missing: run scripts/setup.sh (it runs npm ci in web/).")
-    PageHandler.settings = settings
-    PageHandler.timeout = settings.timeout_seconds
+    PageHandler.settings = page_settings
+    PageHandler.timeout = page_settings.timeout_seconds
     PageHandler.knowledge = KnowledgeStore()
     PageHandler.socket_io_client = SOCKET_IO_CLIENT.read_bytes()
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("WEB_PORT", "8000"))
+    host, port = values.host, values.web_port
     server = ThreadingHTTPServer((host, port), PageHandler)
     print(f"Web chat: http://{'localhost' if host == '127.0.0.1' else host}:{port}", flush=True)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 from functools import lru_cache
@@ -13,6 +12,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 import yaml
 from pydantic import ValidationError
 
+import settings
 from actions.knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
 from actions.knowledge.words import (
     PhraseMatcher,
@@ -30,10 +30,9 @@ from actions.knowledge.words import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_KNOWLEDGE_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "procedures.yml"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The NLU pipeline's spaCy model, whose words tell a real French word from a misspelling.
-RASA_CONFIG_FILE = Path(__file__).resolve().parents[2] / "config.yml"
-KNOWLEDGE_FILE_ENV = "KNOWLEDGE_FILE"
+RASA_CONFIG_FILE = PROJECT_ROOT / "config.yml"
 # What introduces a complement naming a procedure or an organ: "le drain de la vésicule",
 # "le drain dans le rein".
 COMPLEMENT_WORDS = {
@@ -64,7 +63,8 @@ class KnowledgeError(Exception):
 
 
 def knowledge_file_path() -> Path:
-    return Path(os.environ.get(KNOWLEDGE_FILE_ENV) or DEFAULT_KNOWLEDGE_FILE)
+    """KNOWLEDGE_FILE (settings.py), from the project's folder."""
+    return PROJECT_ROOT / settings.load().knowledge_file
 
 
 def load_knowledge(path: Optional[Path] = None) -> KnowledgeBase:

@@ -8,13 +8,12 @@ outside the repository: `CLINIC_PAGE` names it (default
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Dict, Iterable
 
+import settings
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CLINIC_PAGE_ENV = "CLINIC_PAGE"
-DEFAULT_CLINIC_PAGE = "../shared/clinic-page.md"
 # The knowledge file's name for the page's untitled first part, which presents the field.
 INTRODUCTION = "Présentation de la radiologie interventionnelle"
 # Above this line, the page file's own heading (what the file is), not the clinic's text.
@@ -22,7 +21,8 @@ PAGE_TEXT_START = "---"
 
 
 def clinic_page_path() -> Path:
-    return (REPO_ROOT / os.environ.get(CLINIC_PAGE_ENV, DEFAULT_CLINIC_PAGE)).resolve()
+    """CLINIC_PAGE (settings.py), from the project's folder."""
+    return (REPO_ROOT / settings.load().clinic_page).resolve()
 
 
 def page_sections(page: str, titles: Iterable[str]) -> Dict[str, str]:
