@@ -7,6 +7,7 @@ they agree with the repository and with each other.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import re
@@ -621,3 +622,47 @@ def test_network_policies_deny_by_default_and_match_the_ports_in_use():
     db_port, redis_port = int(config()["DB_PORT"]), int(config()["REDIS_PORT"])
     assert egress_ports("rasa") == ({5055}, {db_port, redis_port})
     assert egress_ports("retention") == (set(), {db_port})
+
+
+def project_modules_imported_by(paths: List[str]) -> Set[str]:
+    """The project's own files (modules, package folders) that the files `paths` import, followed
+    through the imports of those files in turn."""
+    seen: Set[str] = set()
+    todo = list(paths)
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            for name in names:
+                parts = name.split(".")
+                # The module and every package above it, whose __init__.py Python runs first.
+                for depth in range(1, len(parts) + 1):
+                    module = "/".join(parts[:depth])
+                    for candidate in (f"{module}.py", f"{module}/__init__.py"):
+                        if (ROOT / candidate).is_file():
+                            todo.append(candidate)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "image, started", [("rasa", "scripts/rasa_server.py"), ("actions", "scripts/action_server.py")]
+)
+def test_every_project_module_a_server_imports_is_in_its_image(image, started):
+    roots = [started]
+    if image == "rasa":
+        roots += [
+            dotted.rsplit(".", 1)[0].replace(".", "/") + ".py"
+            for dotted in project_classes_named_in_rasa_files()
+        ]
+    else:
+        roots += [str(path.relative_to(ROOT)) for path in (ROOT / "actions").glob("*.py")]
+    missing = [path for path in project_modules_imported_by(roots) if not in_image(DOCKERFILES[image], path)]
+    assert not missing, f"imported but not copied into the {image} image: {sorted(missing)}"
