@@ -279,7 +279,7 @@ def describe_procedure(knowledge: KnowledgeBase, procedure: Procedure) -> Reply:
 
 
 def procedure_described(procedure: Procedure) -> str:
-    """Said before the answer when the patient described the reason for a procedure without naming it."""
+    """Said before the answer when the patient described a procedure (why, what it does) without naming it."""
     return (
         f"Vous ne nommez pas le geste : je vous réponds pour « {procedure.name} », celui que les "
         "informations de la clinique décrivent pour ce que vous indiquez. Si on vous a proposé "

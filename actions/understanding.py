@@ -77,6 +77,9 @@ QUESTION_WORDS = frozenset("si combien comment quand pourquoi quel quelle quels 
 # A message of this many words or fewer that asks "comment ?" or "pourquoi ?" is about a
 # procedure, to be asked which one; a longer one must name it or refer to an act.
 SHORT_MESSAGE_WORDS = 6
+# What the act does names it with another word pointing to the same procedure alone ("détruire ma
+# tumeur en la chauffant": 2); a longer act phrase counts as more.
+ACT_DESCRIBED_WEIGHT = 2
 # Words between "pas" and the organ or context word it denies: "pas au foie", "pas un abcès".
 DENIED_WORD_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
 # Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
@@ -112,8 +115,8 @@ class Reading:
     procedures: List[str] = field(default_factory=list)  # named explicitly, meant
     excluded: List[str] = field(default_factory=list)  # named, but not meant ("pas la biopsie")
     candidates: List[str] = field(default_factory=list)  # fits a generic word or symptoms, not decided
-    # How the subject was found: "name", "generic", "context" (candidates), or "description"
-    # (the page's reason for it, or the clinic's act, beside what points to it alone)
+    # How the subject was found: "name", "generic", "context" (candidates), or "description" (the
+    # page's reason for it, the clinic's act or what the act does, beside words pointing to it alone)
     named_by: Optional[str] = None
     other_act: Optional[str] = None  # an act the page does not describe
     outside_site: Optional[Tuple[str, str]] = None  # (procedure id, site word) outside its scope
@@ -516,10 +519,6 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     if (reason and reading.refers_to_an_act) or described:
         reading.procedures, reading.candidates = leaders, []
         reading.named_by = "description"
-
-
-# An act word and another word pointing to the same procedure (a longer act phrase counts as more).
-ACT_DESCRIBED_WEIGHT = 2
 
 
 def _names_a_site(index: KnowledgeIndex, indication: Mention) -> bool:
