@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List
 
@@ -41,8 +42,10 @@ _INTENT_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
 DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain.yml"
 
 
-def _known_intents() -> FrozenSet[str]:
-    """The domain's intents; any identifier-shaped name if domain.yml is not beside the code."""
+@lru_cache(maxsize=1)
+def known_intents() -> FrozenSet[str]:
+    """The domain's intents; any identifier-shaped name if domain.yml is not beside the code.
+    Read once, at the first payload (not when the module is imported)."""
     try:
         intents = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8")).get("intents", [])
     except (OSError, AttributeError, yaml.YAMLError):
@@ -50,11 +53,9 @@ def _known_intents() -> FrozenSet[str]:
     return frozenset(name if isinstance(name, str) else next(iter(name)) for name in intents)
 
 
-KNOWN_INTENTS = _known_intents()
-
-
 def is_known_intent(name: str) -> bool:
-    return bool(_INTENT_NAME.match(name)) and (not KNOWN_INTENTS or name in KNOWN_INTENTS)
+    known = known_intents()
+    return bool(_INTENT_NAME.match(name)) and (not known or name in known)
 
 
 def valid_entity_value(value: Any) -> bool:

@@ -15,12 +15,13 @@ social security numbers (NIR), file / patient numbers after "dossier", "IPP",
 nomme", "je suis M./Mme/Madame/Monsieur …". This is best effort: a name
 written without such an introduction is not recognised, which is why the
 assistant also reminds the patient, once per conversation, not to write them
-(`REMINDER`, the `utter_personal_data_reminder` response of domain.yml).
+(`reminder()`, the `utter_personal_data_reminder` response of domain.yml).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
@@ -131,17 +132,16 @@ DEFAULT_REMINDER = (
 )
 
 
-def _reminder_text() -> str:
-    """The reminder as domain.yml words it (one place for the wording), else the default."""
+@lru_cache(maxsize=1)
+def reminder() -> str:
+    """The reminder as domain.yml words it (one place for the wording), else the default; read
+    once, when first sent (not when the module is imported)."""
     try:
         domain_file = Path(__file__).resolve().parents[1] / "domain.yml"
         domain = yaml.safe_load(domain_file.read_text(encoding="utf-8"))
         return domain["responses"][REMINDER_RESPONSE][0]["text"].strip()
     except (OSError, KeyError, IndexError, TypeError, yaml.YAMLError):
         return DEFAULT_REMINDER
-
-
-REMINDER = _reminder_text()
 
 
 async def reminded_before(agent: Optional[Any], sender_id: str) -> bool:

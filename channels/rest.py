@@ -30,7 +30,7 @@ from sanic.response import HTTPResponse
 import settings
 from channels.incoming import TOO_LONG_REPLY, InvalidRequest, parse_incoming
 from channels.never_silent import handle_with_apology
-from channels.personal_data import REMINDER, reminded_before
+from channels.personal_data import reminded_before, reminder
 
 
 def rest_token() -> Optional[str]:
@@ -87,7 +87,7 @@ class CheckedRestInput(RestInput):
             )
             await handle_with_apology(on_new_message, message, replied=lambda: bool(collector.messages))
             if remind:
-                await collector.send_text_message(incoming.sender, REMINDER)
+                await collector.send_text_message(incoming.sender, reminder())
             return response.json(collector.messages)
 
         return webhook

@@ -59,7 +59,7 @@ from channels.incoming import (
     socketio_sender,
 )
 from channels.never_silent import handle_with_apology
-from channels.personal_data import REMINDER, reminded_before
+from channels.personal_data import reminded_before, reminder
 from channels.rates import AddressBudgets, TokenBucket, message_cost
 from channels.sessions import Sessions, accepted_session_id, looks_like_session_id
 from channels.socketio_packets import MALFORMED_EVENT, CheckedPacket, guard_requests
@@ -380,7 +380,7 @@ class CheckedSocketIOInput(SocketIOInput):
                 )
                 await handle_with_apology(on_new_message, message, replied=lambda: output.sent > 0)
                 if remind:
-                    await output.send_text_message(incoming.sender, REMINDER)
+                    await output.send_text_message(incoming.sender, reminder())
             finally:
                 connection.in_turn = False
             return output.sent

@@ -71,3 +71,34 @@ def test_an_optional_patch_on_another_version_is_skipped_with_a_warning(caplog):
     assert apply_all([optional, current]) == {"faster check": False, "timeout": True}
     assert calls == [2]
     assert "faster check" in caplog.text and "0.0.x" in caplog.text
+
+
+CHECK_NO_FILE_READ_ON_IMPORT = """
+import builtins, pathlib, os
+read = []
+original_read_text, original_open = pathlib.Path.read_text, builtins.open
+def read_text(self, *args, **kwargs):
+    read.append(str(self))
+    return original_read_text(self, *args, **kwargs)
+def opened(file, *args, **kwargs):
+    read.append(str(file))
+    return original_open(file, *args, **kwargs)
+pathlib.Path.read_text, builtins.open = read_text, opened
+before = dict(os.environ)
+import settings, channels.rest, channels.socketio, channels.payload, channels.personal_data
+ours = [path for path in read if path.endswith((".yml", ".yaml", ".md"))]
+assert not ours, ours
+assert dict(os.environ) == before, "importing changed the environment"
+"""
+
+
+def test_importing_the_settings_and_channels_reads_no_file_and_sets_no_variable():
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK_NO_FILE_READ_ON_IMPORT],
+        cwd=REPO_ROOT,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr

@@ -13,7 +13,7 @@ import psycopg2
 import pytest
 
 from actions import answers
-from channels.personal_data import REMINDER, mask_personal_data
+from channels.personal_data import mask_personal_data, reminder
 from harness.servers import REPO_ROOT, RunningAssistant
 from tests.postgres import PostgresServer
 from tests.socket_chat import SocketChat
@@ -76,11 +76,11 @@ def talk(assistant: RunningAssistant, sender: str, knowledge) -> None:
     biopsy = knowledge.procedure("biopsie")
     first = texts(assistant.say(CONVERSATION[0], sender))
     assert answers.answer_aspect(knowledge, biopsy, "purpose").text in first, "NLU works on the masked text"
-    assert first[-1] == REMINDER
+    assert first[-1] == reminder()
     second = texts(assistant.say(CONVERSATION[1], sender))
     assert second[-1] == answers.answer_aspect(knowledge, biopsy, "duration").text
-    assert REMINDER not in second, "the reminder is sent once"
-    assert REMINDER not in texts(assistant.say(CONVERSATION[2], sender))
+    assert reminder() not in second, "the reminder is sent once"
+    assert reminder() not in texts(assistant.say(CONVERSATION[2], sender))
 
 
 def assert_clean(stored: List[str]) -> None:
@@ -106,8 +106,8 @@ def test_socketio_masks_and_reminds_once_too(assistant, knowledge):
     chat = SocketChat(assistant.url)
     try:
         first = texts(chat.say(CONVERSATION[0]))
-        assert first[-1] == REMINDER
-        assert REMINDER not in texts(chat.say(CONVERSATION[1]))
+        assert first[-1] == reminder()
+        assert reminder() not in texts(chat.say(CONVERSATION[1]))
     finally:
         chat.close()
     with sqlite3.connect(assistant.tracker_db) as connection:
@@ -163,7 +163,7 @@ def stored_events(assistant: RunningAssistant, sender: str) -> List[str]:
 
 def assert_slashed_message_masked(assistant: RunningAssistant, sender: str, replies) -> None:
     """Whatever its first character, the message is masked (text and parse_data) and the patient reminded."""
-    assert texts(replies)[-1] == REMINDER
+    assert texts(replies)[-1] == reminder()
     stored = stored_events(assistant, sender)
     user_events = [json.loads(data) for data in stored if json.loads(data)["event"] == "user"]
     assert user_events, "the message was stored"
