@@ -17,8 +17,9 @@ import warnings
 from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
 
 # Rasa 3.6 and its dependencies (SQLAlchemy 1.4, pkg_resources, sanic) emit deprecation warnings that
-# would only clutter a command's output (sanic even re-enables them while being imported).
-os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+# would only clutter a command's output (sanic even re-enables them while being imported). SQLAlchemy's
+# notice about 2.0 is silenced by the commands that use this module, before they import SQLAlchemy
+# (SQLALCHEMY_SILENCE_UBER_WARNING): not here, where it would change the environment at import.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import sqlalchemy as sa

@@ -86,13 +86,14 @@ def opened(file, *args, **kwargs):
 pathlib.Path.read_text, builtins.open = read_text, opened
 before = dict(os.environ)
 import settings, channels.rest, channels.socketio, channels.payload, channels.personal_data
+import stores.tracker_sql, stores.sqlite_tracker_store
 ours = [path for path in read if path.endswith((".yml", ".yaml", ".md"))]
 assert not ours, ours
 assert dict(os.environ) == before, "importing changed the environment"
 """
 
 
-def test_importing_the_settings_and_channels_reads_no_file_and_sets_no_variable():
+def test_importing_the_settings_channels_and_stores_reads_no_file_and_sets_no_variable():
     result = subprocess.run(
         [sys.executable, "-c", CHECK_NO_FILE_READ_ON_IMPORT],
         cwd=REPO_ROOT,
