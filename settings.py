@@ -38,8 +38,8 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    """The environment variables the assistant reads. Each field's `description` is the
-    documentation's "what" column; `unit` (in `Field`) says how a figure is counted."""
+    """The environment variables the assistant reads (case-insensitive). Each field's
+    `description` is the "what" column of the documentation's table."""
 
     # --- Servers (scripts/run.sh, scripts/shell.sh, deploy/local-cluster.sh) ---
     host: str = Field("127.0.0.1", description="interface every server listens on")
@@ -247,8 +247,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except SettingsError as problem:
         print(f"Invalid setting: {problem}", file=sys.stderr)
         return 1
-    for problem in exposure_problems(settings):
-        print(problem, file=sys.stderr)
+    problems = exposure_problems(settings)
+    if problems:
+        print(problems[0], file=sys.stderr)  # one line: the first to set right
         return 1
     print(shell_exports(settings))
     return 0
