@@ -148,8 +148,9 @@ class Vocabulary:
         self._closest = lru_cache(maxsize=4096)(self._find_closest)
 
     def correct(self, text: str) -> str:
-        """The normalized text, each long word that is not the file's replaced by its closest word
-        there, and a name typed in two pieces joined ("nefro stomie")."""
+        """The normalized text: a texted word replaced by the word it stands for ("kel": "quel"),
+        each long word that is not the file's by its closest word there, and a name typed in two
+        pieces joined ("nefro stomie")."""
         words = normalize(text).split()
         joined: List[str] = []
         for word in words:
