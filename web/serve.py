@@ -85,7 +85,7 @@ class PageSettings:
             bot_url = f"http://{bot_host}:{values.rasa_port}"
         if not ORIGIN.match(bot_url):
             raise settings.SettingsError(f"BOT_URL={bot_url!r}: expected http(s)://host[:port], no path.")
-        frame_ancestors = (values.frame_ancestors or "").split()
+        frame_ancestors = values.frame_ancestors.split()
         for origin in frame_ancestors:
             if not ORIGIN.match(origin):
                 raise settings.SettingsError(f"FRAME_ANCESTORS: {origin!r} is not an origin (http(s)://host[:port]).")

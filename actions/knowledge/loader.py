@@ -242,7 +242,6 @@ class KnowledgeIndex:
             for kind, entry in knowledge.question_kinds.items()
             for word in entry.patient_words
         )
-        self._untexted = untexted
         self.emergency_signs = PhraseMatcher(
             (sign_id, as_read(word, untexted))
             for sign_id, sign in knowledge.emergency_signs.items()
@@ -285,7 +284,7 @@ class KnowledgeIndex:
             + [w for p in knowledge.procedures for w in p.context_words + p.indication_words + p.act_words],
             known=[w for p in knowledge.procedures for w in p.scope.outside_words],
             french=_french_words_of_the_nlu_model(),
-            texted=knowledge.texted_words,
+            texted=untexted,
         )
         # Words the reading knows, or that say nothing by themselves (French stop words): any
         # other word of a message is unfamiliar ("c'est quoi ton signe astrologique ?").
@@ -323,7 +322,7 @@ class KnowledgeIndex:
     def _with_elisions_split(self, sentence: str) -> str:
         """ "jcrache du sang", "jsaigne": a pronoun glued to a sign's word, as texted; texted
         words replaced ("tombé tt seul")."""
-        words = [self._untexted.get(word, word) for word in normalize(sentence).split()]
+        words = [self.vocabulary.texted.get(word, word) for word in normalize(sentence).split()]
         return " ".join(
             f"{GLUED_PRONOUNS[word[0]]} {word[1:]}"
             if word not in self._emergency_sign_words
