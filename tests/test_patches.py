@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from importlib.metadata import version
+from typing import Dict
 
 import pytest
 
@@ -33,16 +34,15 @@ assert RasaModel.load != before[3]
 """
 
 
+def run_in_a_fresh_process(code: str, env: Dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
 def test_importing_the_channels_changes_nothing_until_apply_all():
     env = {k: v for k, v in base_env().items() if k != "ACTION_TIMEOUT_SECONDS"}
-    result = subprocess.run(
-        [sys.executable, "-c", CHECK_NOTHING_PATCHED_ON_IMPORT],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_in_a_fresh_process(CHECK_NOTHING_PATCHED_ON_IMPORT, env)
     assert result.returncode == 0, result.stderr
 
 
@@ -94,12 +94,5 @@ assert dict(os.environ) == before, "importing changed the environment"
 
 
 def test_importing_the_settings_channels_and_stores_reads_no_file_and_sets_no_variable():
-    result = subprocess.run(
-        [sys.executable, "-c", CHECK_NO_FILE_READ_ON_IMPORT],
-        cwd=REPO_ROOT,
-        env=base_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_in_a_fresh_process(CHECK_NO_FILE_READ_ON_IMPORT, base_env())
     assert result.returncode == 0, result.stderr
