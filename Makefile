@@ -48,7 +48,7 @@ $(VENV)/.installed: requirements.lock .python-version scripts/setup.sh web/packa
 	touch $@
 
 nlu-vocabulary: setup ## Regenerate data/nlu/vocabulary.yml from the knowledge file
-	$(BIN)/python -m actions.knowledge nlu
+	$(BIN)/python -m knowledge nlu
 
 train: nlu-vocabulary ## Regenerate the NLU vocabulary, train a model into models/ (seconds when nothing changed)
 	$(train_model)
@@ -57,10 +57,10 @@ shell: train ## Talk to the assistant in the terminal (starts the action server 
 	scripts/shell.sh
 
 check-knowledge: setup ## Validate the knowledge file and show which facts are missing
-	$(BIN)/python -m actions.knowledge check
+	$(BIN)/python -m knowledge check
 
 review-sheet: setup ## Write docs/review-sheet.md, every answer for the radiologists to validate
-	$(BIN)/python -m actions.knowledge review
+	$(BIN)/python -m reports.review_sheet
 
 lint: setup ## Lint the Python code (ruff)
 	$(BIN)/ruff check .

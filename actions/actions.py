@@ -1,8 +1,8 @@
 """Rasa custom actions: read the tracker, decide what is asked, compose the replies, dispatch, set slots.
 
-What a message asks is decided in `actions.understanding`, the wording lives
-in `actions.answers`, the facts in the knowledge file (loaded and validated by
-`actions.knowledge` when the action server starts).
+What a message asks is decided in `assistant.understanding`, the wording lives
+in `assistant.answers`, the facts in the knowledge file (loaded and validated by
+`knowledge` when the action server starts).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers
-from actions.knowledge import KnowledgeError, KnowledgeIndex, KnowledgeStore
-from actions.understanding import GENERAL_TOPIC_OF_INTENT, Decision, Reading, decide, read_message
+from assistant import answers
+from assistant.understanding import GENERAL_TOPIC_OF_INTENT, Decision, Reading, decide, read_message
+from knowledge import KnowledgeError, KnowledgeIndex, KnowledgeStore
 
 # The fixed response of each small-talk intent, when the message asks nothing more.
 SMALLTALK_RESPONSES = {
@@ -157,7 +157,7 @@ class KnowledgeAction(Action, ABC):
 
 class ActionAnswer(KnowledgeAction):
     """Every message that may ask something: the whole message is read once
-    (`actions.understanding`) and each thing asked is answered, or the assistant asks which
+    (`assistant.understanding`) and each thing asked is answered, or the assistant asks which
     procedure is meant, or says honestly that the page does not cover it. When no procedure
     question is read, the intent's own reply: greeting or small talk, list, general fact, out of
     scope, rephrase."""

@@ -35,9 +35,9 @@ from rasa.shared.core.events import (  # noqa: E402
     UserUttered,
 )
 
-from actions.answers import answer_record  # noqa: E402
-from actions.knowledge import ASPECTS, load_knowledge  # noqa: E402
+from assistant.answers import answer_record  # noqa: E402
 from harness.servers import REPO_ROOT  # noqa: E402
+from knowledge import ASPECTS, load_knowledge  # noqa: E402
 
 TARGET_SECONDS = 60
 DAY = 86400

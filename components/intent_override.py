@@ -21,7 +21,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.knowledge import KnowledgeIndex, load_knowledge
+from knowledge import KnowledgeIndex, load_knowledge
 
 
 def put_intent_first(message: Message, intent_name: str) -> None:

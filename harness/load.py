@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 import requests
 from requests.adapters import HTTPAdapter
 
-from tests.socket_chat import SocketChat
+from harness.socket_chat import SocketChat
 
 ABUSER_ADDRESS = "127.0.0.1"
 PATIENT_ADDRESS = "127.0.0.2"

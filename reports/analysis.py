@@ -1,7 +1,7 @@
 """What the stored conversations show, for the staff report: plain functions of Rasa's events.
 
 Every turn is read from what the conversation recorded, never guessed from the wording: the `answer`
-record each action attaches to its message (actions/answers.py, `answer_record`: the outcome, the
+record each action attaches to its message (assistant/answers.py, `answer_record`: the outcome, the
 procedure, the question kind, the procedures offered), the `feedback` slot, the emergency response,
 and a custom action that ran without sending anything (its events were lost: an action failure).
 """
@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from rasa.shared.core.constants import DEFAULT_ACTION_NAMES
 
-from actions.answers import FEEDBACK_OUTCOMES
+from assistant.answers import FEEDBACK_OUTCOMES
 
 EMERGENCY_ACTION = "utter_emergency"
 FEEDBACK_SLOT = "feedback"

@@ -14,8 +14,8 @@ from typing import Dict, List, Optional
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from actions.answers import ASPECT_TITLES
-from actions.knowledge import ASPECTS, KnowledgeBase
+from assistant.answers import ASPECT_TITLES
+from knowledge import ASPECTS, KnowledgeBase
 from reports.analysis import ENDINGS, Summary
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -1,6 +1,6 @@
 """Reads `rasa test core --e2e`'s failed stories: fails on any action not taken as the story says.
 
-The intent the NLU gives each `user:` line is one signal among others now (actions/understanding.py
+The intent the NLU gives each `user:` line is one signal among others now (assistant/understanding.py
 reads the words; every message that may ask something goes to action_answer), so a different
 intent that leads to the same action is reported, not failed; an action the assistant would not
 take as written (the emergency instruction, feedback, an answer) fails the tests.

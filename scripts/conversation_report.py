@@ -29,7 +29,7 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 import sqlalchemy as sa  # noqa: E402
 
-from actions.knowledge import ASPECTS, KnowledgeBase, KnowledgeError, load_knowledge  # noqa: E402
+from knowledge import ASPECTS, KnowledgeBase, KnowledgeError, load_knowledge  # noqa: E402
 from reports.analysis import Summary, conversations_from_events, summarise  # noqa: E402
 from reports.html_report import render  # noqa: E402
 from stores.tracker_sql import (  # noqa: E402

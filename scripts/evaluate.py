@@ -31,10 +31,7 @@ from typing import Dict, List
 
 import yaml
 
-from actions.knowledge import load_knowledge
-from harness.servers import REPO_ROOT
-from tests.conftest import KNOWLEDGE_FILE, RunningAssistant
-from tests.evaluation import (
+from harness.evaluation import (
     BLIND_EVALUATION_SETS,
     EVALUATION_SET,
     FURTHER_EVALUATION_SETS,
@@ -46,6 +43,9 @@ from tests.evaluation import (
     report,
     summarise,
 )
+from harness.servers import REPO_ROOT, RunningAssistant
+from knowledge import load_knowledge
+from knowledge.loader import COMMITTED_KNOWLEDGE_FILE
 
 CONFIG = REPO_ROOT / "config.yml"
 PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
@@ -66,7 +66,7 @@ def train_with_seed(seed: int, folder: Path) -> Path:
 
 
 def evaluate_sets(workdir: Path, sets: Dict[Path, float], **settings: str) -> Dict[Path, List[Result]]:
-    knowledge = load_knowledge(KNOWLEDGE_FILE)
+    knowledge = load_knowledge(COMMITTED_KNOWLEDGE_FILE)
     assistant = RunningAssistant(workdir, **settings)
     assistant.start()
     try:

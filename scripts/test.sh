@@ -33,7 +33,7 @@ step "Lint (ruff)"
 $BIN/ruff check .
 
 step "Knowledge file"
-$BIN/python -m actions.knowledge check
+$BIN/python -m knowledge check
 
 if $unit; then
   step "Unit tests (pytest -m unit: knowledge, answers, actions, channel checks)"
@@ -47,7 +47,7 @@ $BIN/rasa data validate --fail-on-warnings --quiet
 # --e2e: each `user:` message also goes through the NLU model (intent and entities).
 # Through scripts/rasa_server.py, so the model is loaded with the patches it is served with.
 # Every action must be as written; an intent read otherwise that leads to the same action is
-# reported (the words decide what is asked: actions/understanding.py).
+# reported (the words decide what is asked: assistant/understanding.py).
 step "Conversation tests (tests/test_stories.yml)"
 rm -rf results/stories
 $BIN/python scripts/rasa_server.py test core --stories tests/test_stories.yml --e2e --out results/stories --quiet

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Tuple
 
 from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page, expect
 
-from actions import answers
+from assistant import answers
 from harness.servers import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -10,11 +10,12 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import KnowledgeBase, KnowledgeStore, load_knowledge
-from actions.knowledge.page import clinic_page_path
 from harness.servers import REPO_ROOT, RunningAssistant
+from knowledge import KnowledgeBase, KnowledgeStore, load_knowledge
+from knowledge.loader import COMMITTED_KNOWLEDGE_FILE
+from knowledge.page import clinic_page_path
 
-KNOWLEDGE_FILE = REPO_ROOT / "knowledge" / "procedures.yml"
+KNOWLEDGE_FILE = COMMITTED_KNOWLEDGE_FILE
 # The procedures of the knowledge file, in its order: tests are parametrized over them at collection.
 PROCEDURE_IDS = [procedure.id for procedure in load_knowledge(KNOWLEDGE_FILE).procedures]
 # The clinic's page, source of every fact; outside the repository (a relative path is relative to it).

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions import answers
 from actions.actions import ActionAnswer, ActionRecordFeedback
-from actions.understanding import QUESTION_KIND_OF_INTENT
+from assistant import answers
+from assistant.understanding import QUESTION_KIND_OF_INTENT
 from tests.conftest import entity, make_tracker
 
 pytestmark = pytest.mark.unit

@@ -82,7 +82,7 @@ def project(tmp_path_factory, clinic_page) -> Path:
 def test_a_new_procedure_reaches_every_derived_list(project):
     new_id = NEW_PROCEDURE["id"]
 
-    check = run(project, sys.executable, "-m", "actions.knowledge", "check")
+    check = run(project, sys.executable, "-m", "knowledge", "check")
     assert check.returncode == 0, check.stderr
     assert f"| {new_id}" in check.stdout
 
@@ -91,8 +91,8 @@ def test_a_new_procedure_reaches_every_derived_list(project):
     stale = pytest_in(project, *generated_checks)
     assert stale.returncode == 1 and "2 failed" in stale.stdout, stale.stdout
 
-    for command in ("nlu", "review"):
-        regenerated = run(project, sys.executable, "-m", "actions.knowledge", command)
+    for command in (("knowledge", "nlu"), ("reports.review_sheet",)):
+        regenerated = run(project, sys.executable, "-m", *command)
         assert regenerated.returncode == 0, regenerated.stderr
     fresh = pytest_in(project, *generated_checks)
     assert fresh.returncode == 0, fresh.stdout

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from actions import answers
-from actions.knowledge import ASPECTS
-from actions.understanding import Asked, Decision
+from assistant import answers
+from assistant.understanding import Asked, Decision
+from knowledge import ASPECTS
 from tests.conftest import PROCEDURE_IDS
 
 pytestmark = pytest.mark.unit

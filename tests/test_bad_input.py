@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from channels.incoming import MAX_MESSAGE_CHARS, TOO_LONG_REPLY, UNREADABLE_REPLY
 from harness.servers import RunningAssistant
-from tests.socket_chat import SocketChat
+from harness.socket_chat import SocketChat
 
 HOSTILE_MESSAGES = [
     "",

@@ -19,11 +19,11 @@ import redis
 import requests
 from rasa.utils.endpoints import EndpointConfig
 
-from actions import answers
+from assistant import answers
 from channels.never_silent import BUSY_CONVERSATION_REPLY
 from harness.servers import RunningCluster, every_command_line, listening_addresses, process_tree
+from harness.socket_chat import SocketChat
 from stores.redis_lock_store import AtomicRedisLockStore
-from tests.socket_chat import SocketChat
 
 CONVERSATIONS = 50
 # The first test also starts PostgreSQL, Redis, three servers and nginx (up to 400 s).

@@ -31,9 +31,9 @@ def test_a_dependency_deprecation_and_rasa_unused_utterance_notice_are_not_shown
 
 
 def test_the_project_s_own_warnings_and_other_rasa_notices_still_show():
-    assert shown("something the project deprecated", DeprecationWarning, "actions.answers")
+    assert shown("something the project deprecated", DeprecationWarning, "assistant.answers")
     assert shown("Slot 'procedure' has an unknown mapping", UserWarning, "rasa.shared.core.slot_mappings")
-    assert shown("The utterance 'utter_greet' is not used", UserWarning, "actions.answers")
+    assert shown("The utterance 'utter_greet' is not used", UserWarning, "assistant.answers")
     assert shown("a runtime problem", RuntimeWarning, "rasa.core.processor")
 
 

@@ -316,7 +316,7 @@ def test_the_action_server_command_uses_modules_the_image_has():
     assert importlib.util.find_spec("rasa_sdk") is not None
     package = command[command.index("--actions") + 1]
     assert (ROOT / package / "__init__.py").is_file() and in_image(DOCKERFILES["actions"], package)
-    # The knowledge file, where actions/knowledge/loader.py looks for it by default.
+    # The knowledge file, where knowledge/loader.py looks for it by default.
     assert in_image(DOCKERFILES["actions"], "knowledge/procedures.yml")
     assert command[command.index("--port") + 1] == "5055"
     healthcheck = [i.args for i in instructions(DOCKERFILES["actions"]) if i.keyword == "HEALTHCHECK"]

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from harness.servers import REPO_ROOT
-from tests.evaluation import (
+from harness.evaluation import (
     EVALUATION_SET,
     FURTHER_EVALUATION_SETS,
     TARGET_RIGHT_SHARE,
@@ -18,6 +17,7 @@ from tests.evaluation import (
     report,
     summarise,
 )
+from harness.servers import REPO_ROOT
 
 REPO_DATA = REPO_ROOT / "data"
 

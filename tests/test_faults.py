@@ -7,11 +7,11 @@ import uuid
 
 import pytest
 
-from actions import answers
+from assistant import answers
 from channels.never_silent import UNAVAILABLE_REPLY
 from harness.servers import RunningAssistant, free_port, wait_for
+from harness.socket_chat import SocketChat
 from tests.action_link import ActionServerLink
-from tests.socket_chat import SocketChat
 
 ACTION_TIMEOUT_SECONDS = 2
 

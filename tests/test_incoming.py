@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from actions import answers
+from assistant import answers
 from channels.incoming import (
     MAX_MESSAGE_CHARS,
     MAX_MESSAGE_WORDS,

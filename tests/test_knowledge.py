@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.knowledge import KnowledgeError, KnowledgeStore, load_knowledge
-from actions.knowledge.__main__ import coverage_table, nlu_vocabulary, review_sheet
-from actions.knowledge.page import INTRODUCTION, page_sections
 from harness.servers import REPO_ROOT
+from knowledge import KnowledgeError, KnowledgeStore, load_knowledge
+from knowledge.__main__ import coverage_table, nlu_vocabulary
+from knowledge.page import INTRODUCTION, page_sections
+from reports.review_sheet import review_sheet
 
 pytestmark = pytest.mark.unit
 
@@ -183,13 +184,13 @@ def test_coverage_table_shows_which_facts_are_missing(knowledge):
 
 def test_check_command_prints_the_table_and_fails_on_a_broken_file(tmp_path):
     ok = subprocess.run(
-        [sys.executable, "-m", "actions.knowledge", "check"], cwd=REPO_ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "knowledge", "check"], cwd=REPO_ROOT, capture_output=True, text=True
     )
     assert ok.returncode == 0 and "| nephrostomie" in ok.stdout
     bad = tmp_path / "bad.yml"
     bad.write_text("contact: {}\n", encoding="utf-8")
     broken = subprocess.run(
-        [sys.executable, "-m", "actions.knowledge", "check", "--file", str(bad)],
+        [sys.executable, "-m", "knowledge", "check", "--file", str(bad)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -201,7 +202,7 @@ def test_committed_nlu_vocabulary_matches_the_knowledge_file(tmp_path):
     """Regenerated into a temporary file, never over the committed one (make test does not regenerate it)."""
     regenerated = tmp_path / "vocabulary.yml"
     subprocess.run(
-        [sys.executable, "-m", "actions.knowledge", "nlu", "--out", str(regenerated)],
+        [sys.executable, "-m", "knowledge", "nlu", "--out", str(regenerated)],
         cwd=REPO_ROOT,
         check=True,
         capture_output=True,

@@ -7,7 +7,7 @@ import uuid
 
 import requests
 
-from tests.socket_chat import SocketChat
+from harness.socket_chat import SocketChat
 
 
 def test_messages_typed_by_patients_are_not_logged(assistant, sender):

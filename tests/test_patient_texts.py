@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from actions import answers
+from assistant import answers
 from harness.servers import REPO_ROOT
 
 pytestmark = pytest.mark.unit

@@ -10,10 +10,10 @@ import uuid
 
 import pytest
 
-from actions import answers
+from assistant import answers
 from channels.never_silent import UNAVAILABLE_REPLY
 from channels.payload import keep_valid_entities, normalise_payload
-from tests.socket_chat import SocketChat
+from harness.socket_chat import SocketChat
 
 CRAFTED = [
     '/inform_procedure{"procedure": 5}',

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from actions import answers
+from assistant import answers
 from harness.servers import RunningAssistant
 
 

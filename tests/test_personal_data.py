@@ -12,11 +12,11 @@ from typing import List
 import psycopg2
 import pytest
 
-from actions import answers
+from assistant import answers
 from channels.personal_data import mask_personal_data, reminder
 from harness.servers import REPO_ROOT, RunningAssistant
+from harness.socket_chat import SocketChat
 from tests.postgres import PostgresServer
-from tests.socket_chat import SocketChat
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,9 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from actions import answers
-from actions.knowledge import KnowledgeBase
+from assistant import answers
 from harness.servers import REPO_ROOT, RunningAssistant
+from knowledge import KnowledgeBase
 from tests.postgres import PostgresServer
 
 PASSWORD_VARIABLE = "REPORT_TEST_DB_PASSWORD"

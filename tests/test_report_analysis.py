@@ -7,7 +7,7 @@ from typing import List, Tuple
 
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 
-from actions.answers import answer_record
+from assistant.answers import answer_record
 from reports.analysis import (
     clarifications,
     conversations_from_events,

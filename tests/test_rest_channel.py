@@ -7,10 +7,10 @@ import signal
 
 import pytest
 
-from actions import answers
-from actions.knowledge import ASPECTS
-from actions.understanding import Asked
+from assistant import answers
+from assistant.understanding import Asked
 from harness.servers import RunningAssistant, port_is_open, wait_for
+from knowledge import ASPECTS
 from tests.conftest import PROCEDURE_IDS
 
 # Each procedure by the first word patients use for it in the knowledge file, as a patient writes a

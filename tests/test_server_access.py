@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from harness.servers import REPO_ROOT, RunningAssistant, every_command_line, listening_addresses, wait_for
-from tests.socket_chat import SocketChat
+from harness.socket_chat import SocketChat
 
 OTHER_SITE = "https://another-site.example"
 

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from actions import answers
-from tests.socket_chat import SocketChat
+from assistant import answers
+from harness.socket_chat import SocketChat
 
 
 @pytest.fixture

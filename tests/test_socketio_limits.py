@@ -16,7 +16,7 @@ import requests
 import socketio
 
 import settings
-from actions import answers
+from assistant import answers
 from channels.incoming import BUSY_ADDRESS_REPLY, BUSY_REPLY, TOO_FAST_REPLY, UNREADABLE_REPLY
 from channels.rates import message_cost
 from channels.socketio import BURST_MESSAGES, MAX_EVENT_BYTES
@@ -29,7 +29,7 @@ from harness.load import (
     median,
 )
 from harness.servers import RunningAssistant
-from tests.socket_chat import SocketChat
+from harness.socket_chat import SocketChat
 
 # The limits of a server started without any of their settings.
 DEFAULTS = settings.Settings.construct()

@@ -13,10 +13,10 @@ import sqlite3
 import pytest
 import requests
 
-from actions import answers
+from assistant import answers
 from channels.incoming import TAKEN_OVER_REPLY, TOO_FAST_REPLY, UNREADABLE_REPLY, WEB_CHAT_SENDER
 from channels.socketio import BURST_MESSAGES
-from tests.socket_chat import SocketChat
+from harness.socket_chat import SocketChat
 
 
 def texts(replies):

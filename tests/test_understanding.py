@@ -1,13 +1,13 @@
-"""What a message asks (actions/understanding.py), checked against the knowledge file's own lists:
+"""What a message asks (assistant/understanding.py), checked against the knowledge file's own lists:
 every generic word, look-alike act, out-of-scope site, question word and emergency sign."""
 
 from __future__ import annotations
 
 import pytest
 
-from actions.knowledge import KnowledgeIndex, load_knowledge
-from actions.knowledge.words import normalize, sounds_like
-from actions.understanding import decide, read_message
+from assistant.understanding import decide, read_message
+from knowledge import KnowledgeIndex, load_knowledge
+from knowledge.words import normalize, sounds_like
 from tests.conftest import KNOWLEDGE_FILE
 
 pytestmark = pytest.mark.unit

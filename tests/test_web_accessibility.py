@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from actions import answers
+from assistant import answers
 from tests.browser import (
     REPLY_TIMEOUT_MS,
     answer_text,

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from actions import answers
+from assistant import answers
 from tests.browser import (
     DISCLAIMER_WORDS,
     PHONE,

@@ -8,7 +8,7 @@ import sqlite3
 
 from playwright.sync_api import expect
 
-from actions import answers
+from assistant import answers
 from tests.browser import (
     REPLY_TIMEOUT_MS,
     answer_text,

@@ -14,7 +14,7 @@ import psutil
 import pytest
 from playwright.sync_api import expect
 
-from actions import answers
+from assistant import answers
 from harness.servers import RunningAssistant, free_port
 from tests.browser import (
     PHONE,

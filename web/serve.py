@@ -42,8 +42,8 @@ REPO_ROOT = WEB_DIR.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 import settings  # noqa: E402
-from actions import answers  # noqa: E402
-from actions.knowledge import KnowledgeStore  # noqa: E402
+from assistant import answers  # noqa: E402
+from knowledge import KnowledgeStore  # noqa: E402
 
 SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 JAVASCRIPT = "text/javascript; charset=utf-8"

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from actions.knowledge import ASPECTS, EXTRA_FACTS, Fact, KnowledgeBase, Procedure, normalize
-from actions.knowledge.schema import OtherAct
-from actions.understanding import Asked, Decision
+from assistant.understanding import Asked, Decision
+from knowledge import ASPECTS, EXTRA_FACTS, Fact, KnowledgeBase, Procedure, normalize
+from knowledge.schema import OtherAct
 
 ASPECT_TITLES = {
     "purpose": "à quoi ça sert",
@@ -434,7 +434,7 @@ def answer_asked(knowledge: KnowledgeBase, asked: Asked) -> Reply:
 
 
 def replies_to(knowledge: KnowledgeBase, decision: Decision) -> List[Tuple[Reply, Dict[str, object]]]:
-    """The replies for what `actions.understanding.decide` chose, each with its record:
+    """The replies for what `assistant.understanding.decide` chose, each with its record:
     one per thing asked (each under its own heading), or one clarifying or honest reply."""
     if decision.outcome == "answer":
         replies = [

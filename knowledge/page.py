@@ -13,7 +13,7 @@ from typing import Dict, Iterable
 
 import settings
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 # The knowledge file's name for the page's untitled first part, which presents the field.
 INTRODUCTION = "Présentation de la radiologie interventionnelle"
 # Above this line, the page file's own heading (what the file is), not the clinic's text.

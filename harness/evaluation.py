@@ -2,7 +2,7 @@
 
 Each case is a short conversation (a new sender); the assistant's replies to its
 last message are recognised one by one by composing every reply it can make
-from the knowledge file (actions.answers) and the fixed texts of domain.yml,
+from the knowledge file (assistant.answers) and the fixed texts of domain.yml,
 then compared with the expected outcome. Used by `make evaluate`
 (scripts/evaluate.py) and by tests/test_evaluation.py in `make test`.
 
@@ -25,9 +25,9 @@ from typing import Any, Callable, Dict, List, Optional
 
 import yaml
 
-from actions import answers
-from actions.knowledge import ASPECTS, EXTRA_FACTS, KnowledgeBase, normalize
+from assistant import answers
 from harness.servers import REPO_ROOT
+from knowledge import ASPECTS, EXTRA_FACTS, KnowledgeBase, normalize
 
 EVALUATION_SET = REPO_ROOT / "tests" / "evaluation_set.yml"
 # Written later, the same way, each judged against the same targets (see scripts/evaluate.py).

@@ -13,8 +13,8 @@ import yaml
 from pydantic import ValidationError
 
 import settings
-from actions.knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
-from actions.knowledge.words import (
+from knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
+from knowledge.words import (
     PhraseMatcher,
     Vocabulary,
     as_read,
@@ -30,7 +30,7 @@ from actions.knowledge.words import (
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # The NLU pipeline's spaCy model, whose words tell a real French word from a misspelling.
 RASA_CONFIG_FILE = PROJECT_ROOT / "config.yml"
 # What introduces a complement naming a procedure or an organ: "le drain de la vésicule",
@@ -60,6 +60,11 @@ class KnowledgeError(Exception):
     def __init__(self, path: Path, entry: str, field: str, problem: str):
         self.path, self.entry, self.field, self.problem = path, entry, field, problem
         super().__init__(f"{path} : entrée {entry}, champ « {field} » : {problem}")
+
+
+# The file committed with the project, whatever KNOWLEDGE_FILE says: what the tests and the
+# evaluation check.
+COMMITTED_KNOWLEDGE_FILE = PROJECT_ROOT / settings.Settings.__fields__["knowledge_file"].default
 
 
 def knowledge_file_path() -> Path:

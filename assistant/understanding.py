@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from actions.knowledge import QUESTION_KINDS, KnowledgeIndex
-from actions.knowledge.words import Mention, positions, stems, targets
+from knowledge import QUESTION_KINDS, KnowledgeIndex
+from knowledge.words import Mention, positions, stems, targets
 
 # The question kind of each intent that asks one: read only when the words of the message give none.
 QUESTION_KIND_OF_INTENT = {

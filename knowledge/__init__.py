@@ -1,13 +1,13 @@
 """The procedure knowledge: schema, loading, validation and lookup."""
 
-from actions.knowledge.loader import (
+from knowledge.loader import (
     KnowledgeError,
     KnowledgeIndex,
     KnowledgeStore,
     load_knowledge,
     normalize,
 )
-from actions.knowledge.schema import ASPECTS, EXTRA_FACTS, QUESTION_KINDS, Fact, KnowledgeBase, Procedure
+from knowledge.schema import ASPECTS, EXTRA_FACTS, QUESTION_KINDS, Fact, KnowledgeBase, Procedure
 
 __all__ = [
     "ASPECTS",
