@@ -321,8 +321,8 @@ class KnowledgeIndex:
                 # without the names of acts.
                 corrected = self.vocabulary.correct(sentence)
                 for told in (sentence, corrected, self._without_names(corrected)):
-                    found += [m.target for m in self.emergency_signs.find(told) if m.target not in found]
-        return found
+                    found += [m.target for m in self.emergency_signs.find(told)]
+        return list(dict.fromkeys(found))
 
     def _with_elisions_split(self, sentence: str) -> str:
         """ "jcrache du sang", "jsaigne": a pronoun glued to a sign's word, as texted; texted

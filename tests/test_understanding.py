@@ -233,9 +233,28 @@ def test_a_sign_asked_about_or_remembered_is_not_an_emergency_now(word):
 
 
 @pytest.mark.parametrize(
+    "told, sign_id",
+    [
+        ("ma mère vient de faire un malaise après son embolisation", "fainting"),
+        ("il est tombé dans la salle de bain ce soir", "fainting"),
+        ("je perds énormément de sang depuis la biopsie", "bleeding"),
+        ("le pansement est trempé de sang", "bleeding"),
+        ("je suffoque depuis ce matin", "breathing"),
+        ("le tuyau du rein s'est décroché", "drain_out"),
+        ("fievre 39.8 depuis ce matin avec le drain", "fever"),
+        ("ma jambe droite est froide et toute blanche depuis l'angiographie", "cold_limb"),
+    ],
+)
+def test_a_sign_told_in_the_patients_own_words_is_recognised(told, sign_id):
+    assert sign_id in INDEX.emergency_signs_in(told)
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "combien de temps dure la biopsie ?",
+        "est-ce qu'on peut faire un malaise pendant une embolisation ?",
+        "je suis tombé sur votre page en cherchant la néphrostomie, ça dure combien ?",
         "est-ce que ça saigne pendant la biopsie ?",
         "y a-t-il un risque de saignement après l'embolisation ?",
         "l'angiographie sert à arrêter un saignement non contrôlé ?",
