@@ -81,6 +81,8 @@ SHORT_MESSAGE_WORDS = 6
 # tumeur en la chauffant": 2); a longer act phrase counts as more.
 ACT_DESCRIBED_WEIGHT = 2
 # Words between "pas" and the organ or context word it denies: "pas au foie", "pas un abcès".
+# Exclusion cues that also say "besides": beside a question on alternatives, the procedure is meant.
+BESIDES = frozenset({"a part", "sauf", "hormis", "excepte", "autre que", "autre chose que"})
 DENIED_WORD_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
 # Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
 ALTERNATIVE_LINKS = frozenset("ou un une le la l d de des du".split())
@@ -106,6 +108,9 @@ class Part:
     procedures: List[str] = field(default_factory=list)  # meant
     not_meant: List[str] = field(default_factory=list)  # named, but excluded or had before
     organs: List[str] = field(default_factory=list)  # the most specific ones named in this part
+    # Whose procedure the part is about ("pour elle", "mon père"), said in it or in the part
+    # before it that names and asks nothing ("Elle, elle reste combien ?").
+    person: Optional[str] = None
 
 
 @dataclass
@@ -128,6 +133,8 @@ class Reading:
     mistaken: bool = False  # "ah non pardon": what was said before, here or earlier, is not meant
     corrects: bool = False  # "non, c'est …", "en fait …", "pardon": corrects what was said
     refers_to_an_act: bool = False  # "l'intervention", "le geste": an act meant, not named
+    # procedure -> person ("me", "her", "him"), when two persons have one each
+    owners: Dict[str, str] = field(default_factory=dict)
     short: bool = False  # a few words only ("comment ça se passe ?"): a question about the procedure
     unfamiliar: List[str] = field(default_factory=list)  # words no list knows ("signe astrologique")
     general_topic: Optional[str] = None  # words of a general question ("la douleur pendant les gestes")
@@ -208,9 +215,13 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     parts = [index.vocabulary.correct(part) for part in message_parts(text)]
     reading = Reading()
     named: List[Named] = []
+    asks_alternatives = "alternatives" in targets(index.question_kinds.find(stems(" ".join(parts))))
     for number, part in enumerate(parts):
         subjects = index.subjects.find(part)
-        named += [Named(number, mention, _status(index, part, mention, subjects)) for mention in subjects]
+        named += [
+            Named(number, mention, _status(index, part, mention, subjects, asks_alternatives))
+            for mention in subjects
+        ]
         reading.parts.append(_read_part(index, part, subjects))
     reading.corrects, reading.mistaken = _apply_corrections(index, parts, named)
     _exclude_names_denied_after(index, parts, named)
@@ -237,6 +248,8 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     }
     meant_text = " ".join(part for number, part in enumerate(parts) if number not in excluded_only)
     _read_subject(index, reading, meant or past, meant_text)
+    if reading.named_by == "name" and not reading.other_act:
+        reading.procedures += _generic_words_decided_in_their_part(index, parts, named, reading.procedures)
     either = _alternatives(index, parts, named)
     if len(either) > 1 and not reading.other_act:
         # "une biopsie ou un drainage ?": the patient does not know which; ask.
@@ -258,9 +271,37 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     for number, part in enumerate(reading.parts):
         if number not in excluded_only:
             part.organs = _most_specific_organs(index, parts[number])
+    reading.owners = _owners(index, parts, reading.parts)
     reading.names_only = index.names_only(whole)
     reading.continues = whole.startswith("et ")
     return reading
+
+
+def _owners(index: KnowledgeIndex, texts: Sequence[str], parts: Sequence[Part]) -> Dict[str, str]:
+    """Whose each procedure is, when the message gives two or more persons one each ("ma mère a
+    une biopsie, et moi une néphrostomie"); sets each part's `person`."""
+    owners: Dict[str, Optional[str]] = {}
+    carried: Optional[str] = None
+    for text, part in zip(texts, parts, strict=True):
+        said = list(dict.fromkeys(targets(index.persons.find(text))))
+        part.person = said[0] if len(said) == 1 else carried if not said else None
+        for procedure in part.procedures:
+            # Named again for another person: whose it is is not known.
+            agrees = owners.get(procedure, part.person) == part.person
+            owners[procedure] = part.person if agrees else None
+        named_or_asked = part.procedures or part.kinds or part.topics
+        carried = None if named_or_asked else part.person
+    known = {procedure: person for procedure, person in owners.items() if person and person != "theirs"}
+    return known if len(set(known.values())) > 1 else {}
+
+
+def _owned(reading: Reading, part: Part) -> List[str]:
+    """The one procedure of the person a part is about: "pour elle", or "la sienne" (not the patient's)."""
+    if part.person == "theirs":
+        owned = [p for p, person in reading.owners.items() if person != "me"]
+    else:
+        owned = [p for p, person in reading.owners.items() if person == part.person]
+    return owned if len(owned) == 1 else []
 
 
 def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) -> Part:
@@ -288,7 +329,9 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     return Part(kinds=sorted(kinds, key=QUESTION_KINDS.index), topics=topics)
 
 
-def _status(index: KnowledgeIndex, part: str, mention: Mention, subjects: Sequence[Mention]) -> str:
+def _status(
+    index: KnowledgeIndex, part: str, mention: Mention, subjects: Sequence[Mention], asks_alternatives: bool
+) -> str:
     """meant, current, past, excluded, or doubtful (excluded if another procedure is meant),
     from the cues of the mention's part."""
     cues = index.cues.find(part)
@@ -298,6 +341,8 @@ def _status(index: KnowledgeIndex, part: str, mention: Mention, subjects: Sequen
             continue
         between = words[cue.end : mention.start]
         if all(word in DETERMINERS for word in between):
+            if cue.words in BESIDES and asks_alternatives:
+                return "meant"  # "à part l'infiltration, d'autres solutions ?": its alternatives
             return "excluded"  # "pas la biopsie", "ce n'est pas une biopsie"
         nearer = [s for s in subjects if cue.end <= s.start < mention.start]
         kinds = {m.target for m in index.question_kinds.find(stems(" ".join(between)))} - {"overview"}
@@ -521,6 +566,30 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
         reading.named_by = "description"
 
 
+def _generic_words_decided_in_their_part(
+    index: KnowledgeIndex, parts: Sequence[str], named: List[Named], procedures: List[str]
+) -> List[str]:
+    """ "pour mon mari une néphrostomie, pour moi l'embolisation de mon fibrome": beside a
+    procedure named, a generic word is another procedure when the words of its own part point
+    to one of its candidates only."""
+    decided: List[str] = []
+    for n in named:
+        kind, _, group = n.mention.target.partition(":")
+        if kind != "ambiguous" or n.status not in ("meant", "current"):
+            continue
+        candidates = index.knowledge.ambiguous_words[int(group)].candidates
+        taken = positions(index.subjects.find(parts[n.part]))
+        context: Counter = Counter()
+        for mention in index.context.find(parts[n.part]):
+            kind, _, procedure_id = mention.target.partition(":")
+            if kind == "context" and procedure_id in candidates and mention.start not in taken:
+                context[procedure_id] += mention.end - mention.start
+        leaders = [p for p, weight in context.items() if weight == max(context.values(), default=0)]
+        if len(leaders) == 1 and leaders[0] not in procedures + decided:
+            decided.append(leaders[0])
+    return decided
+
+
 def _names_a_site(index: KnowledgeIndex, indication: Mention) -> bool:
     """The words of a procedure's indication name an organ or a word that points to it."""
     points_to_it = f"context:{indication.target}"
@@ -719,8 +788,16 @@ def _asked_by_part(reading: Reading, procedures: List[str], organ: Optional[str]
     waiting: List[str] = []
     last: List[str] = procedures if len(procedures) == 1 else []
     last_part: Optional[Part] = None
+    # "une biopsie profonde … elle reste combien ?": the organ said where the procedure is named.
+    organ_named: Dict[str, str] = {}
     for part in reading.parts:
         named = [p for p in part.procedures if p in procedures]
+        for p in named:
+            # Named again without its organ ("et pour la néphrostomie ?"): the message's organ.
+            if len(part.organs) == 1:
+                organ_named[p] = part.organs[0]
+            else:
+                organ_named.pop(p, None)
         if part.not_meant and not named:
             # "je sors d'une biopsie la semaine dernière": about a procedure not meant; its
             # question goes to the one named after it, if any ("quels risques pour la biopsie ?
@@ -731,19 +808,19 @@ def _asked_by_part(reading: Reading, procedures: List[str], organ: Optional[str]
         if not part.kinds and not part.topics:
             waiting += [p for p in named if p not in waiting]
             continue
-        subjects = named or waiting or last or procedures
+        subjects = named or _owned(reading, part) or waiting or last or procedures
         # "une biopsie du poumon et une néphrostomie … pour la biopsie du poumon, je reste combien ?"
-        part_organ = part.organs[0] if len(part.organs) == 1 else organ
-        asked += _asked_in(part, subjects, part_organ)
+        organs = {p: part.organs[0] if len(part.organs) == 1 else organ_named.get(p, organ) for p in subjects}
+        asked += _asked_in(part, subjects, organs)
         last, waiting, last_part = subjects, [], part
     if waiting and last_part is not None:
-        asked += _asked_in(last_part, waiting, organ)
+        asked += _asked_in(last_part, waiting, {p: organ_named.get(p, organ) for p in waiting})
     return list(dict.fromkeys(asked))
 
 
-def _asked_in(part: Part, subjects: Sequence[str], organ: Optional[str]) -> List[Asked]:
+def _asked_in(part: Part, subjects: Sequence[str], organs: Dict[str, Optional[str]]) -> List[Asked]:
     topics = [Asked(procedure=p, topic=t) for t in part.topics for p in subjects[:1]]
-    return [Asked(p, kind, organ) for p in subjects for kind in part.kinds] + topics
+    return [Asked(p, kind, organs[p]) for p in subjects for kind in part.kinds] + topics
 
 
 def _kinds_of(kind: Optional[str]) -> List[str]:

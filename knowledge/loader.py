@@ -40,6 +40,8 @@ COMPLEMENT_WORDS = {
     *[(first, article) for first in ("de", "dans", "a") for article in ("la", "le", "l", "les")],
 }
 # Pronouns texted glued to the next word: "jcrache", "jsaigne", "mtourne", "ltuyau".
+# The reading cues that say whose procedure it is (ReadingCues).
+PERSONS = ("me", "her", "him", "theirs")
 GLUED_PRONOUNS = {"j": "je", "m": "me", "t": "te", "l": "le", "s": "se"}
 
 # Pydantic's messages are English; staff editing the file read French.
@@ -275,6 +277,9 @@ class KnowledgeIndex:
             for word in getattr(cues, cue)
         )
         self.linking_words = frozenset(normalize(" ".join(cues.linking)).split())
+        self.persons = PhraseMatcher(
+            (person, word) for person in PERSONS for word in getattr(cues, person)
+        )
         # Every word a patient may misspell that the reading looks for; sites outside a scope
         # are known words, never read as a misspelling of another, nor another word as them.
         self.vocabulary = Vocabulary(
@@ -297,6 +302,7 @@ class KnowledgeIndex:
             self.vocabulary.words
             | self.linking_words
             | {w for cue in self.cues.phrases() for w in cue.split()}
+            | {w for person in self.persons.phrases() for w in person.split()}
             | french_stop_words()
         )
         self._familiar_stems = frozenset(stem(word) for word in familiar)

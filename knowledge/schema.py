@@ -201,6 +201,12 @@ class ReadingCues(StrictModel):
     # "sous scanner", "que vous faites": the clinic's own act meant, not named
     clinic_act: List[Text] = []
     linking: List[Text] = []  # words that link names without asking anything
+    # Whose procedure: "ma mère … une biopsie, mon père … une néphrostomie : pour elle, ça dure
+    # combien ?" (`theirs`: "la sienne", someone else than the patient).
+    me: List[Text] = []
+    her: List[Text] = []
+    him: List[Text] = []
+    theirs: List[Text] = []
 
 
 class EmergencySign(StrictModel):

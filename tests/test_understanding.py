@@ -849,3 +849,66 @@ def test_a_precise_question_beside_symptoms_is_not_the_general_question():
 
 def test_the_emergency_net_reads_texted_and_misspelt_words():
     assert INDEX.emergency_signs_in("mon drain de nefrostomi é tombé ce matin tt seul") == ["drain_out"]
+
+
+# --- Two persons, each with a procedure: "pour elle", "lui", "la mienne" ---
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Ma mère a une biopsie du poumon et mon père une néphrostomie. Pour elle, ça dure "
+            "combien ? Et lui, on l'endort ?",
+            [("biopsie", "duration"), ("nephrostomie", "anaesthesia")],
+        ),
+        (
+            "Mon mari : une infiltration. Moi : une thermoablation. La sienne dure combien de temps ? "
+            "La mienne, quels risques ?",
+            [("infiltration", "duration"), ("thermoablation", "risks")],
+        ),
+        (
+            # Said the other way round: the questions follow the persons, not the order of the names.
+            "Pour moi une biopsie du rein et pour ma fille un drainage d'abcès. Elle, elle reste "
+            "combien de temps ? Et moi, qui décide ?",
+            [("drainage_collection", "hospital_stay"), ("biopsie", "who_decides")],
+        ),
+    ],
+)
+def test_each_question_goes_to_the_procedure_of_the_person_it_is_about(text, expected):
+    assert asked(text) == ("answer", expected)
+
+
+def test_one_person_with_two_procedures_gets_both_answers():
+    outcome, answered = asked("ma mère a une biopsie et une néphrostomie : pour elle, ça dure combien ?")
+    assert (outcome, sorted(answered)) == ("answer", [("biopsie", "duration"), ("nephrostomie", "duration")])
+
+
+def test_the_organ_said_with_a_procedure_carries_to_the_question_about_it():
+    text = "Mon père : une néphrostomie. Ma mère : une biopsie du poumon. Elle reste combien ?"
+    decision = decision_for(text)
+    assert [(a.procedure, a.kind, a.organ) for a in decision.asked] == [
+        ("biopsie", "hospital_stay", "poumon")
+    ]
+
+
+def test_a_generic_word_is_decided_by_the_words_of_its_own_part_beside_a_name():
+    outcome, answered = asked(
+        "mon mari a une néphrostomie, et moi une embolisation de mes fibromes : on est endormis ?"
+    )
+    assert (outcome, sorted(answered)) == (
+        "answer",
+        [("angiographie", "anaesthesia"), ("nephrostomie", "anaesthesia")],
+    )
+
+
+def test_alternatives_besides_a_procedure_are_asked_about_that_procedure():
+    assert asked("à part l'infiltration, il y a d'autres solutions pour ma sciatique ?") == (
+        "answer",
+        [("infiltration", "alternatives")],
+    )
+    # "pas" is not "besides": the procedure excluded is still not the one meant.
+    assert asked("pas la biopsie, plutôt la thermoablation : d'autres solutions ?") == (
+        "answer",
+        [("thermoablation", "alternatives")],
+    )
