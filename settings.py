@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     action_timeout_seconds: PositiveFloat = Field(
         5.0, description="how long the Rasa server waits for an action before apologising, in seconds"
     )
-    # Sanic reads these itself (SANIC_ prefix); channels/server_limits.py exports them from here.
+    # Sanic reads these itself (SANIC_ prefix); patches/server_limits.py exports them from here.
     # A patient's message is at most 2,000 characters (8 kB in UTF-8) plus JSON; nginx in the
     # production profile has the same limit (client_max_body_size 64k).
     sanic_request_max_size: PositiveInt = Field(

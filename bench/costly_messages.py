@@ -51,7 +51,7 @@ def checked(text: str):
 
 
 def nlu_costs(repeats: int) -> None:
-    from channels.patches import apply_all
+    from patches import apply_all
 
     apply_all()
     logging.disable(logging.WARNING)

@@ -12,7 +12,7 @@ own functions give, per message, wall and CPU time of each stage and of each gra
 
 "As served" is what the Rasa server runs: endpoints.yml's tracker store
 (stores/sqlite_tracker_store.py) and action endpoint (the domain left out of action calls), the
-response check of channels/action_server.py and the spaCy loader of components/spacy_nlp.py
+response check of patches/action_server.py and the spaCy loader of components/spacy_nlp.py
 (NER off). Then measures changes in this process only, each alone, and checks that the
 replies and the NLU output stay identical:
 - what the project changed, undone, to show what each saves:
@@ -400,7 +400,7 @@ async def main_async(args, workdir: Path) -> int:
     # As the Rasa server runs it: scripts/rasa_server.py applies the project's patches.
     from rasa.core.actions.action import RemoteAction
 
-    from channels.patches import apply_all
+    from patches import apply_all
 
     rasa_validate = RemoteAction._validate_action_result
     apply_all()

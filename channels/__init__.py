@@ -1,5 +1,4 @@
-"""Input channels of the assistant (configured in credentials.yml), and the project's
-changes to Rasa, applied at start-up by `channels.patches.apply_all()` (scripts/rasa_server.py).
+"""Input channels of the assistant (configured in credentials.yml) and the checks they share.
 
-Importing this package changes nothing in Rasa.
+The changes to Rasa itself are in patches/, applied at start-up by `patches.apply_all()`.
 """

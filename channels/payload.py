@@ -11,7 +11,7 @@ conversation. Two layers:
   without the slash (Rasa would otherwise log a warning quoting the whole
   message), then masked like any text (channels/incoming.py);
 - the Rasa server (`keep_valid_entities`, installed on `MessageProcessor.parse_message`
-  by the channels package) drops, for every channel including the stock
+  by patches/entity_check.py) drops, for every channel including the stock
   connectors of docs/channels.md, any entity of another name, a value that is
   not a string, or a value too long to be a name. A dropped value is simply
   unknown: the assistant asks which procedure is meant.
@@ -102,20 +102,3 @@ def keep_valid_entities(entities: Any) -> List[Dict[str, Any]]:
         and entity.get("entity") in ENTITY_NAMES
         and valid_entity_value(entity.get("value"))
     ]
-
-
-def check_entities_on_every_parse() -> None:
-    """Wraps Rasa's MessageProcessor.parse_message so every channel's entities are checked."""
-    from rasa.core.processor import MessageProcessor
-
-    original = MessageProcessor.parse_message
-    if getattr(original, "checks_entities", False):
-        return
-
-    async def parse_message(self, message, tracker=None, only_output_properties=True):
-        parse_data = await original(self, message, tracker, only_output_properties)
-        parse_data["entities"] = keep_valid_entities(parse_data.get("entities"))
-        return parse_data
-
-    parse_message.checks_entities = True
-    MessageProcessor.parse_message = parse_message

@@ -3,7 +3,7 @@ taken from the environment, not the command line.
 
 Every Rasa server of the project starts through this wrapper (scripts/run.sh, scripts/shell.sh,
 deploy/local-cluster.sh, the container), and so do the conversation tests (scripts/test.sh): it
-calls `channels.patches.apply_all()` first, so the action timeout, the HTTP limits and the other
+calls `patches.apply_all()` first, so the action timeout, the HTTP limits and the other
 patches hold however Rasa is started, and the tests run the model as it is served.
 
 A token given as `--auth-token` is visible to every user of the machine (`ps`,
@@ -49,8 +49,8 @@ def main() -> None:
 
     silence_dependency_warnings()
     import_what_warns_before_rasa_s_command_line()
-    from channels.patches import apply_all
     from channels.sessions import keep_session_ids_out_of_logs
+    from patches import apply_all
 
     apply_all()
     # The web chat's conversation ids are secrets (channels/sessions.py).

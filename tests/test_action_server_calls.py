@@ -1,4 +1,4 @@
-"""How the Rasa server calls the action server (channels/action_server.py)."""
+"""How the Rasa server calls the action server (patches/action_server.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import rasa.core.actions.action
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from channels.action_server import action_timeout_seconds, apply_action_timeout, validate_action_result
-from channels.patches import apply_all
+from patches import apply_all
+from patches.action_server import action_timeout_seconds, apply_action_timeout, validate_action_result
 
 pytestmark = pytest.mark.unit
 

@@ -66,7 +66,7 @@ def test_a_huge_message_gets_a_polite_reply_at_once(assistant, sender, knowledge
     response = post(assistant, {"sender": sender, "message": "biopsie " * 6_000})  # 48 kB
     assert response.status_code == 200
     assert [reply["text"] for reply in response.json()] == [TOO_LONG_REPLY]
-    # Over the server's request limit (channels/server_limits.py): refused unread.
+    # Over the server's request limit (patches/server_limits.py): refused unread.
     assert post(assistant, {"sender": sender, "message": "biopsie " * 12_500}).status_code == 413  # 100 kB
     assert_answers_normally(assistant, sender, knowledge)
 

@@ -86,7 +86,7 @@ def exec_form(dockerfile: Path, keyword: str) -> List[str]:
     return parsed
 
 
-# The image starts Rasa through the wrapper that applies the project's patches (channels/patches.py).
+# The image starts Rasa through the wrapper that applies the project's patches (patches/__init__.py).
 RASA_COMMAND = "exec python scripts/rasa_server.py run"
 PRINT_ARGUMENTS = "exec printf '%s\\n' rasa run"
 

@@ -1,4 +1,4 @@
-"""components/graph_runner.py runs a graph as Rasa's dask runner does: same outputs, same nodes."""
+"""patches/graph_runner.py runs a graph as Rasa's dask runner does: same outputs, same nodes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, Sch
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 
-from components.graph_runner import OrderedGraphRunner
+from patches.graph_runner import OrderedGraphRunner
 
 pytestmark = pytest.mark.unit
 

@@ -1,4 +1,4 @@
-"""The DIET classifier loaded as components/model_loading.py does holds the same model as Rasa's load."""
+"""The DIET classifier loaded as patches/model_loading.py does holds the same model as Rasa's load."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from rasa.model import get_latest_model
 from rasa.nlu.classifiers.diet_classifier import LABEL_KEY, DIETClassifier
 from rasa.shared.nlu.constants import TEXT
 from rasa.utils.tensorflow.model_data import RasaModelData
-from components.model_loading import load_models_without_tracing_the_training_step
+from patches.model_loading import load_models_without_tracing_the_training_step
 
 storage, metadata = LocalModelStorage.from_model_archive(Path(tempfile.mkdtemp()), get_latest_model("models"))
 node = next(n for n in metadata.predict_schema.nodes.values() if n.uses is DIETClassifier)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from importlib.metadata import version
@@ -9,8 +10,8 @@ from typing import Dict
 
 import pytest
 
-from channels.patches import PATCHES, Patch, PatchVersionError, apply_all
 from harness.servers import REPO_ROOT, base_env
+from patches import PATCHES, Patch, PatchVersionError, apply_all
 
 pytestmark = pytest.mark.unit
 
@@ -23,10 +24,10 @@ def patched():
     timeout = action.DEFAULT_REQUEST_TIMEOUT
     return (RemoteAction._validate_action_result, MessageProcessor.parse_message, timeout, RasaModel.load)
 before = patched()
-import channels, channels.rest, channels.socketio, channels.patches
+import channels, channels.rest, channels.socketio, patches
 after = patched()
 assert before == after, "importing channels changed Rasa"
-channels.patches.apply_all()
+patches.apply_all()
 assert action.DEFAULT_REQUEST_TIMEOUT == 5.0, action.DEFAULT_REQUEST_TIMEOUT
 assert RemoteAction._validate_action_result is not before[0]
 assert MessageProcessor.parse_message is not before[1]
@@ -53,7 +54,7 @@ def test_every_patch_was_written_for_the_installed_versions():
 
 def other_version(patch: Patch) -> Patch:
     applied = []
-    return Patch(patch.name, patch.package, "0.0.", lambda: applied.append(True), patch.required)
+    return dataclasses.replace(patch, written_for="0.0.", apply=lambda: applied.append(True))
 
 
 def test_a_required_patch_on_another_version_stops_the_start_with_its_name_and_versions():
@@ -66,8 +67,10 @@ def test_a_required_patch_on_another_version_stops_the_start_with_its_name_and_v
 
 def test_an_optional_patch_on_another_version_is_skipped_with_a_warning(caplog):
     calls = []
-    optional = Patch("faster check", "rasa", "0.0.", lambda: calls.append(1), required=False)
-    current = Patch("timeout", "rasa", version("rasa")[:4], lambda: calls.append(2))
+    optional = Patch(
+        "faster check", "rasa", "0.0.", lambda: calls.append(1), "no issue found: -", required=False
+    )
+    current = Patch("timeout", "rasa", version("rasa")[:4], lambda: calls.append(2), "no issue found: -")
     assert apply_all([optional, current]) == {"faster check": False, "timeout": True}
     assert calls == [2]
     assert "faster check" in caplog.text and "0.0.x" in caplog.text
@@ -96,3 +99,27 @@ assert dict(os.environ) == before, "importing changed the environment"
 def test_importing_the_settings_channels_and_stores_reads_no_file_and_sets_no_variable():
     result = run_in_a_fresh_process(CHECK_NO_FILE_READ_ON_IMPORT, base_env())
     assert result.returncode == 0, result.stderr
+
+
+CHECK_LIMITS_ON_THE_APP_RASA_CONFIGURES = """
+import rasa.core.run, settings, patches
+from patches.server_limits import limits
+patches.apply_all()
+expected = limits(settings.load())
+for api in (False, True):
+    # Rasa sets its own keep-alive (120 s), and with the API the response timeout (3600 s).
+    app = rasa.core.run.configure_app(enable_api=api, auth_token="t" if api else None)
+    for name, value in expected.items():
+        assert getattr(app.config, name) == value, (api, name, getattr(app.config, name), value)
+"""
+
+
+def test_the_limits_hold_on_the_app_rasa_configures_with_or_without_the_api():
+    env = base_env(SANIC_KEEP_ALIVE_TIMEOUT="7", SANIC_RESPONSE_TIMEOUT="33")
+    result = run_in_a_fresh_process(CHECK_LIMITS_ON_THE_APP_RASA_CONFIGURES, env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_patch_names_what_it_works_around_upstream():
+    for patch in PATCHES:
+        assert patch.upstream.startswith(("https://", "no issue found: ")), patch.name

@@ -1,4 +1,4 @@
-"""The Rasa server's own HTTP limits (channels/server_limits.py), without any proxy in front."""
+"""The Rasa server's own HTTP limits (patches/server_limits.py), without any proxy in front."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import requests
 
 import settings
-from channels.server_limits import limits
+from patches.server_limits import limits
 
 LIMITS = limits(settings.Settings.construct())
 
@@ -70,3 +70,19 @@ def test_a_client_sending_its_request_slowly_is_cut_off(assistant):
     check_interval = min(timeouts) / 2
     assert LIMITS["REQUEST_TIMEOUT"] - 1 < waited < LIMITS["REQUEST_TIMEOUT"] + 3 * check_interval, waited
     assert answer == b"" or answer.startswith(b"HTTP/1.1 408"), answer[:100]
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout(assistant):
+    """Rasa sets its own 120 s on the app; the setting's value holds (patches/server_limits.py)."""
+    with socket.create_connection(("127.0.0.1", assistant.rasa_port), timeout=90) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n")
+        first = sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200"), first[:100]
+        answered = time.monotonic()
+        while sock.recv(65536):
+            pass  # the rest of the response, then nothing until the server closes
+        idle = time.monotonic() - answered
+    timeouts = (LIMITS["REQUEST_TIMEOUT"], LIMITS["KEEP_ALIVE_TIMEOUT"], LIMITS["RESPONSE_TIMEOUT"])
+    check_interval = min(timeouts) / 2
+    keep_alive = LIMITS["KEEP_ALIVE_TIMEOUT"]
+    assert keep_alive - 1 < idle < keep_alive + 3 * check_interval, idle

@@ -1,4 +1,4 @@
-"""The DIET classifier loaded without tracing a training step (applied by channels/patches.py).
+"""The DIET classifier loaded without tracing a training step (applied by `patches.apply_all()`).
 
 To give a saved model's variables their shapes, Rasa 3.6's `RasaModel.load` trains it on one
 example with `model.fit`. Keras traces that whole training step (forward, loss, gradients, optimizer)

@@ -1,8 +1,8 @@
 """How the Rasa server calls the action server: an explicit timeout, and a
 response check built once.
 
-Both patch Rasa 3.6 constants or methods (neither is configurable there);
-channels/patches.py applies them when a Rasa process starts.
+Each patches a Rasa 3.6 constant or method (none is configurable there); `patches.apply_all()`
+applies them when a Rasa process starts.
 
 - Timeout: Rasa waits up to five minutes for the action server (a constant,
   RasaHQ/rasa#9789); a patient would wait that long. ACTION_TIMEOUT_SECONDS
@@ -24,6 +24,7 @@ channels/patches.py applies them when a Rasa process starts.
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any, Dict
 
 import rasa.core.actions.action
@@ -99,13 +100,10 @@ def _validator(schema: Dict[str, Any]):
     return validator_class(schema)
 
 
-RESPONSE_CHECK = ResponseCheck(RemoteAction.action_response_format_spec())
-
-
 def validate_action_result(_action: RemoteAction, result: Dict[str, Any]) -> bool:
     """RemoteAction._validate_action_result, with the validators built once (see ResponseCheck)."""
     try:
-        RESPONSE_CHECK.validate(result)
+        _response_check().validate(result)
     except ValidationError as error:
         # Rasa's own wording, so the logs read the same.
         error.message += (
@@ -117,6 +115,12 @@ def validate_action_result(_action: RemoteAction, result: Dict[str, Any]) -> boo
     return True
 
 
+@functools.lru_cache(maxsize=1)
+def _response_check() -> ResponseCheck:
+    return ResponseCheck(RemoteAction.action_response_format_spec())
+
+
 def build_response_check_once() -> None:
-    """Installs validate_action_result (channels/patches.py checks the Rasa version first)."""
+    """Installs validate_action_result (`patches.apply_all` checks the Rasa version first)."""
+    _response_check()
     RemoteAction._validate_action_result = validate_action_result

@@ -1,4 +1,4 @@
-"""Rasa's prediction graphs run node after node in an order worked out once (applied by channels/patches.py).
+"""Rasa's prediction graphs run node after node in an order worked out once (`patches.apply_all()`).
 
 Rasa 3.6 runs the NLU pipeline and the policies through `dask.get` on every message: each run
 rebuilds the dask graph, orders its tasks again (`dask.order`) and keeps dask's bookkeeping for
