@@ -216,8 +216,13 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     reading = Reading()
     named: List[Named] = []
     asks_alternatives = "alternatives" in targets(index.question_kinds.find(stems(" ".join(parts))))
+    generic_before: Optional[Mention] = None
     for number, part in enumerate(parts):
         subjects = index.subjects.find(part)
+        subjects = _with_words_standing_for_a_generic_word(index, part, subjects, generic_before)
+        generic_before = next(
+            (g for m in reversed(subjects) for g in [_generic_word_of(index, m)] if g), generic_before
+        )
         named += [
             Named(number, mention, _status(index, part, mention, subjects, asks_alternatives))
             for mention in subjects
@@ -270,11 +275,37 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     reading.organs = _most_specific_organs(index, meant_text)
     for number, part in enumerate(reading.parts):
         if number not in excluded_only:
-            part.organs = _most_specific_organs(index, parts[number])
+            part.organs = _most_specific_organs(index, parts[number], within_a_part=True)
     reading.owners = _owners(index, parts, reading.parts)
     reading.names_only = index.names_only(whole)
     reading.continues = whole.startswith("et ")
     return reading
+
+
+def _with_words_standing_for_a_generic_word(
+    index: KnowledgeIndex, part: str, subjects: List[Mention], before: Optional[Mention]
+) -> List[Mention]:
+    """ "pas le drain de la vésicule, celui du rein": "celui" is the generic word said before it
+    (in this part or an earlier one), followed by the words that decide it."""
+    words = part.split()
+    taken = positions(subjects)
+    found = list(subjects)
+    for position, word in enumerate(words):
+        earlier = [g for m in found if m.start < position for g in [_generic_word_of(index, m)] if g]
+        generic = earlier[-1] if earlier else before
+        followed = position + 1 < len(words)
+        if word in index.standing_for_a_word and position not in taken and generic and followed:
+            found.append(Mention(generic.target, position, position + 1, word))
+    return sorted(found, key=lambda mention: (mention.start, mention.target))
+
+
+def _generic_word_of(index: KnowledgeIndex, mention: Mention) -> Optional[Mention]:
+    """The generic word a mention is or begins with: "drain" of "drain de la vésicule"."""
+    if mention.target.startswith("ambiguous:"):
+        return mention
+    first = mention.words.split()[0]
+    generic = [t for t in index.subjects.targets_of(first) if t.startswith("ambiguous:")]
+    return Mention(generic[0], mention.start, mention.start + 1, first) if generic else None
 
 
 def _owners(index: KnowledgeIndex, texts: Sequence[str], parts: Sequence[Part]) -> Dict[str, str]:
@@ -617,14 +648,29 @@ def _denied_positions(index: KnowledgeIndex, text: str) -> Set[int]:
     return denied
 
 
-def _most_specific_organs(index: KnowledgeIndex, text: str) -> List[str]:
+def _most_specific_organs(index: KnowledgeIndex, text: str, within_a_part: bool = False) -> List[str]:
     # "ma biopsie n'est pas au foie mais au poumon": an organ right after "pas" is not the one.
     denied = _denied_positions(index, text)
     named = targets(m for m in index.organs.find(text) if m.start not in denied)
     less_specific = {
         other for organ_id in named for other in index.knowledge.organs[organ_id].more_specific_than
     }
-    return [organ_id for organ_id in named if organ_id not in less_specific]
+    organs = [organ_id for organ_id in named if organ_id not in less_specific]
+    if not within_a_part:
+        return organs
+    # "une biopsie profonde du rein": the one the page tells apart, the other says where.
+    told_apart = [organ_id for organ_id in organs if organ_id in _organs_told_apart(index)]
+    return told_apart if len(organs) > 1 and len(told_apart) == 1 else organs
+
+
+def _organs_told_apart(index: KnowledgeIndex) -> Set[str]:
+    """The organs for which a fact of the page has its own case (`by_organ`)."""
+    return {
+        organ_id
+        for procedure in index.knowledge.procedures
+        for _, fact in procedure.facts
+        for organ_id in fact.by_organ
+    }
 
 
 # --- Deciding what to answer ---

@@ -277,6 +277,7 @@ class KnowledgeIndex:
             for word in getattr(cues, cue)
         )
         self.linking_words = frozenset(normalize(" ".join(cues.linking)).split())
+        self.standing_for_a_word = frozenset(normalize(" ".join(cues.standing_for_a_word)).split())
         self.persons = PhraseMatcher(
             (person, word) for person in PERSONS for word in getattr(cues, person)
         )

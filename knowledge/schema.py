@@ -201,6 +201,8 @@ class ReadingCues(StrictModel):
     # "sous scanner", "que vous faites": the clinic's own act meant, not named
     clinic_act: List[Text] = []
     linking: List[Text] = []  # words that link names without asking anything
+    # "pas le drain de la vésicule, celui du rein": a word that stands for the generic word before it.
+    standing_for_a_word: List[Text] = []
     # Whose procedure: "ma mère … une biopsie, mon père … une néphrostomie : pour elle, ça dure
     # combien ?" (`theirs`: "la sienne", someone else than the patient).
     me: List[Text] = []

@@ -912,3 +912,26 @@ def test_alternatives_besides_a_procedure_are_asked_about_that_procedure():
         "answer",
         [("thermoablation", "alternatives")],
     )
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("pas le drain de la vésicule, celui du rein : ça sert à quoi ?", [("nephrostomie", "purpose")]),
+        (
+            "je ne parle pas du drain du rein mais de celui de la vésicule, c'est urgent ?",
+            [("biliaire", "urgency")],
+        ),
+    ],
+)
+def test_celui_stands_for_the_generic_word_said_before_it(text, expected):
+    assert asked(text) == ("answer", expected)
+
+
+def test_the_variant_the_page_tells_apart_wins_over_the_organ_that_says_where():
+    decision = decision_for("c'est une biopsie profonde du rein, je dors sur place ?")
+    asked_for = [(a.procedure, a.kind, a.organ) for a in decision.asked]
+    assert asked_for == [("biopsie", "hospital_stay", "profond")]
+    # Two organs the page does not tell apart: no variant chosen.
+    decision = decision_for("une biopsie du rein et du foie, je dors sur place ?")
+    assert {a.organ for a in decision.asked} <= {None, "rein", "foie"}
