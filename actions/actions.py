@@ -2,11 +2,12 @@
 
 What a message asks is decided in `assistant.understanding`, the wording lives
 in `assistant.answers`, the facts in the knowledge file (loaded and validated by
-`knowledge` when the action server starts).
+`knowledge` when the action server starts: `shared_store`).
 """
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional
 
@@ -30,15 +31,15 @@ SMALLTALK_RESPONSES = {
 MAX_SLOT_VALUE_LENGTH = 100
 
 
-def _load_store() -> KnowledgeStore:
+@functools.lru_cache(maxsize=1)
+def shared_store() -> KnowledgeStore:
+    """The knowledge file, loaded once, when the action server starts: rasa_sdk creates each
+    action as it registers the package, before it listens (not when the module is imported)."""
     try:
         return KnowledgeStore()
     except KnowledgeError as error:
         # Stop the action server with a message staff can act on, not a traceback.
         raise SystemExit(f"Fichier de connaissances invalide, serveur d'actions arrêté.\n{error}") from None
-
-
-STORE = _load_store()
 
 
 def dispatch(dispatcher: CollectingDispatcher, reply: answers.Reply, record: Dict[str, Any]) -> None:
@@ -134,7 +135,7 @@ class KnowledgeAction(Action, ABC):
     """
 
     def __init__(self, store: Optional[KnowledgeStore] = None):
-        self.store = store or STORE
+        self.store = store or shared_store()
 
     @abstractmethod
     def name(self) -> str: ...

@@ -90,13 +90,15 @@ pathlib.Path.read_text, builtins.open = read_text, opened
 before = dict(os.environ)
 import settings, channels.rest, channels.socketio, channels.payload, channels.personal_data
 import stores.tracker_sql, stores.sqlite_tracker_store
-ours = [path for path in read if path.endswith((".yml", ".yaml", ".md"))]
+import knowledge, assistant.understanding, assistant.answers, actions.actions, patches
+# The project's files (dask reads its own configuration when Rasa's runner is imported).
+ours = [path for path in read if path.endswith((".yml", ".yaml", ".md")) and "site-packages" not in path]
 assert not ours, ours
 assert dict(os.environ) == before, "importing changed the environment"
 """
 
 
-def test_importing_the_settings_channels_and_stores_reads_no_file_and_sets_no_variable():
+def test_importing_the_project_s_packages_reads_no_file_and_sets_no_variable():
     result = run_in_a_fresh_process(CHECK_NO_FILE_READ_ON_IMPORT, base_env())
     assert result.returncode == 0, result.stderr
 
