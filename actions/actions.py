@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from assistant import answers
 from assistant.understanding import GENERAL_TOPIC_OF_INTENT, Decision, Reading, decide, read_message
 from knowledge import KnowledgeError, KnowledgeIndex, KnowledgeStore
+from knowledge.words import is_payload
 
 # The fixed response of each small-talk intent, when the message asks nothing more.
 SMALLTALK_RESPONSES = {
@@ -63,7 +64,7 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
 def user_text(tracker: Tracker) -> str:
     text = tracker.latest_message.get("text") or ""
     # Button payloads ("/inform_procedure{...}") carry entities, not words.
-    return "" if not isinstance(text, str) or text.startswith("/") else text
+    return "" if not isinstance(text, str) or is_payload(text) else text
 
 
 def text_slot(tracker: Tracker, name: str) -> Optional[str]:

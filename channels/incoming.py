@@ -25,6 +25,7 @@ from typing import Any
 from channels.payload import normalise_payload
 from channels.personal_data import mask_personal_data
 from channels.sessions import looks_like_session_id
+from knowledge.words import is_payload
 
 # Longer than any real question (about 300 words); parsing a huge message
 # would keep the server busy for every other patient.
@@ -129,9 +130,9 @@ def checked_message(sender: str, message: Any) -> IncomingMessage:
     text = clean_text(message)
     if len(text) > MAX_MESSAGE_CHARS:
         return IncomingMessage(sender=sender, text="", too_long=True)
-    if text.lstrip().startswith("/"):
+    if is_payload(text):
         payload = normalise_payload(text)
-        if payload.startswith("/"):
+        if is_payload(payload):
             # A button payload of a known intent: its entity values are checked names, which
             # hold no personal detail (payload.py).
             return IncomingMessage(sender=sender, text=payload, words=1)

@@ -28,6 +28,7 @@ from typing import Any, Dict, FrozenSet, List
 import yaml
 
 from channels.personal_data import mask_personal_data
+from knowledge.words import is_payload
 
 ENTITY_NAMES = ("procedure", "organ")
 # Longer than any procedure or organ name or synonym in knowledge/procedures.yml.
@@ -70,9 +71,9 @@ def valid_entity_value(value: Any) -> bool:
 
 def normalise_payload(text: str) -> str:
     """`text` unchanged unless it starts with "/": then the canonical payload, or plain text."""
-    stripped = text.strip()
-    if not stripped.startswith("/"):
+    if not is_payload(text):
         return text
+    stripped = text.strip()
     match = _PAYLOAD.match(stripped)
     intent = match.group("intent").strip() if match else ""
     if not match or not is_known_intent(intent):

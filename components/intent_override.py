@@ -22,6 +22,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from knowledge import KnowledgeIndex, load_knowledge
+from knowledge.words import is_payload
 
 
 def put_intent_first(message: Message, intent_name: str) -> None:
@@ -58,7 +59,7 @@ class KnowledgeRule(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if isinstance(text, str) and not text.startswith("/"):
+            if isinstance(text, str) and not is_payload(text):
                 self.apply(message, text)
         return messages
 

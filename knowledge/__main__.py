@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from pathlib import Path
 from typing import List, Optional
 
 from knowledge.loader import KnowledgeError, load_knowledge
 from knowledge.schema import ASPECTS, EXTRA_FACTS, KnowledgeBase
+from knowledge.words import without_accents
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NLU_VOCABULARY = REPO_ROOT / "data" / "nlu" / "vocabulary.yml"
@@ -99,15 +99,10 @@ def nlu_vocabulary(knowledge: KnowledgeBase) -> str:
     for entity in ("procedure", "organ", "procedure_context"):
         words = [w.lower() for kind, _, ws in groups if kind == entity for w in ws]
         # Patients often type without accents: the lookup tables match literally.
-        words = _unique(words + [_without_accents(word) for word in words])
+        words = _unique(words + [without_accents(word) for word in words])
         lines += [f"- lookup: {entity}", "  examples: |"]
         lines += [f"    - {word}" for word in words]
     return "\n".join(lines) + "\n"
-
-
-def _without_accents(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _unique(words: List[str]) -> List[str]:

@@ -43,11 +43,19 @@ _ENDINGS = sorted(
 _MIN_STEM_LENGTH = 4
 
 
+def without_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def normalize(text: str) -> str:
     """Lower-case, accent-free, punctuation-free form used to compare words."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[a-z0-9]+", without_accents))
+    return " ".join(re.findall(r"[a-z0-9]+", without_accents(text.lower())))
+
+
+def is_payload(text: object) -> bool:
+    """A button's payload ("/inform_procedure{…}": Rasa's "/" prefix), not words a patient typed."""
+    return isinstance(text, str) and text.lstrip().startswith("/")
 
 
 @lru_cache(maxsize=4096)

@@ -8,8 +8,6 @@ and a custom action that ran without sending anything (its events were lost: an 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,6 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from rasa.shared.core.constants import DEFAULT_ACTION_NAMES
 
 from assistant.answers import FEEDBACK_OUTCOMES
+from knowledge.words import is_payload, normalize
 
 EMERGENCY_ACTION = "utter_emergency"
 FEEDBACK_SLOT = "feedback"
@@ -100,7 +99,7 @@ def _user_turn(event: Dict[str, Any]) -> Turn:
     intent = (parse_data.get("intent") or {}).get("name")
     guess, confidence = _first_guess(parse_data)
     return Turn(
-        text="" if text.startswith("/") else text,  # a button's payload is not the patient's words
+        text="" if is_payload(text) else text,  # a button's payload is not the patient's words
         intent=intent,
         first_guess=guess,
         confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
@@ -218,9 +217,7 @@ def facts_to_add(
 
 def words_of(text: str) -> frozenset:
     """The meaningful words of a message, lower case and without accents."""
-    plain = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(char for char in plain if not unicodedata.combining(char))
-    return frozenset(word for word in re.findall(r"[a-z0-9]+", plain) if word not in COMMON_WORDS)
+    return frozenset(word for word in normalize(text).split() if word not in COMMON_WORDS)
 
 
 @dataclass

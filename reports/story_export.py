@@ -15,6 +15,8 @@ from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
 from rasa.shared.core.training_data.structures import StoryStep
 
+from knowledge.words import is_payload
+
 # Entity keys a test story keeps (the extractor, its confidence... are the model's business).
 ENTITY_KEYS = ("entity", "value", "start", "end")
 
@@ -54,7 +56,7 @@ def story_events(stored: Iterable[Dict[str, Any]]) -> List[Event]:
             text = event.get("text") or ""
             # A button's payload ("/inform_procedure{...}") is written as is: Rasa reads the intent
             # and the entities back from it, in the story as in the conversation.
-            payload = text.startswith("/")
+            payload = is_payload(text)
             entities = [] if payload else _entities(parse_data)
             events.append(UserUttered(text or None, intent={"name": intent}, entities=entities))
         elif kind == "action":
