@@ -43,11 +43,12 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 import aiohttp
-import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.messages import ACTION_MIX, RESPONSE_MIX, STOCK_MIX  # noqa: E402
+from channels.domain import response_text  # noqa: E402
+from channels.domain import responses as domain_responses  # noqa: E402
 from harness.servers import (  # noqa: E402
     RASA,
     REPO_ROOT,
@@ -343,8 +344,7 @@ def init_stock(workdir: Path) -> float:
 
 
 def domain_texts() -> Dict[str, str]:
-    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
-    return {name: variants[0]["text"] for name, variants in domain["responses"].items()}
+    return {name: response_text(name) for name, _ in domain_responses()}
 
 
 def fmt(value: float, digits: int = 1) -> str:

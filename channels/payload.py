@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Dict, FrozenSet, List
+from typing import Any, Dict, List
 
-import yaml
-
+from channels.domain import intents
 from channels.personal_data import mask_personal_data
 from knowledge.words import is_payload
 
@@ -40,22 +37,10 @@ _PAYLOAD = re.compile(
     r"^/(?P<intent>[^{@]+)(?P<confidence>@[0-9.]+)?(?P<entities>\{.*\})?(?P<rest>.*)$", re.S
 )
 _INTENT_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
-DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain.yml"
-
-
-@lru_cache(maxsize=1)
-def known_intents() -> FrozenSet[str]:
-    """The domain's intents; any identifier-shaped name if domain.yml is not beside the code.
-    Read once, at the first payload (not when the module is imported)."""
-    try:
-        intents = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8")).get("intents", [])
-    except (OSError, AttributeError, yaml.YAMLError):
-        return frozenset()
-    return frozenset(name if isinstance(name, str) else next(iter(name)) for name in intents)
-
-
 def is_known_intent(name: str) -> bool:
-    known = known_intents()
+    """An intent of domain.yml (read at the first payload); any identifier-shaped name if
+    domain.yml is not beside the code."""
+    known = intents()
     return bool(_INTENT_NAME.match(name)) and (not known or name in known)
 
 

@@ -21,12 +21,11 @@ assistant also reminds the patient, once per conversation, not to write them
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
-import yaml
 from rasa.shared.core.events import UserUttered
+
+from channels.domain import response_text
 
 PLACEHOLDERS = {
     "email": "[e-mail]",
@@ -132,16 +131,10 @@ DEFAULT_REMINDER = (
 )
 
 
-@lru_cache(maxsize=1)
 def reminder() -> str:
     """The reminder as domain.yml words it (one place for the wording), else the default; read
-    once, when first sent (not when the module is imported)."""
-    try:
-        domain_file = Path(__file__).resolve().parents[1] / "domain.yml"
-        domain = yaml.safe_load(domain_file.read_text(encoding="utf-8"))
-        return domain["responses"][REMINDER_RESPONSE][0]["text"].strip()
-    except (OSError, KeyError, IndexError, TypeError, yaml.YAMLError):
-        return DEFAULT_REMINDER
+    when first sent (not when the module is imported)."""
+    return response_text(REMINDER_RESPONSE) or DEFAULT_REMINDER
 
 
 async def reminded_before(agent: Optional[Any], sender_id: str) -> bool:

@@ -26,6 +26,7 @@ from typing import Any, Callable, Dict, List, Optional
 import yaml
 
 from assistant import answers
+from channels.domain import domain
 from harness.servers import REPO_ROOT
 from knowledge import ASPECTS, EXTRA_FACTS, KnowledgeBase, normalize
 
@@ -38,7 +39,6 @@ FURTHER_EVALUATION_SETS = [
 ]
 # Sets whose cases those who change the assistant never read: their misses are not printed.
 BLIND_EVALUATION_SETS = {REPO_ROOT / "tests" / "evaluation_set_whole_message.yml"}
-DOMAIN_FILE = REPO_ROOT / "domain.yml"
 SMALLTALK_RESPONSES = {
     "utter_greet": "greet",
     "utter_thank": "thank",
@@ -217,8 +217,7 @@ def evaluate(
     cases: Optional[List[Dict[str, Any]]] = None,
 ) -> List[Result]:
     """Play every case through `say(text, sender)` (the REST channel) and judge the last reply."""
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
-    recogniser = ReplyRecogniser(knowledge, domain)
+    recogniser = ReplyRecogniser(knowledge, domain())
     all_ids = [procedure.id for procedure in knowledge.procedures]
     results = []
     for case in cases if cases is not None else load_cases():

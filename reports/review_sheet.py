@@ -11,15 +11,13 @@ import sys
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-import yaml
-
 from assistant.answers import all_replies
+from channels.domain import responses as domain_responses
 from knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from knowledge.page import clinic_page_path, page_sections
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REVIEW_SHEET = REPO_ROOT / "docs" / "review-sheet.md"
-DOMAIN_FILE = REPO_ROOT / "domain.yml"
 
 # Responses of domain.yml that say more than the page, on purpose: a safety net only a
 # clinician may approve. With the signs that trigger it, they have their own part of the sheet.
@@ -66,7 +64,7 @@ def review_sheet(knowledge: KnowledgeBase, page: str) -> str:
         if reply.buttons:
             lines += ["", "Boutons : " + " · ".join(f"[{b['title']}]" for b in reply.buttons)]
         lines += ["", SIGN_OFF, ""]
-    responses = _domain_responses()
+    responses = domain_responses()
     lines += _fixed_texts_section(responses)
     lines += _beyond_the_page_section(knowledge, responses)
     return "\n".join(lines)
@@ -74,11 +72,6 @@ def review_sheet(knowledge: KnowledgeBase, page: str) -> str:
 
 def _quoted(text: str) -> List[str]:
     return [f"> {line}" if line else ">" for line in text.split("\n")]
-
-
-def _domain_responses() -> List[Tuple[str, dict]]:
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
-    return [(name, variant) for name, variants in domain.get("responses", {}).items() for variant in variants]
 
 
 def _fixed_texts_section(responses: List[Tuple[str, dict]]) -> List[str]:
