@@ -24,7 +24,7 @@ from itertools import pairwise
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from knowledge import QUESTION_KINDS, KnowledgeIndex
-from knowledge.words import Mention, positions, stems, targets
+from knowledge.words import Mention, Target, positions, stems, targets
 
 # The question kind of each intent that asks one: read only when the words of the message give none.
 QUESTION_KIND_OF_INTENT = {
@@ -206,7 +206,7 @@ class Named:
 
     @property
     def procedure(self) -> Optional[str]:
-        kind, _, target_id = self.mention.target.partition(":")
+        kind, target_id = self.mention.target
         return target_id if kind == "procedure" else None
 
 
@@ -267,7 +267,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         # mean: "une embolisation portale puis une thermoablation … attendre après l'embolisation ?"
         stood_for = []
         for n in named:
-            kind, _, target_id = n.mention.target.partition(":")
+            kind, target_id = n.mention.target
             if n.part == number and kind == "ambiguous" and n.status in ("meant", "current"):
                 stood_for += index.knowledge.ambiguous_words[int(target_id)].candidates
         part.procedures = [p for p in reading.procedures if p in in_part or p in stood_for]
@@ -301,10 +301,10 @@ def _with_words_standing_for_a_generic_word(
 
 def _generic_word_of(index: KnowledgeIndex, mention: Mention) -> Optional[Mention]:
     """The generic word a mention is or begins with: "drain" of "drain de la vésicule"."""
-    if mention.target.startswith("ambiguous:"):
+    if mention.target.kind == "ambiguous":
         return mention
     first = mention.words.split()[0]
-    generic = [t for t in index.subjects.targets_of(first) if t.startswith("ambiguous:")]
+    generic = [t for t in index.subjects.targets_of(first) if t.kind == "ambiguous"]
     return Mention(generic[0], mention.start, mention.start + 1, first) if generic else None
 
 
@@ -406,11 +406,11 @@ def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[
         # correction, but words that point to other procedures only.
         before = {n.procedure for n in named if (n.part, n.mention.start) < last}
         pointed = {
-            m.target.partition(":")[2]
+            m.target.id
             for number, part in enumerate(parts)
             for denied in [_denied_positions(index, part)]
             for m in index.context.find(part)
-            if (number, m.start) > last and m.target.startswith("context:") and m.start not in denied
+            if (number, m.start) > last and m.target.kind == "context" and m.start not in denied
         }
         named_after = bool(pointed) and not pointed & before
     if named_after:
@@ -433,7 +433,7 @@ def _alternatives(index: KnowledgeIndex, parts: Sequence[str], named: List[Named
             joined += [n for n in (first, second) if n not in joined]
     ids: List[str] = []
     for n in joined:
-        kind, _, target_id = n.mention.target.partition(":")
+        kind, target_id = n.mention.target
         if kind == "procedure":
             ids.append(target_id)
         elif kind == "ambiguous":
@@ -486,7 +486,7 @@ def _set_aside_acts_told_in_passing(parts: Sequence[Part], named: List[Named]) -
     asking = {number for number, part in enumerate(parts) if part.kinds or part.topics}
     if any(n.part in asking and n.procedure and n.status in ("meant", "current") for n in named):
         for n in named:
-            if n.mention.target.startswith("other_act:") and n.part not in asking:
+            if n.mention.target.kind == "other_act" and n.part not in asking:
                 n.status = "aside"
 
 
@@ -495,21 +495,21 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     context words, an act the page does not describe, or candidates to ask about."""
     by_kind: Dict[str, List[str]] = {"procedure": [], "ambiguous": [], "other_act": []}
     for target in targets(subjects):
-        kind, _, target_id = target.partition(":")
+        kind, target_id = target
         by_kind[kind].append(target_id)
     # Words already read as a name or a generic word do not count again as context, nor the
     # words of another act as a site ("des malaises pendant les prises de sang, on m'endort pour
     # la biopsie ?": the blood test is an act told in passing, not a biopsy of the blood).
     in_text = index.subjects.find(text)
     named_positions = positions(in_text)
-    act_positions = positions([m for m in in_text if m.target.startswith("other_act:")])
+    act_positions = positions([m for m in in_text if m.target.kind == "other_act"])
     organ_positions = positions(index.organs.find(text))
     context: Counter = Counter()
     context_without_organs: Counter = Counter()
     outside: Dict[str, str] = {}
     denied = _denied_positions(index, text)
     for mention in index.context.find(text):
-        kind, _, procedure_id = mention.target.partition(":")
+        kind, procedure_id = mention.target
         if mention.start in denied:
             continue  # "enfin non, c'est pas un abcès, c'est mon rein qui est bouché"
         if kind == "outside":
@@ -605,14 +605,14 @@ def _generic_words_decided_in_their_part(
     to one of its candidates only."""
     decided: List[str] = []
     for n in named:
-        kind, _, group = n.mention.target.partition(":")
+        kind, group = n.mention.target
         if kind != "ambiguous" or n.status not in ("meant", "current"):
             continue
         candidates = index.knowledge.ambiguous_words[int(group)].candidates
         taken = positions(index.subjects.find(parts[n.part]))
         context: Counter = Counter()
         for mention in index.context.find(parts[n.part]):
-            kind, _, procedure_id = mention.target.partition(":")
+            kind, procedure_id = mention.target
             if kind == "context" and procedure_id in candidates and mention.start not in taken:
                 context[procedure_id] += mention.end - mention.start
         leaders = [p for p, weight in context.items() if weight == max(context.values(), default=0)]
@@ -623,7 +623,7 @@ def _generic_words_decided_in_their_part(
 
 def _names_a_site(index: KnowledgeIndex, indication: Mention) -> bool:
     """The words of a procedure's indication name an organ or a word that points to it."""
-    points_to_it = f"context:{indication.target}"
+    points_to_it = Target("context", indication.target)
     in_words = index.context.find(indication.words)
     return bool(index.organs.find(indication.words)) or any(m.target == points_to_it for m in in_words)
 

@@ -16,6 +16,7 @@ import settings
 from knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
 from knowledge.words import (
     PhraseMatcher,
+    Target,
     Vocabulary,
     as_read,
     french_stop_words,
@@ -217,22 +218,34 @@ class KnowledgeIndex:
         untexted = untexted_words(knowledge.texted_words)
         # What the message is about: a procedure's name, a generic word, or an act the page does not describe.
         self.subjects = PhraseMatcher(
-            [(f"procedure:{p.id}", word) for p in knowledge.procedures for word in (p.name, *p.patient_words)]
+            [
+                (Target("procedure", p.id), word)
+                for p in knowledge.procedures
+                for word in (p.name, *p.patient_words)
+            ]
             + [
-                (f"ambiguous:{i}", word)
+                (Target("ambiguous", str(i)), word)
                 for i, group in enumerate(knowledge.ambiguous_words)
                 for word in group.patient_words
             ]
-            + [(f"other_act:{act.id}", word) for act in knowledge.not_described for word in act.patient_words]
+            + [
+                (Target("other_act", act.id), word)
+                for act in knowledge.not_described
+                for word in act.patient_words
+            ]
         )
         # Words around it: what points to a procedure, and sites outside its scope.
         self.context = PhraseMatcher(
             [
-                (f"context:{p.id}", word)
+                (Target("context", p.id), word)
                 for p in knowledge.procedures
                 for word in (*p.context_words, *p.act_words)
             ]
-            + [(f"outside:{p.id}", word) for p in knowledge.procedures for word in p.scope.outside_words]
+            + [
+                (Target("outside", p.id), word)
+                for p in knowledge.procedures
+                for word in p.scope.outside_words
+            ]
         )
         self.indications = PhraseMatcher(
             (p.id, word) for p in knowledge.procedures for word in p.indication_words
@@ -380,16 +393,16 @@ class KnowledgeIndex:
         by_id = [p for p in self.knowledge.procedures if p.id == value]
         if by_id:
             return by_id[0]
-        found = [t for t in self.subjects.targets_of(value) if t.startswith("procedure:")]
+        found = [t for t in self.subjects.targets_of(value) if t.kind == "procedure"]
         if not found:
-            mentions = [m for m in self.subjects.find(value) if m.target.startswith("procedure:")]
+            mentions = [m for m in self.subjects.find(value) if m.target.kind == "procedure"]
             found = targets(mentions)
         if not found:
             close = self.subjects.closest(value, cutoff=0.8)
-            found = [close] if close and close.startswith("procedure:") else []
+            found = [close] if close and close.kind == "procedure" else []
         if len(found) != 1:
             return None
-        return self.knowledge.procedure(found[0].split(":", 1)[1])
+        return self.knowledge.procedure(found[0].id)
 
     def find_organ(self, value: Optional[str]) -> Optional[str]:
         if not isinstance(value, str):

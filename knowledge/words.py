@@ -20,7 +20,20 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import (
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Literal,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+)
 
 # A misspelt word is read as a knowledge-file word only if it is no French word ("sorte" is
 # not a misspelt "sortie", nor "infectée" a misspelt "infection"), long enough and close.
@@ -251,18 +264,30 @@ def _same_start(word: str, other: str) -> bool:
 _VOWELS = frozenset("aeiouyh")
 
 
+TargetKind = Literal["procedure", "ambiguous", "other_act", "context", "outside"]
+
+
+class Target(NamedTuple):
+    """What a phrase of the knowledge file's subject and context lists stands for: which list
+    (a procedure's names, a generic word, an act the page does not describe, a procedure's
+    context words, a site outside its scope), and the id in it (a generic word's: its index)."""
+
+    kind: TargetKind
+    id: str
+
+
 @dataclass(frozen=True)
 class Mention:
     """A phrase found in a message: what it stands for, and where (token positions)."""
 
-    target: str
+    target: Union[str, Target]
     start: int
     end: int
     words: str
 
 
 class PhraseMatcher:
-    """Phrases, each standing for one or more targets (ids)."""
+    """Phrases, each standing for one or more targets (an id, or a `Target`)."""
 
     def __init__(self, phrases: Iterable[Tuple[str, str]]):
         self._targets: Dict[Tuple[str, ...], List[str]] = {}
