@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Literal, Optional, Sequence, Tuple, get_args
 
 from assistant.understanding import Asked, Decision
 from knowledge import ASPECTS, EXTRA_FACTS, Fact, KnowledgeBase, Procedure, normalize
@@ -78,7 +78,7 @@ PAGE = "page de la clinique sur la radiologie interventionnelle"
 # What a reply did, recorded with the bot message in the conversation (`answer_record`)
 # for the staff report (scripts/conversation_report.py). "fact" and "not_stated" are
 # answers about one aspect of one procedure; the web chat offers feedback after them.
-REPLY_OUTCOMES = (
+ReplyOutcome = Literal[
     "fact",
     "not_stated",
     "overview",
@@ -92,8 +92,9 @@ REPLY_OUTCOMES = (
     "feedback",
     "not_covered",
     "smalltalk",
-)
-FEEDBACK_OUTCOMES = ("fact", "not_stated")
+]
+REPLY_OUTCOMES: Tuple[str, ...] = get_args(ReplyOutcome)
+FEEDBACK_OUTCOMES: Tuple[ReplyOutcome, ...] = ("fact", "not_stated")
 # What the patient said of an answer (the `feedback` slot), from the intent of their message.
 FEEDBACK_OF_INTENT = {"feedback_helpful": "helpful", "feedback_not_helpful": "not_helpful"}
 
@@ -107,7 +108,7 @@ class Reply:
 
 
 def answer_record(
-    outcome: str,
+    outcome: ReplyOutcome,
     procedure: Optional[str] = None,
     aspect: Optional[str] = None,
     candidates: Sequence[str] = (),

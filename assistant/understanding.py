@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Literal, Optional, Sequence, Set, Tuple
 
 from knowledge import QUESTION_KINDS, KnowledgeIndex
 from knowledge.words import Mention, Target, positions, stems, targets
@@ -153,13 +153,16 @@ class Reading:
         return list(dict.fromkeys(topic for part in self.parts for topic in part.topics))
 
 
+DecisionOutcome = Literal["answer", "not_described", "clarify", "out_of_scope", "general", "none"]
+
+
 @dataclass
 class Decision:
     """What to answer. `outcome`: answer (every `asked`), not_described, clarify (`candidates`,
     with the `pending` kinds to answer once chosen), out_of_scope, general (`topic`), or none
     (no procedure question read: the intent decides)."""
 
-    outcome: str
+    outcome: DecisionOutcome
     asked: List[Asked] = field(default_factory=list)
     candidates: List[str] = field(default_factory=list)
     pending: List[str] = field(default_factory=list)
