@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Literal, Optional, Sequence, Tuple, get_args
 
 from assistant.understanding import Asked, Decision
-from knowledge import ASPECTS, EXTRA_FACTS, Fact, KnowledgeBase, Procedure, normalize
+from knowledge import ASPECTS, EXTRA_FACTS, GENERAL_FACT_OF_KIND, Fact, KnowledgeBase, Procedure, normalize
 from knowledge.schema import OtherAct
 
 ASPECT_TITLES = {
@@ -46,10 +46,6 @@ ASPECT_QUESTIONS = {
     "alternatives": "quelles autres possibilités existent à la place de ce geste",
     "delay": "quel délai suit ce geste",
 }
-# What the page says in general on an aspect it does not give for a procedure: added, never
-# as a claim about this procedure. (Not the asepsis beside a question on risks: it would read
-# as a reassurance the page does not give.)
-GENERAL_FACT_OF_ASPECT = {"anaesthesia": "pain_relief", "location": "location"}
 # The facts the overview of a procedure gives, in this order.
 OVERVIEW_FACTS = ("purpose", "how_it_is_done", "who_decides", "urgency", "organs_concerned")
 
@@ -234,8 +230,8 @@ def answer_aspect(
     quoted = [fact.source] if fact.note else []
     if fact.note:
         lines.append(fact.note)
-    if aspect in GENERAL_FACT_OF_ASPECT:
-        general: Fact = getattr(knowledge.general, GENERAL_FACT_OF_ASPECT[aspect])
+    if aspect in GENERAL_FACT_OF_KIND:
+        general: Fact = getattr(knowledge.general, GENERAL_FACT_OF_KIND[aspect])
         lines += ["Pour l'ensemble des gestes, elles indiquent :", general.answer]
         quoted.append(general.source)
     lines.append(team_pointer(knowledge, about_a_procedure=True))

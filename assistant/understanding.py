@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Dict, List, Literal, Optional, Sequence, Set, Tuple
 
-from knowledge import QUESTION_KINDS, KnowledgeIndex
+from knowledge import GENERAL_FACT_OF_KIND, QUESTION_KINDS, KnowledgeIndex
 from knowledge.words import Mention, Target, positions, stems, targets
 
 # The question kind of each intent that asks one: read only when the words of the message give none.
@@ -262,6 +262,9 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     if len(either) > 1 and not reading.other_act:
         # "une biopsie ou un drainage ?": the patient does not know which; ask.
         reading.procedures, reading.candidates, reading.named_by = [], either, "name"
+    undecided = _undecided_between(index, parts, reading, meant_text)
+    if len(undecided) > 1 and not reading.other_act:
+        reading.procedures, reading.candidates, reading.named_by = [], undecided, "context"
     excluded = [n.procedure for n in named if n.status == "excluded" and n.procedure]
     reading.excluded = [p for p in dict.fromkeys(excluded) if p not in reading.procedures]
     for number, part in enumerate(reading.parts):
@@ -300,6 +303,16 @@ def _with_words_standing_for_a_generic_word(
         if word in index.standing_for_a_word and position not in taken and generic and followed:
             found.append(Mention(generic.target, position, position + 1, word))
     return sorted(found, key=lambda mention: (mention.start, mention.target))
+
+
+def _undecided_between(index: KnowledgeIndex, parts: Sequence[str], reading: Reading, text: str) -> List[str]:
+    """ "on m'a parlé soit de la brûler, soit de faire grossir le foie, je ne sais plus": the
+    procedures named or whose act or indication is described, when the patient says they do not
+    know which it will be."""
+    if not any(cue.target == "undecided" for part in parts for cue in index.cues.find(part)):
+        return []
+    described = targets([*index.acts.find(text), *index.indications.find(text)])
+    return list(dict.fromkeys([*reading.procedures, *reading.candidates, *described]))
 
 
 def _generic_word_of(index: KnowledgeIndex, mention: Mention) -> Optional[Mention]:
@@ -762,8 +775,10 @@ def decide(
     else:
         if reading.topics and not kinds:
             return _topics_alone(reading)
-        if reading.general_topic and set(precise) <= {reading.general_topic}:
-            # "comment soulagez-vous la douleur pendant vos gestes ?": a general question.
+        general_facts_asked = {GENERAL_FACT_OF_KIND.get(kind, kind) for kind in precise}
+        if reading.general_topic and general_facts_asked <= {reading.general_topic}:
+            # "comment soulagez-vous la douleur pendant vos gestes ?", "vos gestes font mal ? vous
+            # endormez les gens ?": a general question.
             return Decision("general", topic=reading.general_topic)
         understood = precise or reading.organs
         not_understood = intent == "nlu_fallback" and not (precise and reading.refers_to_an_act)

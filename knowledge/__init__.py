@@ -7,12 +7,21 @@ from knowledge.loader import (
     load_knowledge,
     normalize,
 )
-from knowledge.schema import ASPECTS, EXTRA_FACTS, QUESTION_KINDS, Fact, KnowledgeBase, Procedure
+from knowledge.schema import (
+    ASPECTS,
+    EXTRA_FACTS,
+    GENERAL_FACT_OF_KIND,
+    QUESTION_KINDS,
+    Fact,
+    KnowledgeBase,
+    Procedure,
+)
 
 __all__ = [
     "ASPECTS",
     "EXTRA_FACTS",
     "Fact",
+    "GENERAL_FACT_OF_KIND",
     "KnowledgeBase",
     "KnowledgeError",
     "KnowledgeIndex",

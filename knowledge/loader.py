@@ -286,7 +286,16 @@ class KnowledgeIndex:
         cues = knowledge.reading_cues
         self.cues = PhraseMatcher(
             (cue, word)
-            for cue in ("excluded", "past", "current", "correction", "mistake", "reference", "clinic_act")
+            for cue in (
+                "excluded",
+                "past",
+                "current",
+                "correction",
+                "mistake",
+                "reference",
+                "clinic_act",
+                "undecided",
+            )
             for word in getattr(cues, cue)
         )
         self.linking_words = frozenset(normalize(" ".join(cues.linking)).split())

@@ -17,6 +17,11 @@ ASPECTS = ("purpose", "how_it_is_done", "duration", "anaesthesia", "hospital_sta
 EXTRA_FACTS = ("who_decides", "urgency", "organs_concerned", "location", "alternatives", "delay")
 # What a question can ask about a procedure: one fact, or everything the page says.
 QUESTION_KINDS = ("overview", *ASPECTS, *EXTRA_FACTS)
+# The page's general fact on a question kind, for every procedure: what an answer adds when a
+# procedure lacks its own (never as a claim about it), and what "vous endormez les gens pour vos
+# gestes ?" asks. (Not the asepsis beside a question on risks: it would read as a reassurance
+# the page does not give.)
+GENERAL_FACT_OF_KIND = {"anaesthesia": "pain_relief", "location": "location"}
 
 # HTML tags, and Markdown links or images: the web chat renders Markdown, so a
 # text of the file must never be able to add a link, an image or a tag there.
@@ -197,6 +202,8 @@ class ReadingCues(StrictModel):
     current: List[Text] = []  # "cette fois": the one meant, even beside a past cue
     correction: List[Text] = []  # "finalement": what was named before is replaced
     mistake: List[Text] = []  # "ah non pardon": a correction that also sets aside the procedure discussed
+    # "soit …, soit …", "le médecin hésite entre": the patient does not know which act it will be
+    undecided: List[Text] = []
     reference: List[Text] = []  # "l'intervention qu'on me propose": an act meant, not named
     # "sous scanner", "que vous faites": the clinic's own act meant, not named
     clinic_act: List[Text] = []

@@ -935,3 +935,33 @@ def test_the_variant_the_page_tells_apart_wins_over_the_organ_that_says_where():
     # Two organs the page does not tell apart: no variant chosen.
     decision = decision_for("une biopsie du rein et du foie, je dors sur place ?")
     assert {a.organ for a in decision.asked} <= {None, "rein", "foie"}
+
+
+@pytest.mark.parametrize(
+    "text, candidates",
+    [
+        (
+            "pour ma tumeur au foie on m'a parlé soit de la brûler, soit de faire grossir le foie, je "
+            "ne sais plus : ça dure combien ?",
+            {"thermoablation", "embolisation_portale"},
+        ),
+        (
+            "le médecin hésite entre une biopsie et une thermoablation, c'est risqué ?",
+            {"biopsie", "thermoablation"},
+        ),
+    ],
+)
+def test_a_patient_who_does_not_know_which_act_it_will_be_is_asked(text, candidates):
+    decision = decision_for(text)
+    assert (decision.outcome, set(decision.candidates)) == ("clarify", candidates)
+
+
+@pytest.mark.parametrize("intent", ["ask_anaesthesia", "ask_pain", None])
+def test_sleep_asked_of_all_the_clinics_acts_gets_the_pages_general_fact(intent):
+    decision = decision_for("vos gestes font mal ? vous endormez les gens ?", intent)
+    assert (decision.outcome, decision.topic) == ("general", "pain_relief")
+
+
+def test_a_procedure_said_to_have_nothing_to_do_with_it_is_not_answered():
+    text = "rien à voir avec une infiltration : c'est une néphrostomie, ça sert à quoi ?"
+    assert asked(text) == ("answer", [("nephrostomie", "purpose")])
