@@ -15,6 +15,7 @@ from pydantic import ValidationError
 import settings
 from knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
 from knowledge.words import (
+    Mention,
     PhraseMatcher,
     Target,
     Vocabulary,
@@ -208,6 +209,15 @@ def _french_words_of_the_nlu_model() -> FrozenSet[str]:
     return french_words(model)
 
 
+# How many words a doubt reaches: "si j'ai de la fièvre", "au cas où ma mère ferait une réaction".
+DOUBT_REACH = 5
+
+
+def _doubted(sign: Mention, doubts: List[Mention]) -> bool:
+    """A sign right after a word of doubt or worry, or overlapping it ("si j'ai de la fièvre")."""
+    return any(doubt.start < sign.end and sign.start - doubt.end <= DOUBT_REACH for doubt in doubts)
+
+
 class KnowledgeIndex:
     """Finds procedures, acts, organs, question kinds and emergency signs in what a patient wrote."""
 
@@ -273,6 +283,22 @@ class KnowledgeIndex:
         self.emergency_not_now = PhraseMatcher(
             ("now", as_read(w, untexted)) for w in knowledge.emergency_not_now_words
         )
+        self.emergency_told_now = {
+            sign_id: [
+                PhraseMatcher((sign_id, as_read(w, untexted)) for w in group) for group in sign.told_now
+            ]
+            for sign_id, sign in knowledge.emergency_signs.items()
+            if sign.told_now
+        }
+        self.emergency_now = PhraseMatcher(
+            ("now", as_read(w, untexted)) for w in knowledge.emergency_now_words
+        )
+        self.emergency_doubt = PhraseMatcher(
+            ("doubt", as_read(w, untexted)) for w in knowledge.emergency_doubt_words
+        )
+        self.emergency_question = PhraseMatcher(
+            ("question", as_read(w, untexted)) for w in knowledge.emergency_question_words
+        )
         self.not_covered_topics = PhraseMatcher(
             (topic_id, stems(as_read(word, untexted)))
             for topic_id, topic in knowledge.not_covered_topics.items()
@@ -300,9 +326,7 @@ class KnowledgeIndex:
         )
         self.linking_words = frozenset(normalize(" ".join(cues.linking)).split())
         self.standing_for_a_word = frozenset(normalize(" ".join(cues.standing_for_a_word)).split())
-        self.persons = PhraseMatcher(
-            (person, word) for person in PERSONS for word in getattr(cues, person)
-        )
+        self.persons = PhraseMatcher((person, word) for person in PERSONS for word in getattr(cues, person))
         # Every word a patient may misspell that the reading looks for; sites outside a scope
         # are known words, never read as a misspelling of another, nor another word as them.
         self.vocabulary = Vocabulary(
@@ -350,8 +374,31 @@ class KnowledgeIndex:
                 # without the names of acts.
                 corrected = self.vocabulary.correct(sentence)
                 for told in (sentence, corrected, self._without_names(corrected)):
-                    found += [m.target for m in self.emergency_signs.find(told)]
+                    doubts = self.emergency_doubt.find(told)
+                    found += [m.target for m in self.emergency_signs.find(told) if not _doubted(m, doubts)]
+        found += self._emergency_signs_told_now(text)
         return list(dict.fromkeys(found))
+
+    def _emergency_signs_told_now(self, text: str) -> List[str]:
+        """ "le sang traverse le pansement depuis 10 min", "mon pied devient bleu depuis ce matin":
+        a sign's words with a word of the present, in a clause that is no question ("…, c'est
+        normal ?" is the next clause), tells no memory, doubt or worry ("si j'ai de la fièvre")."""
+        found: List[str] = []
+        for clause in re.split(r"(?<=[.!?;,\n])", text):
+            if clause.rstrip().endswith("?"):
+                continue
+            told = self._with_elisions_split(clause)
+            corrected = self.vocabulary.correct(told)
+            guards = (self.emergency_not_now, self.emergency_doubt, self.emergency_question)
+            if any(matcher.find(t) for t in (told, corrected) for matcher in guards):
+                continue
+            if not (self.emergency_now.find(told) or self.emergency_now.find(corrected)):
+                continue
+            for sign_id, groups in self.emergency_told_now.items():
+                for version in (told, corrected):
+                    if all(group.find(version) for group in groups):
+                        found.append(sign_id)
+        return found
 
     def _with_elisions_split(self, sentence: str) -> str:
         """ "jcrache du sang", "jsaigne": a pronoun glued to a sign's word, as texted; texted

@@ -222,7 +222,10 @@ class EmergencySign(StrictModel):
     """A red-flag symptom, as patients describe it happening to them now."""
 
     label: Text
-    patient_words: List[Text]
+    patient_words: List[Text]  # each tells the sign by itself ("je saigne beaucoup")
+    # Told with a word of the present (`emergency_now_words`: "depuis", "ce matin", "d'un coup")
+    # in a clause that asks nothing: one word of each group ("jambe" and "froide"; "sang").
+    told_now: List[List[Text]] = []
 
 
 class GeneralFacts(StrictModel):
@@ -266,6 +269,12 @@ class KnowledgeBase(StrictModel):
     texted_words: Dict[str, Text] = {}
     emergency_signs: Dict[str, EmergencySign] = {}
     emergency_not_now_words: List[Text] = []
+    # Words of the present, for the signs `told_now`; words of a doubt or a worry ("si j'ai",
+    # "peur de"), which keep a sign right after them, or a clause told now, from raising the
+    # alarm; and words of a question or a negation, which keep a clause told now from it.
+    emergency_now_words: List[Text] = []
+    emergency_doubt_words: List[Text] = []
+    emergency_question_words: List[Text] = []
 
     def procedure(self, procedure_id: str) -> Procedure:
         for procedure in self.procedures:

@@ -110,6 +110,18 @@ def _beyond_the_page_section(knowledge: KnowledgeBase, responses: List[Tuple[str
     lines += ["## Signes qui déclenchent la consigne d'urgence", ""]
     for sign in knowledge.emergency_signs.values():
         lines.append(f"- **{sign.label}** : " + ", ".join(f"« {word} »" for word in sign.patient_words))
+        if sign.told_now:
+            groups = " et ".join("(" + ", ".join(group) + ")" for group in sign.told_now)
+            lines.append(f"  - ou, dit au présent, un mot de chaque groupe : {groups}")
+    lines += [
+        "",
+        "Au présent : « " + " », « ".join(knowledge.emergency_now_words) + " ». Sans alerte, "
+        "dans la même partie de phrase : une question, un mot de doute (« "
+        + " », « ".join(knowledge.emergency_doubt_words)
+        + " ») ou de question et de négation (« "
+        + " », « ".join(knowledge.emergency_question_words)
+        + " »).",
+    ]
     lines += ["", SIGN_OFF, "", "## Questions aux cliniciens", ""]
     lines += [f"- {question}" for question in QUESTIONS_FOR_CLINICIANS]
     return [*lines, ""]

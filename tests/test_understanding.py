@@ -232,6 +232,26 @@ def test_a_sign_asked_about_or_remembered_is_not_an_emergency_now(word):
     assert INDEX.emergency_signs_in(f"{word} le drain ? Là {sign}") != []
 
 
+SIGNS_TOLD_NOW = [sign_id for sign_id, sign in KNOWLEDGE.emergency_signs.items() if sign.told_now]
+
+
+@pytest.mark.parametrize("sign_id", SIGNS_TOLD_NOW)
+def test_a_signs_words_told_with_a_word_of_the_present_raise_the_alarm(sign_id):
+    groups = KNOWLEDGE.emergency_signs[sign_id].told_now
+    now, doubt = KNOWLEDGE.emergency_now_words[1], KNOWLEDGE.emergency_doubt_words[0]
+    for position in range(max(len(group) for group in groups)):
+        words = " ".join(group[min(position, len(group) - 1)] for group in groups)
+        told = f"j'ai eu la biopsie et {words} {now}"
+        assert sign_id in INDEX.emergency_signs_in(told), told
+        if INDEX.emergency_signs.find(f"{words} {now}"):
+            continue  # a phrase that tells the sign by itself, question or not
+        # Not in a question, nor after a word of doubt, nor without a word of the present.
+        assert sign_id not in INDEX.emergency_signs_in(f"{told} ?"), told
+        assert sign_id not in INDEX.emergency_signs_in(f"{doubt} {words} {now}"), told
+        if not INDEX.emergency_now.find(words):  # "arrive plus du tout à bouger" tells the present
+            assert sign_id not in INDEX.emergency_signs_in(f"j'ai eu la biopsie et {words}"), told
+
+
 @pytest.mark.parametrize(
     "told, sign_id",
     [
@@ -243,6 +263,9 @@ def test_a_sign_asked_about_or_remembered_is_not_an_emergency_now(word):
         ("le tuyau du rein s'est décroché", "drain_out"),
         ("fievre 39.8 depuis ce matin avec le drain", "fever"),
         ("ma jambe droite est froide et toute blanche depuis l'angiographie", "cold_limb"),
+        ("le sang traverse le pansement et coule sur le drap depuis 10 min, c'est normal ?", "bleeding"),
+        ("mon pied devient bleu et j'ai des fourmis, ils m'ont piqué à l'aine hier", "cold_limb"),
+        ("mon père ne peut plus bouger ses deux jambes depuis une heure", "limb_weakness"),
     ],
 )
 def test_a_sign_told_in_the_patients_own_words_is_recognised(told, sign_id):
@@ -254,6 +277,9 @@ def test_a_sign_told_in_the_patients_own_words_is_recognised(told, sign_id):
     [
         "combien de temps dure la biopsie ?",
         "est-ce qu'on peut faire un malaise pendant une embolisation ?",
+        "si j'ai de la fièvre une fois rentrée chez moi, je fais quoi ?",
+        "des fibromes qui me font beaucoup saigner pendant mes règles depuis deux ans, l'embolisation ?",
+        "au cas où ma mère ferait une réaction allergique, qui appeler ?",
         "je suis tombé sur votre page en cherchant la néphrostomie, ça dure combien ?",
         "est-ce que ça saigne pendant la biopsie ?",
         "y a-t-il un risque de saignement après l'embolisation ?",
