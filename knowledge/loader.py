@@ -384,7 +384,8 @@ class KnowledgeIndex:
         a sign's words with a word of the present, in a clause that is no question ("…, c'est
         normal ?" is the next clause), tells no memory, doubt or worry ("si j'ai de la fièvre")."""
         found: List[str] = []
-        for clause in re.split(r"(?<=[.!?;,\n])", text):
+        # Clauses end at a punctuation mark; a comma only before a space ("39,8 de fièvre").
+        for clause in re.split(r"(?<=[.!?;\n])|(?<=,)(?=\s)", text):
             if clause.rstrip().endswith("?"):
                 continue
             told = self._with_elisions_split(clause)

@@ -991,3 +991,16 @@ def test_sleep_asked_of_all_the_clinics_acts_gets_the_pages_general_fact(intent)
 def test_a_procedure_said_to_have_nothing_to_do_with_it_is_not_answered():
     text = "rien à voir avec une infiltration : c'est une néphrostomie, ça sert à quoi ?"
     assert asked(text) == ("answer", [("nephrostomie", "purpose")])
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("que faire si le drain de néphrostomie se bouche une fois à la maison ?", "at_home"),
+        ("quel antidouleur je pourrai prendre après la thermoablation ?", "pain_after"),
+        ("combien de temps dure la biopsie, et je dois faire quoi avant ?", "preparation"),
+    ],
+)
+def test_what_to_do_at_home_and_before_is_not_covered_by_the_page(text, topic):
+    decision = decision_for(text)
+    assert topic in [asked.topic for asked in decision.asked]
