@@ -442,81 +442,94 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    args = parse_args(argv)
-    stop_all_on_exit()
-    workdir = Path(tempfile.mkdtemp(prefix="rasa-bench-"))
-    log(f"temporary folder: {workdir}")
-    machine = machine_description()
-    figures: Dict[str, object] = {"machine": machine}
+@dataclass
+class Measured:
+    """Everything one run of the benchmark measured."""
+
+    results: List[PhaseResult]
+    single: PhaseResult  # ours, custom actions, one user
+    concurrent: PhaseResult  # ours, custom actions, --users users
+    nlu_single: PhaseResult  # ours, responses of domain.yml, one user
+    stock_single: Optional[PhaseResult]
+    stock_concurrent: Optional[PhaseResult]
+    memory: Dict[str, float]
+    train_seconds: float
+    stock_train_seconds: float
+    ours_load_seconds: float
+    stock_load_seconds: float
+    ours_new: List[PhaseResult]
+    stock_new: List[PhaseResult]
+
+
+def measure(args: argparse.Namespace, workdir: Path) -> Measured:
+    """Trains, starts both bots side by side, and runs every phase; stops the servers."""
     responses = domain_texts()
     nlu_expected = {text: responses[name] for text, name in RESPONSE_MIX.items()}
-    stock_single: Optional[PhaseResult] = None
-    stock_new: List[PhaseResult] = []
-    try:
-        train_seconds = float("nan") if args.skip_training else train_ours(workdir / "train")
-        stock_train = float("nan") if args.skip_stock else init_stock(workdir / "stock")
+    train_seconds = float("nan") if args.skip_training else train_ours(workdir / "train")
+    stock_train = float("nan") if args.skip_stock else init_stock(workdir / "stock")
 
-        log("starting our servers (scripts/run.sh)")
-        ours = RunningAssistant(workdir)
-        ours.start()
-        log(f"  ready after {ours.start_seconds:.1f} s")
-        warm_up(ours.url, ACTION_MIX + list(RESPONSE_MIX), args.warmup)
-        scenarios = [
-            ("ours: custom actions", ours.url, ACTION_MIX, None),
-            ("ours: responses of domain.yml", ours.url, RESPONSE_MIX, nlu_expected),
-        ]
-        stock_load = float("nan")
-        if not args.skip_stock:
-            log("starting the stock bot (rasa run)")
-            stock = StockServer(workdir / "stock" / "project")
-            stock.start()
-            stock_load = stock.start_seconds
-            log(f"  ready after {stock_load:.1f} s")
-            warm_up(stock.url, STOCK_MIX, args.warmup)
-            scenarios.append(("stock rasa init", stock.url, STOCK_MIX, None))
+    log("starting our servers (scripts/run.sh)")
+    ours = RunningAssistant(workdir)
+    ours.start()
+    log(f"  ready after {ours.start_seconds:.1f} s")
+    warm_up(ours.url, ACTION_MIX + list(RESPONSE_MIX), args.warmup)
+    scenarios = [
+        ("ours: custom actions", ours.url, ACTION_MIX, None),
+        ("ours: responses of domain.yml", ours.url, RESPONSE_MIX, nlu_expected),
+    ]
+    stock, stock_load = None, float("nan")
+    if not args.skip_stock:
+        log("starting the stock bot (rasa run)")
+        stock = StockServer(workdir / "stock" / "project")
+        stock.start()
+        stock_load = stock.start_seconds
+        log(f"  ready after {stock_load:.1f} s")
+        warm_up(stock.url, STOCK_MIX, args.warmup)
+        scenarios.append(("stock rasa init", stock.url, STOCK_MIX, None))
 
-        # Both servers run side by side and their phases alternate, in --rounds slices each: a
-        # machine whose load changes during the run (shared, throttled) weighs on both alike.
-        measured: Dict[tuple, PhaseResult] = {}
-        for users in (1, args.users):
-            for _ in range(args.rounds):
-                for scenario, url, messages, expected in scenarios:
-                    part = run_phase(url, scenario, users, messages, expected, slice_of(args))
-                    measured.setdefault((scenario, users), PhaseResult(scenario, users)).add(part)
-        results = list(measured.values())
-        single = measured[("ours: custom actions", 1)]
-        concurrent = measured[("ours: custom actions", args.users)]
-        nlu_single = measured[("ours: responses of domain.yml", 1)]
-        stock_single = measured.get(("stock rasa init", 1))
-        stock_concurrent = measured.get(("stock rasa init", args.users))
+    # Both servers run side by side and their phases alternate, in --rounds slices each: a
+    # machine whose load changes during the run (shared, throttled) weighs on both alike.
+    measured: Dict[tuple, PhaseResult] = {}
+    for users in (1, args.users):
+        for _ in range(args.rounds):
+            for scenario, url, messages, expected in scenarios:
+                part = run_phase(url, scenario, users, messages, expected, slice_of(args))
+                measured.setdefault((scenario, users), PhaseResult(scenario, users)).add(part)
 
-        rasa_pid, action_pid = ours.rasa_pid(), ours.action_pid()
-        memory = {
-            "ours_rasa_rss_mb": tree_memory_mb(rasa_pid),
-            "ours_rasa_peak_mb": tree_memory_mb(rasa_pid, peak=True),
-            "ours_actions_rss_mb": tree_memory_mb(action_pid),
-            "ours_actions_peak_mb": tree_memory_mb(action_pid, peak=True),
-        }
-        ours_load = ours.start_seconds
-        # Ours keeps running: the new-conversation scenario alternates both bots.
-        if not args.skip_stock:
-            memory["stock_rasa_rss_mb"] = tree_memory_mb(stock.rasa_pid())
-            memory["stock_rasa_peak_mb"] = tree_memory_mb(stock.rasa_pid(), peak=True)
-        ours_new, stock_new = new_conversation_phases(
-            ours.url, None if args.skip_stock else stock.url, args
-        )
-        results += ours_new + stock_new
-        if not args.skip_stock:
-            stock.stop()
-        ours.stop()
-    finally:
-        stop_all()
-        if args.keep_temp:
-            log(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+    rasa_pid, action_pid = ours.rasa_pid(), ours.action_pid()
+    memory = {
+        "ours_rasa_rss_mb": tree_memory_mb(rasa_pid),
+        "ours_rasa_peak_mb": tree_memory_mb(rasa_pid, peak=True),
+        "ours_actions_rss_mb": tree_memory_mb(action_pid),
+        "ours_actions_peak_mb": tree_memory_mb(action_pid, peak=True),
+    }
+    if stock is not None:
+        memory["stock_rasa_rss_mb"] = tree_memory_mb(stock.rasa_pid())
+        memory["stock_rasa_peak_mb"] = tree_memory_mb(stock.rasa_pid(), peak=True)
+    # Ours keeps running: the new-conversation scenario alternates both bots.
+    ours_new, stock_new = new_conversation_phases(ours.url, stock.url if stock else None, args)
+    if stock is not None:
+        stock.stop()
+    ours.stop()
+    return Measured(
+        results=list(measured.values()) + ours_new + stock_new,
+        single=measured[("ours: custom actions", 1)],
+        concurrent=measured[("ours: custom actions", args.users)],
+        nlu_single=measured[("ours: responses of domain.yml", 1)],
+        stock_single=measured.get(("stock rasa init", 1)),
+        stock_concurrent=measured.get(("stock rasa init", args.users)),
+        memory=memory,
+        train_seconds=train_seconds,
+        stock_train_seconds=stock_train,
+        ours_load_seconds=ours.start_seconds,
+        stock_load_seconds=stock_load,
+        ours_new=ours_new,
+        stock_new=stock_new,
+    )
 
+
+def print_report(args: argparse.Namespace, machine: str, m: Measured) -> bool:
+    """Prints the tables; returns whether every target is met."""
     load_desc = f"{args.requests} requests" if args.requests else f"{args.duration:g} s"
     print(f"\nMachine: {machine}")
     print(
@@ -524,19 +537,22 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"loop (no think time), a new sender every {args.turns} messages, REST over loopback, "
         f"{args.warmup} warm-up requests per server.\n"
     )
-    print(latency_table(results))
-    action_share = single.p(50) - nlu_single.p(50)
+    print(latency_table(m.results))
+    action_share = m.single.p(50) - m.nlu_single.p(50)
     print(
         f"\nCustom-action mix minus NLU-only mix, 1 user p50: {fmt(action_share)} ms "
         "(action server round trip, its extra events in the tracker store, longer replies)."
     )
-
+    memory = m.memory
     print("\n| Figure | Ours | Stock rasa init |\n|---|---:|---:|")
     print(
-        f"| Training time, s | {fmt(train_seconds, 0)} (rasa train, cold cache) "
-        f"| {fmt(stock_train, 0)} (rasa init, incl. training, cold cache) |"
+        f"| Training time, s | {fmt(m.train_seconds, 0)} (rasa train, cold cache) "
+        f"| {fmt(m.stock_train_seconds, 0)} (rasa init, incl. training, cold cache) |"
     )
-    print(f"| Start-up: process start → model loaded and serving, s | {fmt(ours_load)} | {fmt(stock_load)} |")
+    print(
+        "| Start-up: process start → model loaded and serving, s | "
+        f"{fmt(m.ours_load_seconds)} | {fmt(m.stock_load_seconds)} |"
+    )
     print(
         f"| Rasa server RSS after load / peak, MB | {fmt(memory['ours_rasa_rss_mb'], 0)} / "
         f"{fmt(memory['ours_rasa_peak_mb'], 0)} | {fmt(memory.get('stock_rasa_rss_mb'), 0)} / "
@@ -546,42 +562,63 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"| Action server RSS after load / peak, MB | {fmt(memory['ours_actions_rss_mb'], 0)} / "
         f"{fmt(memory['ours_actions_peak_mb'], 0)} | none |"
     )
-
-    table, all_met = targets_table(single, concurrent, stock_single, stock_concurrent, memory)
+    table, all_met = targets_table(m.single, m.concurrent, m.stock_single, m.stock_concurrent, memory)
     print(
         "\nTargets: ratios to the stock bot measured in this run (absolute figures above are for "
         "information: they depend on the machine and its load)."
     )
     print("\n" + table)
-    if stock_new:
-        new_table, new_met = new_conversation_report(ours_new, stock_new)
+    if m.stock_new:
+        new_table, new_met = new_conversation_report(m.ours_new, m.stock_new)
         print("\n" + new_table)
         all_met = all_met and new_met
     print("\nAll targets met." if all_met else "\nSome targets missed (MISS above).")
+    return all_met
 
+
+def figures_of(machine: str, m: Measured) -> Dict[str, object]:
+    """What --json writes."""
+    return {
+        "machine": machine,
+        **m.memory,
+        "train_seconds": m.train_seconds,
+        "stock_train_seconds": m.stock_train_seconds,
+        "ours_load_seconds": m.ours_load_seconds,
+        "stock_load_seconds": m.stock_load_seconds,
+        "phases": [
+            {
+                "scenario": r.scenario,
+                "users": r.users,
+                "requests": r.requests,
+                "errors": r.errors,
+                "wrong_replies": r.wrong_replies,
+                "p50_ms": r.p(50),
+                "p95_ms": r.p(95),
+                "p99_ms": r.p(99),
+                "msgs_per_s": r.throughput,
+            }
+            for r in m.results
+        ],
+    }
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    stop_all_on_exit()
+    workdir = Path(tempfile.mkdtemp(prefix="rasa-bench-"))
+    log(f"temporary folder: {workdir}")
+    machine = machine_description()
+    try:
+        measured = measure(args, workdir)
+    finally:
+        stop_all()
+        if args.keep_temp:
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    all_met = print_report(args, machine, measured)
     if args.json:
-        figures.update(
-            memory,
-            train_seconds=train_seconds,
-            stock_train_seconds=stock_train,
-            ours_load_seconds=ours_load,
-            stock_load_seconds=stock_load,
-            phases=[
-                {
-                    "scenario": r.scenario,
-                    "users": r.users,
-                    "requests": r.requests,
-                    "errors": r.errors,
-                    "wrong_replies": r.wrong_replies,
-                    "p50_ms": r.p(50),
-                    "p95_ms": r.p(95),
-                    "p99_ms": r.p(99),
-                    "msgs_per_s": r.throughput,
-                }
-                for r in results
-            ],
-        )
-        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps(figures_of(machine, measured), indent=2), encoding="utf-8")
     return 0 if all_met else 1
 
 

@@ -169,6 +169,226 @@ async def leave_room(sio: AsyncServer, sid: str, room: str, namespace: Optional[
         await left
 
 
+class SocketIOEvents:
+    """The handlers of one socketio channel's events, and what they share: the connections, the
+    connections per address, the sessions and the work budgets of the addresses."""
+
+    def __init__(
+        self,
+        channel: CheckedSocketIOInput,
+        sio: AsyncServer,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        self.channel, self.sio, self.on_new_message = channel, sio, on_new_message
+        self.namespace = channel.namespace
+        limits = settings.load()
+        self.origins = frozenset(limits.allowed_origins)
+        self.max_per_address = limits.socketio_max_connections_per_address
+        self.per_minute = limits.socketio_messages_per_minute
+        self.connections: Dict[str, Connection] = {}
+        self.per_address: Counter = Counter()
+        self.sessions = Sessions(lambda: message_bucket(self.per_minute))
+        self.budgets = AddressBudgets(limits.socketio_work_per_address)
+
+    def register(self) -> None:
+        on = {"namespace": self.namespace}
+        self.sio.on("connect", **on)(self.connect)
+        self.sio.on("disconnect", **on)(self.disconnect)
+        self.sio.on("session_request", **on)(self.session_request)
+        self.sio.on(MALFORMED_EVENT, **on)(self.malformed)
+        self.sio.on("*", **on)(self.unknown_event)
+        self.sio.on(self.channel.user_message_evt, **on)(self.handle_message)
+        guard_requests(self.sio.eio, MAX_EVENT_BYTES, self.malformed_request)
+
+    async def connect(self, sid: str, environ: Dict, auth: Optional[Dict]) -> bool:
+        request = environ.get("sanic.request")
+        origin = environ.get("HTTP_ORIGIN")
+        if origin and origin not in self.origins:
+            logger.warning("socketio connection refused: origin not in CORS_ORIGINS")
+            return False
+        # The peer, or the client behind a trusted proxy (SANIC_PROXIES_COUNT / REAL_IP_HEADER).
+        address = (request.remote_addr or request.ip) if request is not None else "unknown"
+        if self.per_address[address] >= self.max_per_address:
+            logger.warning("socketio connection refused: %s from one address already", self.max_per_address)
+            return False
+        channel = self.channel
+        if channel.jwt_key:
+            token = auth.get("token") if isinstance(auth, dict) else None
+            if not token or not decode_bearer_token(token, channel.jwt_key, channel.jwt_algorithm):
+                return False
+        if request is not None:
+            # The Rasa server's agent, to read a conversation's tracker (personal data reminder).
+            channel.agent = getattr(request.app.ctx, "agent", None)
+        self.per_address[address] += 1
+        self.connections[sid] = Connection(address, message_bucket(self.per_minute))
+        self.budgets.forget_idle(self.per_address)
+        self.sessions.forget_idle()
+        return True
+
+    async def disconnect(self, sid: str) -> None:
+        connection = self.connections.pop(sid, None)
+        if connection is not None:
+            self.sessions.release(connection.session_id, sid)
+            self.per_address[connection.address] -= 1
+            if self.per_address[connection.address] <= 0:
+                del self.per_address[connection.address]
+
+    async def hold(self, sid: str, connection: Connection, session_id: str) -> None:
+        """This connection now holds the session, alone: the one that held it leaves its room."""
+        if connection.session_id not in (None, session_id):
+            self.sessions.release(connection.session_id, sid)
+            await leave_room(self.sio, sid, connection.session_id, self.namespace)
+        previous = self.sessions.hold(session_id, sid)
+        if previous is not None:
+            await leave_room(self.sio, previous, session_id, self.namespace)
+            taken_from = self.connections.get(previous)
+            if taken_from is not None:
+                taken_from.session_id, taken_from.taken_over = None, session_id
+            logger.info("socketio: a session was taken over by a new connection")
+        await enter_room(self.sio, sid, session_id, self.namespace)
+        connection.session_id, connection.taken_over = session_id, None
+
+    async def session_request(self, sid: str, data: Any = None) -> None:
+        connection = self.connections.get(sid)
+        if connection is None:
+            return
+        # Counted for the connection, not for the address: a patient opening the page from a
+        # busy network still gets a session (and the "busy network" reply to a message).
+        if not connection.take_token():
+            await self.refuse(sid, connection, TOO_FAST_REPLY)
+            return
+        requested = data.get("session_id") if isinstance(data, dict) else None
+        if self.channel.session_persistence:
+            # An id this server issued, or a socketio conversation of the tracker store; any
+            # other (first visit, an id made up or mistyped) opens a new conversation.
+            agent = getattr(self.channel, "agent", None)
+            session_id = await accepted_session_id(self.sessions, agent, requested)
+            await self.hold(sid, connection, session_id)
+        else:
+            # Rasa's channel without persistence: the conversation is the socket itself.
+            session_id = self.sessions.issue()
+            connection.session_id = session_id
+        await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+    async def malformed_request(self, engineio_sid: str) -> None:
+        sid = self.sio.manager.sid_from_eio_sid(engineio_sid, self.namespace or "/")
+        if sid is not None:
+            await self.refuse_malformed(sid)
+
+    async def refuse_malformed(self, sid: str) -> None:
+        """A malformed packet or an unknown event: counted against the connection's rate, logged
+        once, and a connection that keeps sending them past its rate is closed."""
+        connection = self.connections.get(sid)
+        if connection is None:
+            return
+        if not connection.malformed_logged:
+            connection.malformed_logged = True
+            logger.warning(
+                "socketio: a malformed packet or unknown event refused "
+                "(further ones on this connection are counted, not logged)"
+            )
+        if not connection.take_token():
+            await self.sio.disconnect(sid, namespace=self.namespace)
+
+    async def malformed(self, sid: str, *_: Any) -> None:
+        await self.refuse_malformed(sid)
+
+    async def unknown_event(self, _event: str, sid: str, *_: Any) -> None:
+        await self.refuse_malformed(sid)
+
+    def checked_session(self, sid: str, connection: Connection, session_id: str) -> None:
+        """The message's session is the one this connection holds, else InvalidRequest."""
+        if not looks_like_session_id(session_id):
+            raise InvalidRequest("'session_id' must be the id given in session_confirm")
+        if session_id == connection.session_id and self.sessions.holder(session_id) == sid:
+            return
+        if session_id == connection.taken_over:
+            raise SessionTakenOver()
+        raise InvalidRequest("'session_id' is not the session this connection holds")
+
+    async def unreadable(self, sid: str, problem: InvalidRequest) -> int:
+        logger.warning("Malformed socketio message from %s: %s", sid, problem)
+        reply = {"text": UNREADABLE_REPLY}
+        await self.sio.emit(self.channel.bot_message_evt, reply, room=sid, namespace=self.namespace)
+        return 1
+
+    async def refuse(self, sid: str, connection: Connection, text: str) -> int:
+        """One polite reply for a run of refused messages, not one per message."""
+        if connection.warned:
+            return 0
+        connection.warned = True
+        await self.sio.emit(self.channel.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
+        return 1
+
+    async def handle_message(self, sid: str, data: Any = None) -> int:
+        """Returns how many `bot_uttered` events the message got: a client that asks for an
+        acknowledgement of `user_uttered` receives it once the turn is over (docs/channels.md)."""
+        connection = self.connections.get(sid)
+        if connection is None:
+            return 0
+        refused, sender = await self._refused(sid, connection, data)
+        if refused is not None:
+            return refused
+        try:
+            incoming = checked_message(sender, data.get("message"))
+        except InvalidRequest as problem:
+            return await self.unreadable(sid, problem)
+        if not incoming.too_long:
+            self.budgets.spend(connection.address, message_cost(incoming.words))
+        connection.warned = False
+
+        output = CountingSocketIOOutput(self.sio, self.channel.bot_message_evt)
+        if incoming.too_long:
+            await output.send_text_message(incoming.sender, TOO_LONG_REPLY)
+            return output.sent
+        connection.in_turn = True
+        try:
+            await self._answer(incoming, output, data)
+        finally:
+            connection.in_turn = False
+        return output.sent
+
+    async def _refused(self, sid: str, connection: Connection, data: Any) -> Tuple[Optional[int], str]:
+        """(the replies sent for a message that is not processed: busy, too fast, not this
+        connection's session, unreadable, its address out of work; or None), and its sender."""
+        if connection.in_turn:
+            return await self.refuse(sid, connection, BUSY_REPLY), ""
+        if not connection.take_token():
+            return await self.refuse(sid, connection, TOO_FAST_REPLY), ""
+        persistence = self.channel.session_persistence
+        try:
+            sender = socketio_sender(data, sid, persistence)
+            if persistence:
+                self.checked_session(sid, connection, sender)
+        except SessionTakenOver:
+            return await self.refuse(sid, connection, TAKEN_OVER_REPLY), ""
+        except InvalidRequest as problem:
+            return await self.unreadable(sid, problem), ""
+        if persistence and not self.sessions.take_message(sender):
+            # Counted per conversation too: a reconnection does not start afresh.
+            return await self.refuse(sid, connection, TOO_FAST_REPLY), sender
+        # Before the text is read: reading it (cleaning, masking) is work too.
+        if not self.budgets.has_credit(connection.address):
+            return await self.refuse(sid, connection, BUSY_ADDRESS_REPLY), sender
+        return None, sender
+
+    async def _answer(self, incoming: Any, output: CountingSocketIOOutput, data: Any) -> None:
+        """The turn, with an apology if it produced no answer, then the personal data reminder."""
+        channel = self.channel
+        agent = getattr(channel, "agent", None)
+        remind = incoming.masked and not await reminded_before(agent, incoming.sender)
+        message = UserMessage(
+            incoming.text,
+            output,
+            incoming.sender,
+            input_channel=channel.name(),
+            metadata=known_metadata(data.get(channel.metadata_key)),
+        )
+        await handle_with_apology(self.on_new_message, message, replied=lambda: output.sent > 0)
+        if remind:
+            await output.send_text_message(incoming.sender, reminder())
+
+
 class CheckedSocketIOInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
@@ -188,201 +408,13 @@ class CheckedSocketIOInput(SocketIOInput):
             # (guard_requests); a WebSocket's frames would not be.
             transports=["polling"],
         )
-        connections: Dict[str, Connection] = {}
-        per_address: Counter = Counter()
-        limits = settings.load()
-        origins = frozenset(limits.allowed_origins)
-        max_per_address = limits.socketio_max_connections_per_address
-        per_minute = limits.socketio_messages_per_minute
-        sessions = Sessions(lambda: message_bucket(per_minute))
-        budgets = AddressBudgets(limits.socketio_work_per_address)
-        namespace = self.namespace
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         # Rasa reads it back to send messages outside a turn (e.g. reminders).
         self.sio = sio
+        SocketIOEvents(self, sio, on_new_message).register()
 
         @socketio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
-
-        @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: str, environ: Dict, auth: Optional[Dict]) -> bool:
-            request = environ.get("sanic.request")
-            origin = environ.get("HTTP_ORIGIN")
-            if origin and origin not in origins:
-                logger.warning("socketio connection refused: origin not in CORS_ORIGINS")
-                return False
-            # The peer, or the client behind a trusted proxy (SANIC_PROXIES_COUNT / REAL_IP_HEADER).
-            address = (request.remote_addr or request.ip) if request is not None else "unknown"
-            if per_address[address] >= max_per_address:
-                logger.warning("socketio connection refused: %s from one address already", max_per_address)
-                return False
-            if self.jwt_key:
-                token = auth.get("token") if isinstance(auth, dict) else None
-                if not token or not decode_bearer_token(token, self.jwt_key, self.jwt_algorithm):
-                    return False
-            if request is not None:
-                # The Rasa server's agent, to read a conversation's tracker (personal data reminder).
-                self.agent = getattr(request.app.ctx, "agent", None)
-            per_address[address] += 1
-            connections[sid] = Connection(address, message_bucket(per_minute))
-            budgets.forget_idle(per_address)
-            sessions.forget_idle()
-            return True
-
-        @sio.on("disconnect", namespace=self.namespace)
-        async def disconnect(sid: str) -> None:
-            connection = connections.pop(sid, None)
-            if connection is not None:
-                sessions.release(connection.session_id, sid)
-                per_address[connection.address] -= 1
-                if per_address[connection.address] <= 0:
-                    del per_address[connection.address]
-
-        async def hold(sid: str, connection: Connection, session_id: str) -> None:
-            """This connection now holds the session, alone: the one that held it leaves its room."""
-            if connection.session_id not in (None, session_id):
-                sessions.release(connection.session_id, sid)
-                await leave_room(sio, sid, connection.session_id, namespace)
-            previous = sessions.hold(session_id, sid)
-            if previous is not None:
-                await leave_room(sio, previous, session_id, namespace)
-                taken_from = connections.get(previous)
-                if taken_from is not None:
-                    taken_from.session_id, taken_from.taken_over = None, session_id
-                logger.info("socketio: a session was taken over by a new connection")
-            await enter_room(sio, sid, session_id, namespace)
-            connection.session_id, connection.taken_over = session_id, None
-
-        @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any = None) -> None:
-            connection = connections.get(sid)
-            if connection is None:
-                return
-            # Counted for the connection, not for the address: a patient opening the page from a
-            # busy network still gets a session (and the "busy network" reply to a message).
-            if not connection.take_token():
-                await refuse(sid, connection, TOO_FAST_REPLY)
-                return
-            requested = data.get("session_id") if isinstance(data, dict) else None
-            if self.session_persistence:
-                # An id this server issued, or a socketio conversation of the tracker store; any
-                # other (first visit, an id made up or mistyped) opens a new conversation.
-                session_id = await accepted_session_id(sessions, getattr(self, "agent", None), requested)
-                await hold(sid, connection, session_id)
-            else:
-                # Rasa's channel without persistence: the conversation is the socket itself.
-                session_id = sessions.issue()
-                connection.session_id = session_id
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
-
-        async def malformed_request(engineio_sid: str) -> None:
-            sid = sio.manager.sid_from_eio_sid(engineio_sid, self.namespace or "/")
-            if sid is not None:
-                await refuse_malformed(sid)
-
-        guard_requests(sio.eio, MAX_EVENT_BYTES, malformed_request)
-
-        async def refuse_malformed(sid: str) -> None:
-            """A malformed packet or an unknown event: counted against the connection's rate, logged
-            once, and a connection that keeps sending them past its rate is closed."""
-            connection = connections.get(sid)
-            if connection is None:
-                return
-            if not connection.malformed_logged:
-                connection.malformed_logged = True
-                logger.warning(
-                    "socketio: a malformed packet or unknown event refused "
-                    "(further ones on this connection are counted, not logged)"
-                )
-            if not connection.take_token():
-                await sio.disconnect(sid, namespace=self.namespace)
-
-        @sio.on(MALFORMED_EVENT, namespace=self.namespace)
-        async def malformed(sid: str, *_: Any) -> None:
-            await refuse_malformed(sid)
-
-        @sio.on("*", namespace=self.namespace)
-        async def unknown_event(_event: str, sid: str, *_: Any) -> None:
-            await refuse_malformed(sid)
-
-        def checked_session(sid: str, connection: Connection, session_id: str) -> None:
-            """The message's session is the one this connection holds, else InvalidRequest."""
-            if not looks_like_session_id(session_id):
-                raise InvalidRequest("'session_id' must be the id given in session_confirm")
-            if session_id == connection.session_id and sessions.holder(session_id) == sid:
-                return
-            if session_id == connection.taken_over:
-                raise SessionTakenOver()
-            raise InvalidRequest("'session_id' is not the session this connection holds")
-
-        async def unreadable(sid: str, problem: InvalidRequest) -> int:
-            logger.warning("Malformed socketio message from %s: %s", sid, problem)
-            reply = {"text": UNREADABLE_REPLY}
-            await sio.emit(self.bot_message_evt, reply, room=sid, namespace=self.namespace)
-            return 1
-
-        async def refuse(sid: str, connection: Connection, text: str) -> int:
-            """One polite reply for a run of refused messages, not one per message."""
-            if connection.warned:
-                return 0
-            connection.warned = True
-            await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
-            return 1
-
-        # Returns how many `bot_uttered` events the message got: a client that asks for an
-        # acknowledgement of `user_uttered` receives it once the turn is over (docs/channels.md).
-        @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Any = None) -> int:
-            connection = connections.get(sid)
-            if connection is None:
-                return 0
-            if connection.in_turn:
-                return await refuse(sid, connection, BUSY_REPLY)
-            if not connection.take_token():
-                return await refuse(sid, connection, TOO_FAST_REPLY)
-            try:
-                sender = socketio_sender(data, sid, self.session_persistence)
-                if self.session_persistence:
-                    checked_session(sid, connection, sender)
-            except SessionTakenOver:
-                return await refuse(sid, connection, TAKEN_OVER_REPLY)
-            except InvalidRequest as problem:
-                return await unreadable(sid, problem)
-            if self.session_persistence and not sessions.take_message(sender):
-                # Counted per conversation too: a reconnection does not start afresh.
-                return await refuse(sid, connection, TOO_FAST_REPLY)
-            # Before the text is read: reading it (cleaning, masking) is work too.
-            if not budgets.has_credit(connection.address):
-                return await refuse(sid, connection, BUSY_ADDRESS_REPLY)
-            try:
-                incoming = checked_message(sender, data.get("message"))
-            except InvalidRequest as problem:
-                return await unreadable(sid, problem)
-            if not incoming.too_long:
-                budgets.spend(connection.address, message_cost(incoming.words))
-            connection.warned = False
-
-            output = CountingSocketIOOutput(sio, self.bot_message_evt)
-            if incoming.too_long:
-                await output.send_text_message(incoming.sender, TOO_LONG_REPLY)
-                return output.sent
-            connection.in_turn = True
-            try:
-                agent = getattr(self, "agent", None)
-                remind = incoming.masked and not await reminded_before(agent, incoming.sender)
-                message = UserMessage(
-                    incoming.text,
-                    output,
-                    incoming.sender,
-                    input_channel=self.name(),
-                    metadata=known_metadata(data.get(self.metadata_key)),
-                )
-                await handle_with_apology(on_new_message, message, replied=lambda: output.sent > 0)
-                if remind:
-                    await output.send_text_message(incoming.sender, reminder())
-            finally:
-                connection.in_turn = False
-            return output.sent
 
         return socketio_webhook
