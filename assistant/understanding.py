@@ -80,9 +80,9 @@ SHORT_MESSAGE_WORDS = 6
 # What the act does names it with another word pointing to the same procedure alone ("détruire ma
 # tumeur en la chauffant": 2); a longer act phrase counts as more.
 ACT_DESCRIBED_WEIGHT = 2
-# Words between "pas" and the organ or context word it denies: "pas au foie", "pas un abcès".
 # Exclusion cues that also say "besides": beside a question on alternatives, the procedure is meant.
 BESIDES = frozenset({"a part", "sauf", "hormis", "excepte", "autre que", "autre chose que"})
+# Words between "pas" and the organ or context word it denies: "pas au foie", "pas un abcès".
 DENIED_WORD_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
 # Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
 ALTERNATIVE_LINKS = frozenset("ou un une le la l d de des du".split())

@@ -42,9 +42,9 @@ COMPLEMENT_WORDS = {
     *[(first, article) for first in ("de", "dans", "a") for article in ("la", "le", "l", "les")],
 }
 # Pronouns texted glued to the next word: "jcrache", "jsaigne", "mtourne", "ltuyau".
+GLUED_PRONOUNS = {"j": "je", "m": "me", "t": "te", "l": "le", "s": "se"}
 # The reading cues that say whose procedure it is (ReadingCues).
 PERSONS = ("me", "her", "him", "theirs")
-GLUED_PRONOUNS = {"j": "je", "m": "me", "t": "te", "l": "le", "s": "se"}
 
 # Pydantic's messages are English; staff editing the file read French.
 _ERROR_MESSAGES = {
