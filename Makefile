@@ -81,8 +81,8 @@ clean: ## Remove models, results and pytest's cache
 bench: train ## Latency, throughput, memory and training time beside a stock `rasa init` bot (~5 min)
 	$(BIN)/python bench/benchmark.py
 
-load-test: train ## Locust over REST and socketio: 20 patients for 2 minutes (Locust in .venv-load)
-	bench/load_test.sh
+load-test: train ## 20 patients over REST and socketio for 2 minutes (the benchmark's asyncio client)
+	$(BIN)/python bench/load_test.py
 
 profile: train ## Where the time of one message goes, and what candidate changes would save
 	$(BIN)/python bench/profile_message.py

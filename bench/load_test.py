@@ -1,40 +1,57 @@
-"""Runs bench/locustfile.py headless against our servers; started by bench/load_test.sh.
+"""`make load-test`: simulated patients over REST and over socketio (the web chat) for a bounded time.
 
 Starts scripts/run.sh on free loopback ports with a private SQLite tracker store (unless --host
-names servers already running), runs Locust from .venv-load for a bounded time, prints Locust's
-own statistics and a short summary, stops the servers. Exits with 1 if any request failed or
-Locust itself failed. Options not listed here are passed on to Locust (after `--`).
+names servers already running), runs the patients for --run-time, prints the response times and
+failures of each kind of request, stops the servers. Exits with 1 if any request failed.
+
+The same asyncio client as the benchmark (bench/benchmark.py: aiohttp, in the project's venv),
+with think times instead of a closed loop. Half the patients use REST, half socketio. Each has
+short conversations: three questions answered by custom actions, then "merci" or "au revoir".
+
+- REST: POST /webhooks/rest/webhook; a failure is a non-200, a body that is not a JSON list,
+  or an empty list.
+- socketio: python-socketio's asyncio client, HTTP long-polling only (as the web chat); per
+  conversation a `session_request`/`session_confirm`, then `user_uttered`. Response time =
+  `user_uttered` sent -> first `bot_uttered` received; no reply within --reply-timeout is a
+  failure.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import asyncio
 import os
+import random
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
+
+import aiohttp
+import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness.servers import (  # noqa: E402
-    REPO_ROOT,
-    RunningAssistant,
-    spawn,
-    stop_all,
-    stop_all_on_exit,
-    stop_group,
-    tree_memory_mb,
-)
+from bench.benchmark import percentile  # noqa: E402
+from bench.messages import ACTION_MIX, RESPONSE_MIX  # noqa: E402
+from harness.servers import RunningAssistant, stop_all, stop_all_on_exit, tree_memory_mb  # noqa: E402
+
+QUESTIONS_PER_CONVERSATION = 3
+CLOSINGS = [text for text in RESPONSE_MIX if text in ("merci", "au revoir", "ok merci")]
+REST_REQUEST = "REST: message -> replies"
+CONNECT = "socketio: connect"
+SESSION = "socketio: session_request -> session_confirm"
+MESSAGE = "socketio: user_uttered -> first bot_uttered"
 
 
 def seconds(run_time: str) -> int:
-    """Locust's --run-time syntax ("2m", "90s", "1h30m", "120") in seconds."""
+    """A run time: "2m", "90s", "1h30m" or a number of seconds."""
     if run_time.isdigit():
         return int(run_time)
     parts = re.findall(r"(\d+)\s*([hms])", run_time)
@@ -43,49 +60,192 @@ def seconds(run_time: str) -> int:
     return sum(int(n) * {"h": 3600, "m": 60, "s": 1}[unit] for n, unit in parts)
 
 
-def summary(stats_csv: Path) -> tuple:
-    """Markdown lines per request name from Locust's CSV, and the total number of failures."""
-    rows = list(csv.DictReader(stats_csv.open(encoding="utf-8")))
-    lines = [
-        "| Request | Count | Failures | p50 ms | p95 ms | p99 ms | max ms | req/s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    failures = 0
-    for row in rows:
-        name = row["Name"] if row["Name"] != "Aggregated" else "**all**"
-        lines.append(
-            f"| {name} | {row['Request Count']} | {row['Failure Count']} | {row['50%']} | {row['95%']} "
-            f"| {row['99%']} | {float(row['Max Response Time']):.0f} | {float(row['Requests/s']):.1f} |"
+@dataclass
+class Stats:
+    """Response times (ms) and failures, by kind of request."""
+
+    times: Dict[str, List[float]] = field(default_factory=lambda: defaultdict(list))
+    failures: Dict[str, List[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def record(self, name: str, started: float, failure: Optional[str] = None) -> None:
+        self.times[name].append((time.perf_counter() - started) * 1000)
+        if failure:
+            self.failures[name].append(failure)
+
+    def table(self, elapsed: float) -> Tuple[List[str], int]:
+        """Markdown lines per kind of request, and the number of failures."""
+        lines = [
+            "| Request | Count | Failures | p50 ms | p95 ms | p99 ms | max ms | req/s |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, times in sorted(self.times.items()):
+            lines.append(
+                f"| {name} | {len(times)} | {len(self.failures[name])} | {percentile(times, 50):.0f} "
+                f"| {percentile(times, 95):.0f} | {percentile(times, 99):.0f} | {max(times):.0f} "
+                f"| {len(times) / elapsed:.1f} |"
+            )
+        return lines, sum(len(failed) for failed in self.failures.values())
+
+
+class Conversation:
+    """The messages of one patient, conversation after conversation."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.pending: List[str] = []
+        self.sender = ""
+
+    def next_message(self) -> Tuple[str, bool]:
+        """(text, True if it starts a new conversation)."""
+        new = not self.pending
+        if new:
+            self.sender = f"{self.prefix}-{uuid.uuid4().hex[:12]}"
+            self.pending = random.sample(ACTION_MIX, QUESTIONS_PER_CONVERSATION) + [random.choice(CLOSINGS)]
+        return self.pending.pop(0), new
+
+
+@dataclass
+class Load:
+    url: str
+    deadline: float
+    think: Tuple[float, float]
+    reply_timeout: float
+    stats: Stats
+
+    async def pause(self) -> None:
+        await asyncio.sleep(random.uniform(*self.think))
+
+
+async def rest_patient(load: Load, session: aiohttp.ClientSession) -> None:
+    conversation = Conversation("load-rest")
+    timeout = aiohttp.ClientTimeout(total=load.reply_timeout)
+    while time.monotonic() < load.deadline:
+        text, _ = conversation.next_message()
+        started = time.perf_counter()
+        failure = None
+        try:
+            body = {"sender": conversation.sender, "message": text}
+            async with session.post(f"{load.url}/webhooks/rest/webhook", json=body, timeout=timeout) as reply:
+                replies = await reply.json(content_type=None) if reply.status == 200 else None
+                if reply.status != 200:
+                    failure = f"HTTP {reply.status}"
+                elif not isinstance(replies, list) or not replies:
+                    failure = f"no reply to {text!r}"
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            failure = type(error).__name__
+        load.stats.record(REST_REQUEST, started, failure)
+        await load.pause()
+
+
+class SocketPatient:
+    """One patient of the web chat: a socket.io connection, a session per conversation."""
+
+    def __init__(self, load: Load, session: aiohttp.ClientSession) -> None:
+        self.load, self.session = load, session
+        self.conversation = Conversation("load-sio")
+        self.replies: asyncio.Queue = asyncio.Queue()
+        self.confirms: asyncio.Queue = asyncio.Queue()
+        self.client: Optional[socketio.AsyncClient] = None
+
+    async def run(self) -> None:
+        try:
+            while time.monotonic() < self.load.deadline:
+                if (self.client is None or not self.client.connected) and not await self.connect():
+                    await asyncio.sleep(1)
+                    continue
+                await self.send_message()
+                await self.load.pause()
+        finally:
+            if self.client is not None and self.client.connected:
+                await self.client.disconnect()
+
+    async def connect(self) -> bool:
+        # The shared HTTP session, which the load test closes (engineio would leave its own open).
+        client = socketio.AsyncClient(reconnection=False, http_session=self.session)
+        client.on("bot_uttered", lambda data: self.replies.put_nowait((time.perf_counter(), data)))
+        client.on("session_confirm", lambda data: self.confirms.put_nowait(data))
+        started = time.perf_counter()
+        try:
+            await client.connect(
+                self.load.url,
+                transports=["polling"],
+                socketio_path="socket.io",
+                wait_timeout=self.load.reply_timeout,
+            )
+        except (socketio.exceptions.ConnectionError, asyncio.TimeoutError) as error:
+            self.load.stats.record(CONNECT, started, type(error).__name__)
+            return False
+        self.load.stats.record(CONNECT, started)
+        self.client = client
+        return True
+
+    async def send_message(self) -> None:
+        text, new = self.conversation.next_message()
+        if new and not await self.new_session():
+            self.conversation.pending = []
+            return
+        while not self.replies.empty():  # replies to the previous message are not this one's
+            self.replies.get_nowait()
+        started = time.perf_counter()
+        await self.client.emit("user_uttered", {"message": text, "session_id": self.conversation.sender})
+        try:
+            _, data = await asyncio.wait_for(self.replies.get(), self.load.reply_timeout)
+        except asyncio.TimeoutError:
+            self.load.stats.record(MESSAGE, started, f"no reply to {text!r}")
+            return
+        self.load.stats.record(
+            MESSAGE, started, None if (data or {}).get("text") else "bot_uttered without text"
         )
-        if row["Name"] == "Aggregated":
-            failures = int(row["Failure Count"])
-    return lines, failures
+
+    async def new_session(self) -> bool:
+        while not self.confirms.empty():
+            self.confirms.get_nowait()
+        started = time.perf_counter()
+        await self.client.emit("session_request", {"session_id": self.conversation.sender})
+        try:
+            # The server hands out the session id (channels/socketio.py): speak in that one.
+            self.conversation.sender = await asyncio.wait_for(self.confirms.get(), self.load.reply_timeout)
+        except asyncio.TimeoutError:
+            self.load.stats.record(SESSION, started, "no session_confirm")
+            return False
+        self.load.stats.record(SESSION, started)
+        return True
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+async def run_patients(load: Load, users: int, spawn_rate: float) -> None:
+    async with aiohttp.ClientSession() as session:
+        patients = []
+        for number in range(users):
+            patient = rest_patient(load, session) if number % 2 == 0 else SocketPatient(load, session).run()
+            patients.append(asyncio.create_task(patient))
+            await asyncio.sleep(1 / spawn_rate)
+        await asyncio.gather(*patients)
+
+
+def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", help="URL of a running Rasa server (default: start ours)")
-    parser.add_argument("--users", type=int, default=20, help="simulated patients (20)")
+    parser.add_argument("--users", type=int, default=20, help="simulated patients, half over socketio (20)")
     parser.add_argument("--spawn-rate", type=float, default=5, help="patients started per second (5)")
-    parser.add_argument("--run-time", default="2m", help="Locust --run-time, e.g. 60s, 2m (2m)")
+    parser.add_argument("--run-time", type=seconds, default="2m", help="e.g. 60s, 2m (2m)")
     parser.add_argument("--think-min", type=float, default=0.5, help="min think time, s (0.5)")
     parser.add_argument("--think-max", type=float, default=2.0, help="max think time, s (2.0)")
     parser.add_argument(
-        "--locust", default=str(REPO_ROOT / ".venv-load" / "bin" / "locust"), help="locust executable"
+        "--reply-timeout", type=float, default=10.0, help="seconds before no reply fails (10)"
     )
-    parser.add_argument("--keep-temp", action="store_true", help="keep the temporary folder (logs, CSV)")
-    args, locust_extra = parser.parse_known_args(argv)
-    run_seconds = seconds(args.run_time)
-    if not Path(args.locust).exists():
-        sys.exit(f"{args.locust} not found: run bench/load_test.sh, which installs Locust in .venv-load")
+    parser.add_argument("--keep-temp", action="store_true", help="keep the temporary folder (server logs)")
+    return parser.parse_args(argv)
 
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
     stop_all_on_exit()
     workdir = Path(tempfile.mkdtemp(prefix="rasa-load-"))
     servers: Optional[RunningAssistant] = None
     status = 1
     try:
-        host = args.host
-        if host is None:
+        url = args.host
+        if url is None:
             print("Starting the servers (scripts/run.sh) on free ports...", flush=True)
             # The simulated patients think 0.5 to 2 s between messages, faster than real ones:
             # socketio's per-connection rate (30 a minute) would refuse them. And they all come
@@ -96,52 +256,25 @@ def main(argv: Optional[List[str]] = None) -> int:
                 workdir, SOCKETIO_MESSAGES_PER_MINUTE=per_minute, SOCKETIO_WORK_PER_ADDRESS=work
             )
             servers.start()
-            host = servers.url
-            print(f"Rasa server {host} answering after {servers.start_seconds:.1f} s", flush=True)
-        command = [
-            args.locust,
-            "-f",
-            str(REPO_ROOT / "bench" / "locustfile.py"),
-            "--headless",
-            "--users",
-            str(args.users),
-            "--spawn-rate",
-            str(args.spawn_rate),
-            "--run-time",
-            args.run_time,
-            "--stop-timeout",
-            "15",
-            "--host",
-            host,
-            "--only-summary",
-            "--csv",
-            str(workdir / "locust"),
-            "--think-min",
-            str(args.think_min),
-            "--think-max",
-            str(args.think_max),
-            *[arg for arg in locust_extra if arg != "--"],
-        ]
-        print(
-            f"Locust: {args.users} users over REST and socketio for {args.run_time}, host {host}", flush=True
+            url = servers.url
+            print(f"Rasa server {url} answering after {servers.start_seconds:.1f} s", flush=True)
+        print(f"{args.users} patients over REST and socketio for {args.run_time} s, {url}", flush=True)
+        load = Load(
+            url,
+            time.monotonic() + args.run_time,
+            (args.think_min, args.think_max),
+            args.reply_timeout,
+            Stats(),
         )
         started = time.monotonic()
-        locust = spawn(command, workdir / "locust.log")
-        try:
-            locust_status = locust.wait(run_seconds + 120)
-        except subprocess.TimeoutExpired:
-            print("Locust did not stop in time: stopped.", file=sys.stderr)
-            locust_status = 1
-        stop_group(locust, kill_leftovers=True)
+        asyncio.run(run_patients(load, args.users, args.spawn_rate))
         elapsed = time.monotonic() - started
-
-        stats_csv = workdir / "locust_stats.csv"
-        if not stats_csv.exists():
-            print(f"Locust wrote no statistics: see {workdir / 'locust.log'}.", file=sys.stderr)
-            return 1
-        lines, failures = summary(stats_csv)
-        print(f"\nSummary from Locust's CSV ({elapsed:.0f} s of Locust run):\n")
+        lines, failures = load.stats.table(elapsed)
+        print(f"\nResponse times over {elapsed:.0f} s:\n")
         print("\n".join(lines))
+        for name, failed in sorted(load.stats.failures.items()):
+            if failed:
+                print(f"- {name}: {len(failed)} failed, first: {failed[0]}")
         if servers is not None:
             rasa_pid, action_pid = servers.rasa_pid(), servers.action_pid()
             print(
@@ -151,12 +284,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             if servers.process.poll() is not None:
                 print("The servers stopped during the test: see the log.", file=sys.stderr)
                 failures += 1
-        status = 0 if failures == 0 and locust_status == 0 else 1
-        print(
-            "\nNo failures."
-            if status == 0
-            else f"\nFAILED: {failures} failed requests (Locust exit {locust_status})."
-        )
+        status = 0 if failures == 0 else 1
+        print("\nNo failures." if status == 0 else f"\nFAILED: {failures} failed requests.")
         return status
     finally:
         stop_all()
