@@ -11,12 +11,16 @@ component" records, which become the step lines. Arguments are those of `rasa tr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 # Run as a script, Python puts scripts/ first on the path, not the project.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -70,7 +74,27 @@ def main() -> None:
 
     arguments = rasa.__main__.create_argument_parser().parse_args(["train", *sys.argv[1:]])
     tf_environment.setup_tf_environment()
-    rasa.cli.train.run_training(arguments, can_exit=True)
+    with published_whole(Path(arguments.out)) as staging:
+        arguments.out = str(staging)
+        rasa.cli.train.run_training(arguments, can_exit=True)
+
+
+@contextlib.contextmanager
+def published_whole(out: Path) -> Iterator[Path]:
+    """A folder beside `out` to train into; each model then moves into `out` in one step.
+
+    `rasa run` loads the newest model of its folder: written there directly, a model still being
+    written (a `make train` while the servers start) would be loaded half written."""
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".training-", dir=out))
+    try:
+        yield staging
+        for model in sorted(staging.glob("*.tar.gz")):
+            os.replace(model, out / model.name)
+            # Rasa's own line named the staging folder.
+            print(f"Modèle prêt : {out / model.name}")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -51,3 +51,15 @@ def test_only_a_component_trained_for_epochs_draws_a_progress_bar(monkeypatch):
     lines = load_train_script().StepLines()
     lines.emit(hook_record("Starting to train component 'RulePolicy'."))
     assert os.environ["LOG_LEVEL"] == "WARNING"
+
+
+def test_a_model_appears_in_its_folder_only_once_written_whole(tmp_path):
+    published_whole = load_train_script().published_whole
+    out = tmp_path / "models"
+    with published_whole(out) as staging:
+        (staging / "20260101-000000-model.tar.gz").write_bytes(b"half")
+        assert list(out.glob("*.tar.gz")) == [], "rasa run would load a model still being written"
+        (staging / "20260101-000000-model.tar.gz").write_bytes(b"half and the rest")
+    assert [path.name for path in out.glob("*.tar.gz")] == ["20260101-000000-model.tar.gz"]
+    assert (out / "20260101-000000-model.tar.gz").read_bytes() == b"half and the rest"
+    assert list(out.iterdir()) == [out / "20260101-000000-model.tar.gz"], "the staging folder is left behind"
