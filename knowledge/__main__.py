@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from knowledge.loader import KnowledgeError, load_knowledge
+from knowledge.loader import add_knowledge_file_argument, load_for_a_command
 from knowledge.schema import ASPECTS, EXTRA_FACTS, KnowledgeBase
 from knowledge.words import without_accents
 
@@ -116,16 +116,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("command", choices=["check", "nlu"])
-    parser.add_argument(
-        "--file", type=Path, help="fichier de connaissances (défaut : knowledge/procedures.yml)"
-    )
+    add_knowledge_file_argument(parser)
     parser.add_argument("--out", type=Path, help="fichier à écrire (nlu)")
     args = parser.parse_args(argv)
 
-    try:
-        knowledge = load_knowledge(args.file)
-    except KnowledgeError as error:
-        print(f"ERREUR : {error}", file=sys.stderr)
+    knowledge = load_for_a_command(args.file)
+    if knowledge is None:
         return 1
 
     if args.command == "check":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import re
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -74,6 +76,22 @@ COMMITTED_KNOWLEDGE_FILE = PROJECT_ROOT / settings.Settings.__fields__["knowledg
 def knowledge_file_path() -> Path:
     """KNOWLEDGE_FILE (settings.py), from the project's folder."""
     return PROJECT_ROOT / settings.load().knowledge_file
+
+
+def add_knowledge_file_argument(parser: argparse.ArgumentParser) -> None:
+    """`--file`, for the staff commands that read the knowledge file."""
+    parser.add_argument(
+        "--file", type=Path, help="fichier de connaissances (défaut : knowledge/procedures.yml)"
+    )
+
+
+def load_for_a_command(path: Optional[Path]) -> Optional[KnowledgeBase]:
+    """The knowledge file for a staff command, or None once the reason it is refused is printed."""
+    try:
+        return load_knowledge(path)
+    except KnowledgeError as error:
+        print(f"ERREUR : {error}", file=sys.stderr)
+        return None
 
 
 def load_knowledge(path: Optional[Path] = None) -> KnowledgeBase:

@@ -13,7 +13,8 @@ from typing import List, Optional, Tuple
 
 from assistant.answers import all_replies
 from channels.domain import responses as domain_responses
-from knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from knowledge import KnowledgeBase
+from knowledge.loader import add_knowledge_file_argument, load_for_a_command
 from knowledge.page import clinic_page_path, page_sections
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -133,15 +134,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--file", type=Path, help="fichier de connaissances (défaut : knowledge/procedures.yml)"
-    )
+    add_knowledge_file_argument(parser)
     parser.add_argument("--out", type=Path, help="fichier à écrire (défaut : docs/review-sheet.md)")
     args = parser.parse_args(argv)
-    try:
-        knowledge = load_knowledge(args.file)
-    except KnowledgeError as error:
-        print(f"ERREUR : {error}", file=sys.stderr)
+    knowledge = load_for_a_command(args.file)
+    if knowledge is None:
         return 1
     page = clinic_page_path()
     if not page.is_file():
