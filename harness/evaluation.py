@@ -12,7 +12,9 @@ is a question the page never answers), general (topic), not_described /
 out_of_scope / not_covered (honest "not covered" replies: each is accepted for
 the others), clarify (candidates), emergency, list, smalltalk (intent),
 rephrase, unrecognised. The overview is accepted where the purpose or how it is
-done was asked: it gives both, word for word.
+done was asked: it gives both, word for word. The reply on pain about a procedure
+gives the page's general fact and that procedure's anaesthesia fact under its
+heading: it answers that procedure's anaesthesia, and counts as a fact about it.
 """
 
 from __future__ import annotations
@@ -159,6 +161,8 @@ def judge(expected: Dict[str, Any], observed: List[Observed], all_ids: List[str]
     """
     wanted = expected["outcome"]
     facts = [o for o in observed if o.outcome == "answer"]
+    if wanted != "general":
+        facts += [Observed("answer", o.procedure, "anaesthesia") for o in observed if _pain_of_a_procedure(o)]
     if wanted != "answer":
         if facts:
             return "wrong procedure"
@@ -202,6 +206,12 @@ def judge(expected: Dict[str, Any], observed: List[Observed], all_ids: List[str]
         if not answered:
             return "wrong"
     return "right"
+
+
+def _pain_of_a_procedure(observed: Observed) -> bool:
+    """The reply on pain that gives a procedure's anaesthesia fact under its heading."""
+    about_pain = observed.outcome == "general" and observed.topic == "pain_relief"
+    return about_pain and observed.procedure is not None
 
 
 @dataclass

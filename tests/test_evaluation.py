@@ -88,3 +88,17 @@ def test_the_judge_wants_every_question_of_a_message_answered_and_no_other_proce
     assert judge(with_topic, [infiltration, Observed("not_covered")], ids) == "right"
     assert judge(with_topic, [infiltration], ids) == "wrong"
     assert judge({"outcome": "not_covered", "topic": "fasting"}, [Observed("out_of_scope")], ids) == "right"
+
+
+def test_the_judge_reads_the_pain_reply_about_a_procedure_as_its_anaesthesia_fact():
+    ids = ["biopsie", "nephrostomie"]
+    pain_of_the_biopsy = Observed("general", procedure="biopsie", topic="pain_relief")
+    anaesthesia = {"outcome": "answer", "procedure": "biopsie", "aspect": "anaesthesia"}
+    assert judge(anaesthesia, [pain_of_the_biopsy], ids) == "right"
+    other = {"outcome": "answer", "procedure": "nephrostomie", "aspect": "anaesthesia"}
+    assert judge(other, [pain_of_the_biopsy], ids) == "wrong procedure"
+    assert judge({"outcome": "clarify", "candidates": ids}, [pain_of_the_biopsy], ids) == "wrong procedure"
+    # Asked about pain in general, the reply is right, with or without the procedure discussed.
+    general = {"outcome": "general", "topic": "pain_relief"}
+    assert judge(general, [pain_of_the_biopsy], ids) == "right"
+    assert judge(general, [Observed("general", topic="pain_relief")], ids) == "right"
