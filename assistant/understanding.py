@@ -60,6 +60,7 @@ CARRIES = {
     "anaesthesia": {"how_it_is_done"},
     "location": {"how_it_is_done"},
     "urgency": {"how_it_is_done"},
+    "organs_concerned": {"how_it_is_done", "location", "overview"},
 }
 # A topic the page never covers carries the other question words of its part ("combien de
 # temps pour les résultats" is not the act's length), except these, asked beside it.
@@ -73,6 +74,8 @@ PART_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:et|mais|puis|ou bien|ainsi que)\s", r
 # pas d'information sur la biopsie mais sur …"; never "je ne sais pas combien dure la biopsie").
 DETERMINERS = frozenset("c ce d de des du en est l la le les ma mes mon pour sa ses son un une".split())
 EXCLUSION_REACH = 6
+# "ne" and "pas" this many words apart at most negate the verb between them ("on ne m'endort pas").
+NEGATED_VERB_REACH = 4
 QUESTION_WORDS = frozenset("si combien comment quand pourquoi quel quelle quels quelles ou".split())
 # A message of this many words or fewer that asks "comment ?" or "pourquoi ?" is about a
 # procedure, to be asked which one; a longer one must name it or refer to an act.
@@ -232,7 +235,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         ]
         reading.parts.append(_read_part(index, part, subjects))
     reading.corrects, reading.mistaken = _apply_corrections(index, parts, named)
-    _exclude_names_denied_after(index, parts, named)
+    _exclude_names_denied_after(index, parts, named, reading.parts)
     reading.refers_to_an_act = any(
         cue.target in ("reference", "clinic_act") for part in parts for cue in index.cues.find(part)
     )
@@ -242,7 +245,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     # "où sont réalisés les actes de radiologie interventionnelle ?": the place, not the definition.
     general = [topic for topic in general if topic != "interventional_radiology"] or general
     reading.general_topic = general[0] if len(general) == 1 else None
-    _keep_only_the_current(named)
+    _keep_only_the_current(index, named)
     _set_aside_acts_told_in_passing(reading.parts, named)
 
     meant = [n.mention for n in named if n.status in ("meant", "current")]
@@ -262,7 +265,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     if len(either) > 1 and not reading.other_act:
         # "une biopsie ou un drainage ?": the patient does not know which; ask.
         reading.procedures, reading.candidates, reading.named_by = [], either, "name"
-    undecided = _undecided_between(index, parts, reading, meant_text)
+    undecided = _undecided_between(index, parts, reading, named, meant_text)
     if len(undecided) > 1 and not reading.other_act:
         reading.procedures, reading.candidates, reading.named_by = [], undecided, "context"
     excluded = [n.procedure for n in named if n.status == "excluded" and n.procedure]
@@ -282,6 +285,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     for number, part in enumerate(reading.parts):
         if number not in excluded_only:
             part.organs = _most_specific_organs(index, parts[number], within_a_part=True)
+    _drop_corrected_organs(index, parts, reading)
     reading.owners = _owners(index, parts, reading.parts)
     reading.names_only = index.names_only(whole)
     reading.continues = whole.startswith("et ")
@@ -305,14 +309,44 @@ def _with_words_standing_for_a_generic_word(
     return sorted(found, key=lambda mention: (mention.start, mention.target))
 
 
-def _undecided_between(index: KnowledgeIndex, parts: Sequence[str], reading: Reading, text: str) -> List[str]:
+def _undecided_between(
+    index: KnowledgeIndex, parts: Sequence[str], reading: Reading, named: Sequence[Named], text: str
+) -> List[str]:
     """ "on m'a parlé soit de la brûler, soit de faire grossir le foie, je ne sais plus": the
     procedures named or whose act or indication is described, when the patient says they do not
-    know which it will be."""
-    if not any(cue.target == "undecided" for part in parts for cue in index.cues.find(part)):
+    know which it will be; with a generic word, its candidates ("une embolisation portale, enfin
+    je crois, en tout cas une embolisation"), or those the words after the doubt point to ("un
+    drain, je ne sais plus si c'est pour le rein ou pour la bile")."""
+    doubts = [
+        (number, cue.end)
+        for number, part in enumerate(parts)
+        for cue in index.cues.find(part)
+        if cue.target == "undecided"
+    ]
+    if not doubts:
         return []
     described = targets([*index.acts.find(text), *index.indications.find(text)])
-    return list(dict.fromkeys([*reading.procedures, *reading.candidates, *described]))
+    generic = [
+        candidate
+        for n in named
+        if n.mention.target.kind == "ambiguous" and n.status in ("meant", "current")
+        for candidate in index.knowledge.ambiguous_words[int(n.mention.target.id)].candidates
+    ]
+    first = min(doubts)
+    after = [
+        (m.target.id, m.start in positions(index.organs.find(part)))
+        for number, part in enumerate(parts)
+        for m in index.context.find(part)
+        if (number, m.start) >= first and m.target.kind == "context"
+    ]
+    if generic:
+        pointed_after = [p for p, _ in after if p in generic]
+        generic = generic if len(set(pointed_after)) < 2 else []
+    else:
+        # An organ points to every procedure done on it: the other words say more ("les urines du rein").
+        pointed_after = [p for p, organ in after if not organ] or [p for p, _ in after]
+    between = [*reading.procedures, *reading.candidates, *described, *generic, *pointed_after]
+    return list(dict.fromkeys(between))
 
 
 def _generic_word_of(index: KnowledgeIndex, mention: Mention) -> Optional[Mention]:
@@ -356,11 +390,20 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     part ("combien de temps pour les résultats" is not the act's length), but for a risk question."""
     stemmed = stems(part)
     topics = targets(index.not_covered_topics.find(stemmed))
-    # Question words inside a procedure's name ask nothing ("grossir le foie", "dans les voies biliaires").
+    # Question words inside a procedure's name ask nothing ("grossir le foie", "dans les voies
+    # biliaires"), nor those the patient says they do not ask ("je ne vous demande pas comment…").
+    not_asked = any(cue.target == "not_asked" for cue in index.cues.find(part))
+    found = index.question_kinds.find(stemmed)
+    # A kind's words inside a longer phrase of another kind ask nothing either: "c'est quoi
+    # comme technique" asks what it is, not how it is done; nor inside what an act does ("pour
+    # le faire grossir").
+    said = [*subjects, *index.acts.find(part)]
     asked = [
         m
-        for m in index.question_kinds.find(stemmed)
-        if not any(s.start <= m.start and m.end <= s.end for s in subjects)
+        for m in found
+        if not any(s.start <= m.start and m.end <= s.end for s in said)
+        and not any(_inside(m, other) and other.target != m.target for other in found)
+        and not not_asked
     ]
     kinds = targets(asked)
     if topics:
@@ -376,6 +419,12 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     return Part(kinds=sorted(kinds, key=QUESTION_KINDS.index), topics=topics)
 
 
+def _inside(mention: Mention, other: Mention) -> bool:
+    """`mention` lies within the longer `other`."""
+    shorter = mention.end - mention.start < other.end - other.start
+    return shorter and other.start <= mention.start and mention.end <= other.end
+
+
 def _status(
     index: KnowledgeIndex, part: str, mention: Mention, subjects: Sequence[Mention], asks_alternatives: bool
 ) -> str:
@@ -386,6 +435,8 @@ def _status(
     for cue in cues:
         if not _excludes(cue, words) or not cue.end <= mention.start <= cue.end + EXCLUSION_REACH:
             continue
+        if _negates_a_question_word(index, words, cue):
+            continue  # "on ne m'endort pas pour la biopsie ?": the question is negated, not the biopsy
         between = words[cue.end : mention.start]
         if all(word in DETERMINERS for word in between):
             if cue.words in BESIDES and asks_alternatives:
@@ -403,16 +454,22 @@ def _status(
     return "meant"
 
 
+def _negates_a_question_word(index: KnowledgeIndex, words: Sequence[str], cue: Mention) -> bool:
+    """ "ne … pas" around a question word ("on ne m'endort pas", "je ne reste pas la nuit"): the
+    negation bears on what is asked, not on the name after it."""
+    before = words[max(0, cue.start - NEGATED_VERB_REACH) : cue.start]
+    negations = [position for position, word in enumerate(before) if word in ("ne", "n")]
+    if cue.words != "pas" or not negations:
+        return False
+    negated = " ".join(before[negations[-1] + 1 :])
+    return bool(negated) and bool(index.question_kinds.find(stems(negated)))
+
+
 def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> Tuple[bool, bool]:
     """ "une biopsie, ah non pardon, un drainage": what is named before a correction is excluded,
     when something is named after it, or pointed to only by words of other procedures. Returns
     whether the message corrects anything, and whether it owns up to a mistake ("pardon")."""
-    corrections = [
-        (number, cue.start, cue.target)
-        for number, part in enumerate(parts)
-        for cue in index.cues.find(part)
-        if cue.target in ("correction", "mistake")
-    ]
+    corrections = _corrections(index, parts)
     if not corrections:
         return False, False
     last = max(corrections)[:2]
@@ -421,19 +478,62 @@ def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[
         # "drainage d'abcès… enfin non, c'est mon rein qui est bouché": no name after the
         # correction, but words that point to other procedures only.
         before = {n.procedure for n in named if (n.part, n.mention.start) < last}
-        pointed = {
-            m.target.id
+        after = [
+            (number, m)
             for number, part in enumerate(parts)
             for denied in [_denied_positions(index, part)]
             for m in index.context.find(part)
             if (number, m.start) > last and m.target.kind == "context" and m.start not in denied
+        ]
+        organ_positions = {
+            (number, position)
+            for number, part in enumerate(parts)
+            for position in positions(index.organs.find(part))
         }
+        # An organ alone after an organ corrects the organ: "biopsie du poumon, pardon, c'est du foie"
+        # (not "drainage d'abcès… enfin non, c'est mon rein qui est bouché").
+        organ_before = any(position < last for position in organ_positions)
+        organ_only = all((number, m.start) in organ_positions for number, m in after)
+        pointed = set() if organ_only and organ_before else {m.target.id for _, m in after}
         named_after = bool(pointed) and not pointed & before
     if named_after:
         for n in named:
             if (n.part, n.mention.start) < last:
                 n.status = "excluded"
     return True, any(target == "mistake" for *_, target in corrections)
+
+
+def _corrections(index: KnowledgeIndex, parts: Sequence[str]) -> List[Tuple[int, int, str]]:
+    """(part, position, cue) of every correction and mistake cue."""
+    return [
+        (number, cue.start, cue.target)
+        for number, part in enumerate(parts)
+        for cue in index.cues.find(part)
+        if cue.target in ("correction", "mistake")
+    ]
+
+
+def _drop_corrected_organs(index: KnowledgeIndex, parts: Sequence[str], reading: Reading) -> None:
+    """ "biopsie du poumon, pardon, c'est du foie": the organs named before the last correction
+    do not hold when one is named after it."""
+    corrections = _corrections(index, parts)
+    if not corrections:
+        return
+    last = max(corrections)[:2]
+    after = [
+        (number, m.start, m.target)
+        for number, part in enumerate(parts)
+        for m in index.organs.find(part)
+        if (number, m.start) > last and m.start not in _denied_positions(index, part)
+    ]
+    if not after:
+        return
+    for number, part in enumerate(reading.parts):
+        if number < last[0]:
+            part.organs = []
+        elif number == last[0]:
+            part.organs = [o for o in part.organs if o in {target for n, _, target in after if n == number}]
+    reading.organs = list(dict.fromkeys(target for *_, target in after))
 
 
 def _alternatives(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> List[str]:
@@ -457,10 +557,13 @@ def _alternatives(index: KnowledgeIndex, parts: Sequence[str], named: List[Named
     return list(dict.fromkeys(ids))
 
 
-def _exclude_names_denied_after(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> None:
+def _exclude_names_denied_after(
+    index: KnowledgeIndex, parts: Sequence[str], named: List[Named], read: Sequence[Part]
+) -> None:
     """ "la biopsie, ce n'est pas ça : l'infiltration, ça dure combien ?": a name followed by an
     exclusion cue (in its part, or in the next part if that one names nothing) is excluded when
-    another procedure is named after it; so is a doubtful exclusion when another is meant."""
+    another procedure is named after it, or before it when its part asks nothing ("c'est une
+    infiltration, la néphrostomie c'était pas moi"); so is a doubtful exclusion when another is meant."""
     meant = [n for n in named if n.status in ("meant", "current", "doubtful")]
     for n in meant:
         others = [m for m in meant if m.procedure != n.procedure]
@@ -468,8 +571,18 @@ def _exclude_names_denied_after(index: KnowledgeIndex, parts: Sequence[str], nam
             n.status = "excluded" if others else "meant"
             continue
         after = [m for m in others if (m.part, m.mention.start) > (n.part, n.mention.start)]
-        if after and _denied_after(index, parts, named, n):
+        denied_at_the_end = bool(others) and _denied_at_the_end(index, parts[n.part], read[n.part], n)
+        if (after or denied_at_the_end) and _denied_after(index, parts, named, n):
             n.status = "excluded"
+
+
+def _denied_at_the_end(index: KnowledgeIndex, text: str, part: Part, n: Named) -> bool:
+    """ "la néphrostomie c'était pas moi": a procedure denied by the last words of a part that
+    asks nothing."""
+    words = text.split()
+    cues = [cue for cue in index.cues.find(text) if cue.target == "excluded" and cue.start >= n.mention.end]
+    asks_nothing = not (part.kinds or part.topics)
+    return bool(n.procedure) and asks_nothing and any(len(words) - cue.end <= 2 for cue in cues)
 
 
 def _denied_after(index: KnowledgeIndex, parts: Sequence[str], named: List[Named], n: Named) -> bool:
@@ -485,14 +598,24 @@ def _denied_after(index: KnowledgeIndex, parts: Sequence[str], named: List[Named
     return any(cue.target == "excluded" for cue in index.cues.find(parts[following]))
 
 
-def _keep_only_the_current(named: List[Named]) -> None:
+def _keep_only_the_current(index: KnowledgeIndex, named: List[Named]) -> None:
     """ "après ma biopsie, on me propose une thermoablation": a procedure named without a cue
-    before the one said to be current is taken as had before."""
-    current = [n.part for n in named if n.status == "current"]
+    before the one said to be current is taken as had before. (Not before a generic word that
+    can mean it: "néphrostomie : … que dois-je faire avec le drain ?" is the nephrostomy's drain.)"""
+    named_ids = {n.procedure for n in named if n.procedure}
+    current = [n.part for n in named if n.status == "current" and not _can_mean(index, n, named_ids)]
     if current:
         for n in named:
             if n.status == "meant" and n.part < current[0]:
                 n.status = "past"
+
+
+def _can_mean(index: KnowledgeIndex, n: Named, procedures: Set[str]) -> bool:
+    """A generic word one of whose candidates is among `procedures`."""
+    kind, target_id = n.mention.target
+    if kind != "ambiguous":
+        return False
+    return bool(set(index.knowledge.ambiguous_words[int(target_id)].candidates) & procedures)
 
 
 def _set_aside_acts_told_in_passing(parts: Sequence[Part], named: List[Named]) -> None:
@@ -573,6 +696,10 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
             return
         best = max(context[c] for c in inside)
         leaders = [c for c in inside if context[c] == best]
+        if len(leaders) > 1 and best > 0:
+            # "un drain pour un abcès du foie": the words other than organs break a tie.
+            told = max(context_without_organs[c] for c in leaders)
+            leaders = [c for c in leaders if context_without_organs[c] == told]
         # Decided by the context, or by two generic words that fit one procedure only ("drainage d'abcès").
         if (best > 0 or (len(groups) > 1 and len(common) == 1)) and len(leaders) == 1:
             reading.procedures = leaders
@@ -735,14 +862,27 @@ def decide(
     procedure_intent = intent in PROCEDURE_INTENTS
     general_intent = intent in GENERAL_TOPIC_OF_INTENT
     precise = [kind for kind in kinds if kind not in VAGUE_KINDS]
-    words_overrule = bool(precise or reading.topics) and not general_intent
+    # (A topic the page never covers overrules a general intent too: "j'aurai mal après ?" is not
+    # the page's general fact on pain relief.)
+    never_covered = [topic for topic in reading.topics if topic not in GENERAL_TOPICS_OF_A_PART]
+    words_overrule = bool(precise or reading.topics) and (not general_intent or bool(never_covered))
+
+    corrected_site = [p for p in reading.excluded if p in reading.sites_outside]
+    if corrected_site and not reading.procedures and not reading.candidates:
+        # "ce n'est pas une infiltration du dos mais de l'épaule": a site the page does not describe.
+        outside_site = (corrected_site[0], reading.sites_outside[corrected_site[0]])
+        return Decision("not_described", pending=kinds, outside_site=outside_site)
 
     # Which procedures the message is about.
     if reading.procedures:
         procedures = reading.procedures
     elif reading.candidates:
+        pain_only = reading.topics == ["pain_relief"] and not kinds
+        if pain_only and reading.named_by == "generic":
+            # "une embolisation, ça fait mal ?": the pain of which one; its anaesthesia, once chosen.
+            return Decision("clarify", candidates=reading.candidates, pending=["anaesthesia"])
         if reading.topics and not kinds:
-            # "est-ce remboursé, la radiofréquence ?": the page says nothing on it for any procedure.
+            # "est-ce remboursé, l'embolisation ?": the page says nothing on it for any procedure.
             return _topics_alone(reading)
         # Symptoms told ("j'ai une sciatique qui ne passe pas") lead to "is it about this
         # procedure?", unless the classifier read small talk, or a general question its words ask.

@@ -339,6 +339,7 @@ class KnowledgeIndex:
                 "reference",
                 "clinic_act",
                 "undecided",
+                "not_asked",
             )
             for word in getattr(cues, cue)
         )

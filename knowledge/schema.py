@@ -204,6 +204,8 @@ class ReadingCues(StrictModel):
     mistake: List[Text] = []  # "ah non pardon": a correction that also sets aside the procedure discussed
     # "soit …, soit …", "le médecin hésite entre": the patient does not know which act it will be
     undecided: List[Text] = []
+    # "je ne vous demande pas comment ça se passe": the questions of that part are not asked
+    not_asked: List[Text] = []
     reference: List[Text] = []  # "l'intervention qu'on me propose": an act meant, not named
     # "sous scanner", "que vous faites": the clinic's own act meant, not named
     clinic_act: List[Text] = []

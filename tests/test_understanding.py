@@ -1004,3 +1004,107 @@ def test_a_procedure_said_to_have_nothing_to_do_with_it_is_not_answered():
 def test_what_to_do_at_home_and_before_is_not_covered_by_the_page(text, topic):
     decision = decision_for(text)
     assert topic in [asked.topic for asked in decision.asked]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "ne … pas" around the question word negates the question, not the procedure after it.
+        ("on ne m'endort pas pour la biopsie ?", [("biopsie", "anaesthesia")]),
+        ("je ne reste pas la nuit pour ma biopsie ?", [("biopsie", "hospital_stay")]),
+        # A question the patient says they do not ask is not answered.
+        (
+            "Je ne vous demande pas comment ça se passe, juste : je dois être à jeun pour ma biopsie ?",
+            [("biopsie", "fasting")],
+        ),
+        # A generic word that can mean the procedure named before it does not set it aside.
+        (
+            "néphrostomie, c'est quoi les risques, et je dois faire quoi avec le drain à la maison ?",
+            [("nephrostomie", "risks"), ("nephrostomie", "at_home")],
+        ),
+        # The words other than organs break a tie between a generic word's candidates.
+        (
+            "J'ai pas de drain dans le rein, c'est un drain pour un abcès du foie. C'est quoi les risques ?",
+            [("drainage_collection", "risks")],
+        ),
+        # A longer phrase of one kind holds a shorter one of another.
+        (
+            "passer un tube dans les artères pour boucher celle qui saigne, c'est quoi comme technique ?",
+            [("angiographie", "overview")],
+        ),
+        # What an act does asks nothing: "pour le faire grossir" is no question on the delay.
+        (
+            "le petit bouchon dans la veine du foie pour le faire grossir, c'est dangereux ?",
+            [("embolisation_portale", "risks")],
+        ),
+    ],
+)
+def test_what_the_patient_negates_or_describes_is_read(text, expected):
+    assert asked(text) == ("answer", expected)
+
+
+def test_an_organ_corrected_replaces_the_organ_said_before():
+    for text, organ in [
+        ("une biopsie du poumon, pardon je me suis trompée c'est du foie. Je rentre le jour même ?", "foie"),
+        ("biopsie du poumon... non pas le poumon, le rein. Je dors à la clinique ?", "rein"),
+        ("une biopsie du poumon, ah non pardon, une biopsie superficielle, je reste ?", "superficiel"),
+    ]:
+        decision = decision_for(text)
+        assert [(a.procedure, a.kind, a.organ) for a in decision.asked] == [
+            ("biopsie", "hospital_stay", organ)
+        ]
+
+
+@pytest.mark.parametrize(
+    "text, candidates",
+    [
+        (
+            "on va me mettre un drain, je sais plus si c'est pour le rein ou pour la bile. je reste ?",
+            ["biliaire", "nephrostomie"],
+        ),
+        (
+            "un drainage de la vésicule, non je ne sais plus si c'est pour la bile ou les urines du rein",
+            ["biliaire", "nephrostomie"],
+        ),
+        (
+            "une embolisation portale, enfin je crois, en tout cas une embolisation. Je reste combien ?",
+            ["angiographie", "embolisation_portale"],
+        ),
+        (
+            "un truc sur le foie, soit pour que la bile s'écoule soit pour le faire grossir. ça dure ?",
+            ["biliaire", "embolisation_portale"],
+        ),
+    ],
+)
+def test_a_patient_unsure_which_act_is_asked_which_one(text, candidates):
+    decision = decision_for(text)
+    assert (decision.outcome, sorted(decision.candidates)) == ("clarify", candidates)
+
+
+def test_a_procedure_denied_at_the_end_of_a_part_is_not_answered():
+    text = "pardon, c'est une infiltration pour ma cruralgie, la néphrostomie c'était pas moi. Qui décide ?"
+    assert asked(text) == ("answer", [("infiltration", "who_decides")])
+    # An act the page does not describe, told before "sans", is still that act.
+    told = decision_for("la piqûre dans le dos pour accoucher sans avoir mal, c'est risqué pour le bébé ?")
+    assert told.outcome == "not_described"
+
+
+def test_a_procedure_excluded_for_a_site_outside_its_scope_is_not_described():
+    decision = decision_for("ce n'est pas une infiltration du dos mais de l'épaule, ça dure combien ?")
+    assert decision.outcome == "not_described" and decision.outside_site[0] == "infiltration"
+
+
+def test_pain_with_a_generic_word_asks_which_one_then_gives_its_anaesthesia():
+    decision = decision_for("embolisasion sa fé mal ?", "ask_pain")
+    assert (decision.outcome, sorted(decision.candidates), decision.pending) == (
+        "clarify",
+        ["angiographie", "embolisation_portale"],
+        ["anaesthesia"],
+    )
+
+
+def test_pain_afterwards_is_no_general_question_on_pain_relief():
+    decision = decision_for(
+        "après, je vais avoir mal pendant combien de temps ?", "ask_pain", procedure="thermoablation"
+    )
+    assert asked_of(decision) == [("thermoablation", "pain_after")]
