@@ -63,12 +63,13 @@ CARRIES = {
     "organs_concerned": {"how_it_is_done", "location", "overview"},
 }
 # A topic the page never covers carries the other question words of its part ("combien de
-# temps pour les résultats" is not the act's length), except these, asked beside it.
-KINDS_BESIDE_A_TOPIC = {"risks"}
+# temps pour les résultats" is not the act's length), except these, asked beside it ("c'est
+# urgent ou on prend rendez-vous ?").
+KINDS_BESIDE_A_TOPIC = {"risks", "urgency"}
 # General facts of the page a part of a message may ask about a procedure, beside other questions.
 GENERAL_TOPICS_OF_A_PART = {"pain_relief"}
-# Parts of a message: sentences, clauses after a comma or a colon, and "et", "mais", "puis"…
-PART_BREAK = re.compile(r"[.!?;:,\n]+|\s(?:et|mais|puis|ou bien|ainsi que)\s", re.IGNORECASE)
+# Parts of a message: sentences, clauses after a comma, a colon or a list's "1)", and "et", "mais", "puis"…
+PART_BREAK = re.compile(r"[.!?;:,\n]+|\s\d\)|\s(?:et|mais|puis|ou bien|ainsi que)\s", re.IGNORECASE)
 # An exclusion cue excludes the name that follows it: at once ("pas pour une biopsie"), or this
 # many words on at most, with no question between, when another procedure is meant ("je ne veux
 # pas d'information sur la biopsie mais sur …"; never "je ne sais pas combien dure la biopsie").
@@ -87,6 +88,11 @@ ACT_DESCRIBED_WEIGHT = 2
 BESIDES = frozenset({"a part", "sauf", "hormis", "excepte", "autre que", "autre chose que"})
 # Words between "pas" and the organ or context word it denies: "pas au foie", "pas un abcès".
 DENIED_WORD_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
+MEANT = ("meant", "current")
+# "après" beginning a part, right before a name: the procedure after which what is asked comes.
+AFTER = "apres"
+# Words that begin a complement of a name said before: "pas une biopsie du poumon, mais d'un ganglion".
+COMPLEMENT_STARTS = frozenset("d de du des".split())
 # Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
 ALTERNATIVE_LINKS = frozenset("ou un une le la l d de des du".split())
 
@@ -236,6 +242,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         reading.parts.append(_read_part(index, part, subjects))
     reading.corrects, reading.mistaken = _apply_corrections(index, parts, named)
     _exclude_names_denied_after(index, parts, named, reading.parts)
+    complement_denied = _exclusions_of_a_complement(index, parts, named)
     reading.refers_to_an_act = any(
         cue.target in ("reference", "clinic_act") for part in parts for cue in index.cues.find(part)
     )
@@ -246,6 +253,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     general = [topic for topic in general if topic != "interventional_radiology"] or general
     reading.general_topic = general[0] if len(general) == 1 else None
     _keep_only_the_current(index, named)
+    _set_aside_the_one_after_which(parts, named)
     _set_aside_acts_told_in_passing(reading.parts, named)
 
     meant = [n.mention for n in named if n.status in ("meant", "current")]
@@ -257,6 +265,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     excluded_only = {n.part for n in named if n.status == "excluded"} - {
         n.part for n in named if n.status != "excluded"
     }
+    excluded_only |= complement_denied
     meant_text = " ".join(part for number, part in enumerate(parts) if number not in excluded_only)
     _read_subject(index, reading, meant or past, meant_text)
     if reading.named_by == "name" and not reading.other_act:
@@ -350,12 +359,15 @@ def _undecided_between(
 
 
 def _generic_word_of(index: KnowledgeIndex, mention: Mention) -> Optional[Mention]:
-    """The generic word a mention is or begins with: "drain" of "drain de la vésicule"."""
+    """The generic word a mention is or begins with: "drain" of "drain de la vésicule"; a
+    procedure's name stands for itself ("pas l'infiltration du genou, celle du dos")."""
     if mention.target.kind == "ambiguous":
         return mention
     first = mention.words.split()[0]
     generic = [t for t in index.subjects.targets_of(first) if t.kind == "ambiguous"]
-    return Mention(generic[0], mention.start, mention.start + 1, first) if generic else None
+    if generic:
+        return Mention(generic[0], mention.start, mention.start + 1, first)
+    return mention if mention.target.kind == "procedure" else None
 
 
 def _owners(index: KnowledgeIndex, texts: Sequence[str], parts: Sequence[Part]) -> Dict[str, str]:
@@ -389,11 +401,14 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     """The question kinds and topics one part asks: a topic the page never covers carries the
     part ("combien de temps pour les résultats" is not the act's length), but for a risk question."""
     stemmed = stems(part)
-    topics = targets(index.not_covered_topics.find(stemmed))
+    found = index.question_kinds.find(stemmed)
+    # A topic's words within a longer question phrase ask nothing ("me préparer un sac" is the stay).
+    topics = targets(
+        [t for t in index.not_covered_topics.find(stemmed) if not any(_overlaps(t, kind) for kind in found)]
+    )
     # Question words inside a procedure's name ask nothing ("grossir le foie", "dans les voies
     # biliaires"), nor those the patient says they do not ask ("je ne vous demande pas comment…").
     not_asked = any(cue.target == "not_asked" for cue in index.cues.find(part))
-    found = index.question_kinds.find(stemmed)
     # A kind's words inside a longer phrase of another kind ask nothing either: "c'est quoi
     # comme technique" asks what it is, not how it is done; nor inside what an act does ("pour
     # le faire grossir").
@@ -407,7 +422,7 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     ]
     kinds = targets(asked)
     if topics:
-        # Only a risk question is asked beside the topic ("ça peut donner des douleurs après ?").
+        # Only a risk or urgency question is asked beside the topic ("ça peut donner des douleurs après ?").
         return Part(kinds=[kind for kind in kinds if kind in KINDS_BESIDE_A_TOPIC], topics=topics)
     # "est-ce que la biopsie fait mal et combien de temps ça dure ?": the page's general fact on
     # pain relief, answered beside the procedure's.
@@ -423,6 +438,12 @@ def _inside(mention: Mention, other: Mention) -> bool:
     """`mention` lies within the longer `other`."""
     shorter = mention.end - mention.start < other.end - other.start
     return shorter and other.start <= mention.start and mention.end <= other.end
+
+
+def _overlaps(mention: Mention, other: Mention) -> bool:
+    """`mention` shares words with the longer `other`."""
+    shorter = mention.end - mention.start < other.end - other.start
+    return shorter and mention.start < other.end and other.start < mention.end
 
 
 def _status(
@@ -477,7 +498,14 @@ def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[
     if not named_after:
         # "drainage d'abcès… enfin non, c'est mon rein qui est bouché": no name after the
         # correction, but words that point to other procedures only.
-        before = {n.procedure for n in named if (n.part, n.mention.start) < last}
+        # (A generic word's candidates count: "une embolisation d'un fibrome, pardon, c'est un
+        # angiomyolipome du rein" corrects the reason, not the act.)
+        before = {
+            candidate
+            for n in named
+            if (n.part, n.mention.start) < last
+            for candidate in _procedures_of(index, n)
+        }
         after = [
             (number, m)
             for number, part in enumerate(parts)
@@ -598,6 +626,26 @@ def _denied_after(index: KnowledgeIndex, parts: Sequence[str], named: List[Named
     return any(cue.target == "excluded" for cue in index.cues.find(parts[following]))
 
 
+def _exclusions_of_a_complement(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> Set[int]:
+    """ "ce n'est pas une biopsie du poumon mais d'un ganglion sous la peau": the next part is
+    a complement of the excluded name that names an organ or a site, the exclusion bears on it.
+    The procedure is meant; the parts whose words no longer hold are returned."""
+    denied: Set[int] = set()
+    for n in named:
+        following = n.part + 1
+        if n.status != "excluded" or not n.procedure or following >= len(parts):
+            continue
+        complement = parts[following]
+        starts_with_a_complement = complement.split()[:1] in ([w] for w in COMPLEMENT_STARTS)
+        sites = index.organs.find(complement) or [
+            m for m in index.context.find(complement) if m.target == Target("outside", n.procedure)
+        ]
+        if starts_with_a_complement and sites and not any(m.part == following for m in named):
+            n.status = "meant"
+            denied.add(n.part)
+    return denied
+
+
 def _keep_only_the_current(index: KnowledgeIndex, named: List[Named]) -> None:
     """ "après ma biopsie, on me propose une thermoablation": a procedure named without a cue
     before the one said to be current is taken as had before. (Not before a generic word that
@@ -610,12 +658,28 @@ def _keep_only_the_current(index: KnowledgeIndex, named: List[Named]) -> None:
                 n.status = "past"
 
 
+def _procedures_of(index: KnowledgeIndex, n: Named) -> List[str]:
+    """The procedure a mention names, or a generic word's candidates."""
+    kind, target_id = n.mention.target
+    if kind == "ambiguous":
+        return list(index.knowledge.ambiguous_words[int(target_id)].candidates)
+    return [target_id] if kind == "procedure" else []
+
+
+def _set_aside_the_one_after_which(parts: Sequence[str], named: List[Named]) -> None:
+    """ "après mon drainage d'abcès, le chirurgien veut faire une embolisation portale": the
+    procedure named right after a part's first word "après" is had before, when another is meant."""
+    for n in named:
+        words = parts[n.part].split()
+        after_it = words[:1] == [AFTER] and n.mention.start == 2 and words[1] in DETERMINERS
+        others = [m for m in named if m.procedure not in (None, n.procedure) and m.status in MEANT]
+        if after_it and n.procedure and others:
+            n.status = "past"
+
+
 def _can_mean(index: KnowledgeIndex, n: Named, procedures: Set[str]) -> bool:
     """A generic word one of whose candidates is among `procedures`."""
-    kind, target_id = n.mention.target
-    if kind != "ambiguous":
-        return False
-    return bool(set(index.knowledge.ambiguous_words[int(target_id)].candidates) & procedures)
+    return n.mention.target.kind == "ambiguous" and bool(set(_procedures_of(index, n)) & procedures)
 
 
 def _set_aside_acts_told_in_passing(parts: Sequence[Part], named: List[Named]) -> None:
@@ -664,7 +728,8 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
 
     # An act the page mentions within a named procedure's description is part of that question.
     acts = by_kind["other_act"]
-    named = set(by_kind["procedure"])
+    generic = {c for i in by_kind["ambiguous"] for c in index.knowledge.ambiguous_words[int(i)].candidates}
+    named = set(by_kind["procedure"]) | (generic if len(generic) == 1 else set())
     by_kind["other_act"] = [a for a in acts if not set(index.other_act(a).part_of) & named]
     reading.part_of_description = len(by_kind["other_act"]) < len(acts)
     if by_kind["other_act"]:

@@ -180,8 +180,11 @@ def test_a_question_without_any_procedure_asks_among_all():
 @pytest.mark.parametrize("topic_id", list(KNOWLEDGE.not_covered_topics), ids=str)
 def test_a_topic_the_page_never_covers_is_not_answered_as_another_question(topic_id):
     for word in KNOWLEDGE.not_covered_topics[topic_id].patient_words:
-        decision = decision_for(f"combien de temps pour {word} après la biopsie ?", intent="ask_duration")
-        assert [(a.procedure, a.kind, a.topic) for a in decision.asked] == [("biopsie", None, topic_id)], word
+        # (The nephrostomy: some topics are told with its generic word, "garder le drain".)
+        text = f"combien de temps pour {word} après la néphrostomie ?"
+        decision = decision_for(text, intent="ask_duration")
+        asked_for = [(a.procedure, a.kind, a.topic) for a in decision.asked]
+        assert asked_for == [("nephrostomie", None, topic_id)], word
 
 
 def test_the_answer_to_a_clarifying_question_can_be_a_context_word():
@@ -1019,7 +1022,7 @@ def test_what_to_do_at_home_and_before_is_not_covered_by_the_page(text, topic):
         ),
         # A generic word that can mean the procedure named before it does not set it aside.
         (
-            "néphrostomie, c'est quoi les risques, et je dois faire quoi avec le drain à la maison ?",
+            "néphrostomie, c'est quoi les risques, et je dois faire quoi du drain une fois chez moi ?",
             [("nephrostomie", "risks"), ("nephrostomie", "at_home")],
         ),
         # The words other than organs break a tie between a generic word's candidates.
@@ -1108,3 +1111,52 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
         "après, je vais avoir mal pendant combien de temps ?", "ask_pain", procedure="thermoablation"
     )
     assert asked_of(decision) == [("thermoablation", "pain_after")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The exclusion bears on the organ said after "mais".
+        (
+            "Ce n'est pas une biopsie du poumon mais d'un ganglion sous la peau. Je dois être hospitalisé ?",
+            [("biopsie", "hospital_stay", "superficiel")],
+        ),
+        # "celle" stands for a procedure's name too.
+        ("Pas l'infiltration du genou, celle du dos : qui décide ?", [("infiltration", "who_decides", None)]),
+        # A correction of the reason keeps the generic word said before it.
+        (
+            "une embolisation d'un fibrome, pardon, c'est un angiomyolipome. Elle reste combien de nuits ?",
+            [("angiographie", "hospital_stay", None)],
+        ),
+        # The procedure after which another comes is not asked about.
+        (
+            "Après mon drainage d'abcès, le chirurgien veut une embolisation portale. Je serai hospitalisé ?",
+            [("embolisation_portale", "hospital_stay", None)],
+        ),
+        # A list "1) … 2) … 3)": each item is a question.
+        (
+            "Embolisation de mon fibrome : 1) comment ça se passe 2) ça dure longtemps 3) je reste dormir ?",
+            [("angiographie", k, None) for k in ("how_it_is_done", "duration", "hospital_stay")],
+        ),
+        # A topic's words within a longer question phrase ask nothing.
+        (
+            "néphrostomie : ma femme doit me préparer un sac pour plusieurs jours ?",
+            [("nephrostomie", "hospital_stay", None)],
+        ),
+    ],
+)
+def test_exclusions_corrections_and_lists_are_read_in_context(text, expected):
+    decision = decision_for(text)
+    assert [(a.procedure, a.kind, a.organ) for a in decision.asked] == expected
+
+
+def test_what_is_not_a_question_on_a_procedure_is_not_answered_about_it():
+    text = "Ce n'est pas une question sur ma biopsie, c'est général : comment évitez-vous les infections ?"
+    # No procedure question read: the intent's reply (the page's general fact on asepsis).
+    assert decision_for(text, "ask_hygiene").outcome == "none"
+    assert read_message(INDEX, text).excluded == ["biopsie"]
+    # Asked beside a topic the page never covers, the urgency is answered too.
+    assert asked("ça se fait en urgence la néphrostomie ou on prend rdv ?") == (
+        "answer",
+        [("nephrostomie", "urgency"), ("nephrostomie", "appointment")],
+    )
