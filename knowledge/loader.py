@@ -17,6 +17,7 @@ from pydantic import ValidationError
 import settings
 from knowledge.schema import QUESTION_KINDS, KnowledgeBase, Procedure
 from knowledge.words import (
+    GLUED_PRONOUNS,
     Mention,
     PhraseMatcher,
     Target,
@@ -43,8 +44,6 @@ COMPLEMENT_WORDS = {
     *[(word,) for word in ("de", "du", "d", "des", "au", "aux")],
     *[(first, article) for first in ("de", "dans", "a") for article in ("la", "le", "l", "les")],
 }
-# Pronouns texted glued to the next word: "jcrache", "jsaigne", "mtourne", "ltuyau".
-GLUED_PRONOUNS = {"j": "je", "m": "me", "t": "te", "l": "le", "s": "se"}
 # The reading cues that say whose procedure it is (ReadingCues).
 PERSONS = ("me", "her", "him", "theirs")
 

@@ -117,6 +117,8 @@ def sounds_like(word: str) -> str:
 
 # Elided words typed without their apostrophe: "lopital", "dun abcès", "jreste", "quon".
 ELISIONS = ("qu", "l", "d", "j", "m", "n", "s", "t", "c")
+# Pronouns texted glued to the next word: "jrentre", "jcrache", "mtourne", "ltuyau".
+GLUED_PRONOUNS = {"j": "je", "m": "me", "t": "te", "l": "le", "s": "se"}
 
 
 def untexted_words(texted: Mapping[str, str]) -> Dict[str, str]:
@@ -202,6 +204,8 @@ class Vocabulary:
                 closest = self._closest(rest)
                 if closest in self.words:
                     return f"{elided} {closest}"  # "linfiltration": "l infiltration"
+        if word[:1] in GLUED_PRONOUNS and word[1:] in self.words:
+            return f"{GLUED_PRONOUNS[word[0]]} {word[1:]}"  # "jrentre": "je rentre"
         # The same first sound, and a letter more or less at most: "pousser" is not a misspelt
         # "repousser", nor "explications" a misspelt "complications" ("andormir" is "endormir").
         similar = [w for w in self._long_words if _same_start(w, word) and abs(len(w) - len(word)) <= 1]

@@ -1160,3 +1160,8 @@ def test_what_is_not_a_question_on_a_procedure_is_not_answered_about_it():
         "answer",
         [("nephrostomie", "urgency"), ("nephrostomie", "appointment")],
     )
+
+
+def test_a_pronoun_texted_glued_to_its_verb_is_read_apart():
+    assert INDEX.vocabulary.correct("jrentre le soir") == "je rentre le soir"
+    assert asked("biopsie, jrentre le soir ?") == ("answer", [("biopsie", "hospital_stay")])
