@@ -295,10 +295,32 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         if number not in excluded_only:
             part.organs = _most_specific_organs(index, parts[number], within_a_part=True)
     _drop_corrected_organs(index, parts, reading)
+    _point_to_by_place(index, parts, reading, named)
     reading.owners = _owners(index, parts, reading.parts)
     reading.names_only = index.names_only(whole)
     reading.continues = whole.startswith("et ")
     return reading
+
+
+def _point_to_by_place(
+    index: KnowledgeIndex, parts: Sequence[str], reading: Reading, named: List[Named]
+) -> None:
+    """ "une biopsie puis une thermoablation : pour la deuxième, je reste combien ?": a part that
+    names nothing is about the procedure named first or second, or "l'autre" (of two, the one
+    the part before did not name)."""
+    order = list(dict.fromkeys(n.procedure for n in named if n.procedure in reading.procedures))
+    before: List[str] = []
+    for number, part in enumerate(reading.parts):
+        said = {cue.target for cue in index.cues.find(parts[number])}
+        if not part.procedures and len(order) == 2:
+            if "first" in said:
+                part.procedures = order[:1]
+            elif "second" in said:
+                part.procedures = order[1:]
+            elif "other" in said and len(set(before)) == 1:
+                part.procedures = [p for p in order if p not in before]
+        if part.procedures:
+            before = list(part.procedures)
 
 
 def _with_words_standing_for_a_generic_word(

@@ -46,6 +46,8 @@ COMPLEMENT_WORDS = {
 }
 # The reading cues that say whose procedure it is (ReadingCues).
 PERSONS = ("me", "her", "him", "theirs")
+# The reading cues that point to a procedure by its place in the message (ReadingCues).
+ORDINALS = ("first", "second", "other")
 
 # Pydantic's messages are English; staff editing the file read French.
 _ERROR_MESSAGES = {
@@ -339,6 +341,7 @@ class KnowledgeIndex:
                 "clinic_act",
                 "undecided",
                 "not_asked",
+                *ORDINALS,
             )
             for word in getattr(cues, cue)
         )

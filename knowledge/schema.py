@@ -206,6 +206,11 @@ class ReadingCues(StrictModel):
     undecided: List[Text] = []
     # "je ne vous demande pas comment ça se passe": the questions of that part are not asked
     not_asked: List[Text] = []
+    # "une biopsie puis une thermoablation : pour la deuxième, je reste combien ?": the procedure
+    # named first or second in the message; "l'autre": the one the part before did not ask about
+    first: List[Text] = []
+    second: List[Text] = []
+    other: List[Text] = []
     reference: List[Text] = []  # "l'intervention qu'on me propose": an act meant, not named
     # "sous scanner", "que vous faites": the clinic's own act meant, not named
     clinic_act: List[Text] = []

@@ -1165,3 +1165,24 @@ def test_what_is_not_a_question_on_a_procedure_is_not_answered_about_it():
 def test_a_pronoun_texted_glued_to_its_verb_is_read_apart():
     assert INDEX.vocabulary.correct("jrentre le soir") == "je rentre le soir"
     assert asked("biopsie, jrentre le soir ?") == ("answer", [("biopsie", "hospital_stay")])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "On me fait une biopsie puis une thermoablation, pour la deuxième je reste combien ?",
+            [("thermoablation", "hospital_stay")],
+        ),
+        (
+            "une biopsie et une néphrostomie. La première dure combien ? La seconde, on m'endort ?",
+            [("biopsie", "duration"), ("nephrostomie", "anaesthesia")],
+        ),
+        (
+            "une biopsie et une néphrostomie : la biopsie dure combien ? et l'autre ?",
+            [("biopsie", "duration"), ("nephrostomie", "duration")],
+        ),
+    ],
+)
+def test_a_procedure_pointed_to_by_its_place_in_the_message(text, expected):
+    assert asked(text) == ("answer", expected)
