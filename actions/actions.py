@@ -121,6 +121,15 @@ def slots_for(decision: Decision) -> List[EventType]:
     ]
 
 
+def answer_decision(
+    dispatcher: CollectingDispatcher, index: KnowledgeIndex, decision: Decision
+) -> List[EventType]:
+    """Every reply `decide` chose, and the conversation's context after them."""
+    for reply, record in answers.replies_to(index.knowledge, decision):
+        dispatch(dispatcher, reply, record)
+    return slots_for(decision)
+
+
 def previous_user_intent(tracker: Tracker) -> Optional[str]:
     user_events = [event for event in tracker.events if event.get("event") == "user"]
     if len(user_events) < 2:
@@ -173,9 +182,7 @@ class ActionAnswer(KnowledgeAction):
         decision = decide(index, reading, intent, conversation_slots(tracker))
         if decision.outcome == "none":
             return self.answer_intent(dispatcher, tracker, index, intent, reading)
-        for reply, record in answers.replies_to(index.knowledge, decision):
-            dispatch(dispatcher, reply, record)
-        return slots_for(decision)
+        return answer_decision(dispatcher, index, decision)
 
     @staticmethod
     def answer_intent(dispatcher, tracker, index, intent, reading) -> List[EventType]:
@@ -214,7 +221,13 @@ class ActionRecordFeedback(KnowledgeAction):
         return "action_record_feedback"
 
     def respond(self, dispatcher, tracker, index):
-        feedback = answers.FEEDBACK_OF_INTENT.get(latest_intent(tracker), "not_helpful")
+        intent = latest_intent(tracker)
+        decision = decide(index, read_latest_message(index, tracker), intent, conversation_slots(tracker))
+        if decision.outcome != "none":
+            # "non, pas d'allergie. Ma question : l'angiographie, c'est dangereux ?": a question
+            # the reader reads, not a word on the last answer.
+            return answer_decision(dispatcher, index, decision)
+        feedback = answers.FEEDBACK_OF_INTENT.get(intent, "not_helpful")
         reply = answers.feedback_reply(index.knowledge, feedback)
         dispatch(dispatcher, reply, answers.answer_record("feedback"))
         return [SlotSet("feedback", feedback)]

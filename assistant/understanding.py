@@ -89,6 +89,8 @@ BESIDES = frozenset({"a part", "sauf", "hormis", "excepte", "autre que", "autre 
 # Words between "pas" and the organ or context word it denies: "pas au foie", "pas un abcès".
 DENIED_WORD_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
 MEANT = ("meant", "current")
+# "comme" right before an act the page does not describe: a comparison, not the act asked about.
+COMPARISON = "comme"
 # "après" beginning a part, right before a name: the procedure after which what is asked comes.
 AFTER = "apres"
 # Words that begin a complement of a name said before: "pas une biopsie du poumon, mais d'un ganglion".
@@ -149,6 +151,8 @@ class Reading:
     general_topic: Optional[str] = None  # words of a general question ("la douleur pendant les gestes")
     names_only: bool = False  # nothing but names and linking words: "et pour le poumon ?"
     continues: bool = False  # begins with "et": "et pour le drain du rein ?" asks the same again
+    undecided: bool = False  # "je ne sais plus si c'est une néphrostomie ou un drainage": ask which
+    doubts_the_name: bool = False  # a doubt cue ("je ne suis plus sûre du nom"), named or not
 
     @property
     def question_kinds(self) -> List[str]:
@@ -240,6 +244,10 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
             for mention in subjects
         ]
         reading.parts.append(_read_part(index, part, subjects))
+        not_asked = any(cue.target == "not_asked" for cue in index.cues.find(part))
+        if not_asked and number and not reading.parts[-1].kinds:
+            # "je sais qu'il y a une anesthésie locale, ce n'est pas ma question : …"
+            reading.parts[-2].kinds = []
     reading.corrects, reading.mistaken = _apply_corrections(index, parts, named)
     _exclude_names_denied_after(index, parts, named, reading.parts)
     complement_denied = _exclusions_of_a_complement(index, parts, named)
@@ -274,9 +282,13 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     if len(either) > 1 and not reading.other_act:
         # "une biopsie ou un drainage ?": the patient does not know which; ask.
         reading.procedures, reading.candidates, reading.named_by = [], either, "name"
+    reading.doubts_the_name = any(
+        cue.target == "undecided" for part in parts for cue in index.cues.find(part)
+    )
     undecided = _undecided_between(index, parts, reading, named, meant_text)
     if len(undecided) > 1 and not reading.other_act:
         reading.procedures, reading.candidates, reading.named_by = [], undecided, "context"
+        reading.undecided = True
     excluded = [n.procedure for n in named if n.status == "excluded" and n.procedure]
     reading.excluded = [p for p in dict.fromkeys(excluded) if p not in reading.procedures]
     for number, part in enumerate(reading.parts):
@@ -311,7 +323,10 @@ def _point_to_by_place(
     order = list(dict.fromkeys(n.procedure for n in named if n.procedure in reading.procedures))
     before: List[str] = []
     for number, part in enumerate(reading.parts):
-        said = {cue.target for cue in index.cues.find(parts[number])}
+        words = parts[number].split()
+        # (Not "la première fois".)
+        cues = [cue for cue in index.cues.find(parts[number]) if words[cue.end : cue.end + 1] != ["fois"]]
+        said = {cue.target for cue in cues}
         if not part.procedures and len(order) == 2:
             if "first" in said:
                 part.procedures = order[:1]
@@ -489,6 +504,8 @@ def _status(
         kinds = {m.target for m in index.question_kinds.find(stems(" ".join(between)))} - {"overview"}
         if not nearer and not kinds and not QUESTION_WORDS & set(between):
             return "doubtful"  # "je ne veux pas d'information sur la biopsie (mais sur …)"
+    if mention.target.kind == "other_act" and COMPARISON in words[max(0, mention.start - 3) : mention.start]:
+        return "aside"  # "un peu comme une coronarographie mais pour les organes"
     said = {cue.target for cue in cues}
     if "current" in said:
         return "current"
@@ -920,6 +937,8 @@ def decide(
     all_ids = _procedure_ids(index)
     current = _procedure_id(index, slots.get("procedure"))
     corrected_to_another = reading.named_by in ("generic", "context") and reading.candidates != [current]
+    # "euh non, je ne suis plus sûre du nom, je l'ai confondu": the name said before is not known.
+    corrected_to_another = corrected_to_another or (reading.doubts_the_name and not reading.named_by)
     if current in reading.excluded or (reading.mistaken and corrected_to_another):
         # "pas la biopsie", "ah non pardon, c'est un drainage": not the one discussed. (A mistake
         # that names no act corrects the question or the organ: "non, je voulais dire si c'est
@@ -965,7 +984,7 @@ def decide(
         procedures = reading.procedures
     elif reading.candidates:
         pain_only = reading.topics == ["pain_relief"] and not kinds
-        if pain_only and reading.named_by == "generic":
+        if pain_only and (reading.named_by == "generic" or reading.undecided):
             # "une embolisation, ça fait mal ?": the pain of which one; its anaesthesia, once chosen.
             return Decision("clarify", candidates=reading.candidates, pending=["anaesthesia"])
         if reading.topics and not kinds:
@@ -981,7 +1000,9 @@ def decide(
             return Decision("none")
         # The conversation decides between candidates: the procedure discussed, or the
         # one answer to the clarifying question just asked ("c'est pour la bile").
+        # (Not when the patient says they do not know which: "je ne sais plus si c'est …".)
         chosen = [c for c in reading.candidates if c == current or c in pending_candidates]
+        chosen = [] if reading.undecided else chosen
         if len(chosen) != 1:
             return Decision("clarify", candidates=reading.candidates, pending=kinds or pending_kinds)
         procedures = chosen

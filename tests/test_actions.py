@@ -297,6 +297,18 @@ async def test_feedback_is_kept_in_the_slot_and_not_helpful_gets_the_team(
     assert not message.get("offer_feedback")
 
 
+async def test_a_question_the_classifier_took_for_feedback_is_answered(store, dispatcher):
+    text = "Non, pas d'allergie. Ma question : l'angiographie viscérale, est-ce dangereux ?"
+    tracker = make_tracker("feedback_not_helpful", text, slots=SHOWN)
+    events = await run(ActionRecordFeedback, store, dispatcher, tracker)
+
+    angiography = store.knowledge.procedure("angiographie")
+    [message] = dispatcher.messages
+    assert message["text"] == answers.answer_aspect(store.knowledge, angiography, "risks").text
+    assert SlotSet("feedback", "not_helpful") not in events
+    assert SlotSet("procedure", "angiographie") in events
+
+
 @pytest.mark.parametrize(
     "intent, response",
     [

@@ -1186,3 +1186,45 @@ def test_a_pronoun_texted_glued_to_its_verb_is_read_apart():
 )
 def test_a_procedure_pointed_to_by_its_place_in_the_message(text, expected):
     assert asked(text) == ("answer", expected)
+
+
+def test_an_act_the_page_does_not_describe_named_as_a_comparison_is_aside():
+    text = "un cathéter dans les artères du ventre, un peu comme une coronarographie. Ça sert à quoi ?"
+    assert asked(text) == ("answer", [("angiographie", "purpose")])
+    assert decision_for("une coronarographie, ça sert à quoi ?").outcome == "not_described"
+
+
+def test_a_question_the_patient_says_is_not_theirs_is_not_answered():
+    text = (
+        "Pendant la biopsie il y a une anesthésie locale, ce n'est pas ma question : "
+        "est-ce que j'aurai mal les jours d'après ?"
+    )
+    assert asked(text) == ("answer", [("biopsie", "pain_after")])
+
+
+def test_a_patient_unsure_of_the_name_said_before_is_asked_which_procedure():
+    text = "euh non, je ne suis plus sûre du nom, je l'ai confondu avec autre chose"
+    decision = decision_for(text, procedure="thermoablation")
+    assert (decision.outcome, decision.candidates) == ("clarify", ALL_IDS)
+    # Unsure between two: the procedure discussed does not decide.
+    unsure = "en fait je ne sais plus si c'est une néphrostomie ou un drainage d'abcès. Je reste combien ?"
+    decision = decision_for(unsure, procedure="nephrostomie")
+    assert (decision.outcome, sorted(decision.candidates)) == (
+        "clarify",
+        ["drainage_collection", "nephrostomie"],
+    )
+
+
+def test_the_first_time_is_no_ordinal():
+    text = "une biopsie et une néphrostomie. C'est la première fois, ça dure combien ?"
+    decision = decision_for(text)
+    assert {a.procedure for a in decision.asked} == {"biopsie", "nephrostomie"}
+
+
+def test_a_drain_that_just_came_out_is_an_emergency():
+    for text in [
+        "Mon drain pour l'abcès au poumon vient de sortir tout seul, il est par terre !!",
+        "Le drain de ma néphrostomie n'est plus là, il est sorti tout seul ce matin. Je fais quoi ?",
+    ]:
+        assert INDEX.emergency_signs_in(text) == ["drain_out"], text
+    assert INDEX.emergency_signs_in("est-ce que le drain peut sortir tout seul ?") == []
