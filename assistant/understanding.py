@@ -532,8 +532,11 @@ def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[
     corrections = _corrections(index, parts)
     if not corrections:
         return False, False
-    last = max(corrections)[:2]
-    named_after = any((n.part, n.mention.start) > last for n in named)
+    # The last correction with a name after it ("une néphrostomie, enfin non, le drain de la
+    # vésicule, je confonds tout"), or the last one.
+    followed = [c[:2] for c in corrections if any((n.part, n.mention.start) > c[:2] for n in named)]
+    last = max(followed) if followed else max(corrections)[:2]
+    named_after = bool(followed)
     if not named_after:
         # "drainage d'abcès… enfin non, c'est mon rein qui est bouché": no name after the
         # correction, but words that point to other procedures only.
@@ -881,8 +884,9 @@ def _excludes(cue: Mention, words: Sequence[str]) -> bool:
 
 
 def _denied_positions(index: KnowledgeIndex, text: str) -> Set[int]:
-    """The positions of the words right after "pas", linking words aside: "pas au foie",
-    "c pas un abcès" deny "foie" and "abcès"."""
+    """The positions of the words right after "pas", linking words aside, and of the word after
+    them: "pas au foie", "c pas un abcès", "pas de problème cardiaque" deny "foie", "abcès",
+    "problème cardiaque"."""
     words = text.split()
     denied: Set[int] = set()
     for cue in index.cues.find(text):
@@ -891,7 +895,7 @@ def _denied_positions(index: KnowledgeIndex, text: str) -> Set[int]:
             while position < len(words) and words[position] in DENIED_WORD_LINKS:
                 denied.add(position)
                 position += 1
-            denied.add(position)
+            denied |= {position, position + 1}
     return denied
 
 
@@ -939,7 +943,8 @@ def decide(
     corrected_to_another = reading.named_by in ("generic", "context") and reading.candidates != [current]
     # "euh non, je ne suis plus sûre du nom, je l'ai confondu": the name said before is not known.
     corrected_to_another = corrected_to_another or (reading.doubts_the_name and not reading.named_by)
-    if current in reading.excluded or (reading.mistaken and corrected_to_another):
+    discussed_set_aside = current in reading.excluded or (reading.mistaken and corrected_to_another)
+    if discussed_set_aside:
         # "pas la biopsie", "ah non pardon, c'est un drainage": not the one discussed. (A mistake
         # that names no act corrects the question or the organ: "non, je voulais dire si c'est
         # urgent", "ah non pardon, c'est le rein"; nor one whose generic word can only mean the
@@ -996,7 +1001,8 @@ def decide(
         # risques du geste ?" asks the risks, not the general question.)
         general_asked = general_intent and reading.general_topic and set(precise) <= {reading.general_topic}
         told_aside = general_asked or intent in SMALL_TALK_INTENTS
-        if told_aside and reading.named_by == "context" and not words_overrule:
+        # (Not when they correct what was said: "non, je me suis mal exprimée, c'est pour son rein".)
+        if told_aside and reading.named_by == "context" and not words_overrule and not reading.mistaken:
             return Decision("none")
         # The conversation decides between candidates: the procedure discussed, or the
         # one answer to the clarifying question just asked ("c'est pour la bile").
@@ -1020,6 +1026,10 @@ def decide(
     elif pending_candidates and (kinds or reading.topics or reading.names_only):
         # The clarifying question is still open: asked again, with the new question pending.
         return Decision("clarify", candidates=pending_candidates, pending=kinds or pending_kinds)
+    elif discussed_set_aside and reading.mistaken:
+        # "euh non, je ne suis plus sûre du nom, je l'ai confondu": which one, then.
+        candidates = [c for c in all_ids if c not in reading.excluded]
+        return Decision("clarify", candidates=candidates, pending=kinds or pending_kinds)
     else:
         if reading.topics and not kinds:
             return _topics_alone(reading)

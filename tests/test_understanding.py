@@ -1228,3 +1228,26 @@ def test_a_drain_that_just_came_out_is_an_emergency():
     ]:
         assert INDEX.emergency_signs_in(text) == ["drain_out"], text
     assert INDEX.emergency_signs_in("est-ce que le drain peut sortir tout seul ?") == []
+
+
+def test_a_mistake_owned_about_the_procedure_discussed_asks_which_one():
+    text = "euh non, en fait je ne suis plus sûre du tout du nom, je l'ai confondu avec autre chose"
+    decision = decision_for(text, "nlu_fallback", procedure="thermoablation")
+    assert (decision.outcome, decision.candidates) == ("clarify", ALL_IDS)
+    # Told as small talk, a correction that points elsewhere is still read.
+    corrected = (
+        "non je me suis mal exprimée, ce n'est pas un abcès : c'est pour son rein, l'urine ne s'écoule plus"
+    )
+    decision = decision_for(corrected, "deny", procedure="drainage_collection")
+    assert decision.outcome == "clarify" and "nephrostomie" in decision.candidates
+    assert "drainage_collection" not in decision.candidates
+
+
+def test_the_last_correction_followed_by_a_name_decides():
+    text = "une néphrostomie, enfin non, le drain de la vésicule biliaire, je confonds tout. On m'endort ?"
+    assert asked(text) == ("answer", [("biliaire", "anaesthesia")])
+
+
+def test_a_site_denied_with_its_adjective_is_no_site():
+    text = "Non, pas d'allergie, pas de problème cardiaque. Ma question : l'angiographie, est-ce dangereux ?"
+    assert asked(text) == ("answer", [("angiographie", "risks")])
