@@ -248,6 +248,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         if not_asked and number and not reading.parts[-1].kinds:
             # "je sais qu'il y a une anesthésie locale, ce n'est pas ma question : …"
             reading.parts[-2].kinds = []
+    _carry_the_past_to_the_next_part(index, parts, named, reading.parts)
     reading.corrects, reading.mistaken = _apply_corrections(index, parts, named)
     _exclude_names_denied_after(index, parts, named, reading.parts)
     complement_denied = _exclusions_of_a_complement(index, parts, named)
@@ -291,8 +292,28 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         reading.undecided = True
     excluded = [n.procedure for n in named if n.status == "excluded" and n.procedure]
     reading.excluded = [p for p in dict.fromkeys(excluded) if p not in reading.procedures]
+    # A procedure named as had before and as meant ("j'ai eu une biopsie du poumon l'an dernier,
+    # cette fois c'est une biopsie du foie"): the parts where it is meant say which one.
+    meant_ids = {n.procedure for n in named if n.status in MEANT}
+    narrated: Set[int] = set()
+    narrated_kinds: List[str] = []
     for number, part in enumerate(reading.parts):
-        in_part = [n.procedure for n in named if n.part == number]
+        in_part = [
+            n.procedure
+            for n in named
+            if n.part == number and (n.status not in ("past",) or n.procedure not in meant_ids)
+        ]
+        told_before = [n for n in named if n.part == number and n.procedure in meant_ids]
+        in_this_part = [n for n in named if n.part == number]
+        # (The parts after it that name nothing tell it too, until one says "cette fois".)
+        goes_on = number - 1 in narrated and not in_this_part
+        said_now = any(cue.target == "current" for cue in index.cues.find(parts[number]))
+        if (told_before and all(n.status == "past" for n in told_before)) or (goes_on and not said_now):
+            # "la dernière fois, pour ma biopsie sous la peau, je suis reparti tout de suite":
+            # what that part tells is the one had before, not a question on the one meant.
+            narrated_kinds += part.kinds
+            part.kinds = []
+            narrated.add(number)
         # A generic word stands for the procedure named elsewhere in the message that it can
         # mean: "une embolisation portale puis une thermoablation … attendre après l'embolisation ?"
         stood_for = []
@@ -302,9 +323,12 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
                 stood_for += index.knowledge.ambiguous_words[int(target_id)].candidates
         part.procedures = [p for p in reading.procedures if p in in_part or p in stood_for]
         part.not_meant = [p for p in dict.fromkeys(in_part) if p and p not in reading.procedures]
+    if narrated_kinds and not reading.question_kinds and not reading.topics:
+        # "… je suis reparti tout de suite, là c'est une biopsie profonde, pareil ?"
+        reading.parts[-1].kinds = list(dict.fromkeys(narrated_kinds))
     reading.organs = _most_specific_organs(index, meant_text)
     for number, part in enumerate(reading.parts):
-        if number not in excluded_only:
+        if number not in excluded_only | narrated:
             part.organs = _most_specific_organs(index, parts[number], within_a_part=True)
     _drop_corrected_organs(index, parts, reading)
     _point_to_by_place(index, parts, reading, named)
@@ -512,6 +536,20 @@ def _status(
     if "past" in said:
         return "past"
     return "meant"
+
+
+def _carry_the_past_to_the_next_part(
+    index: KnowledgeIndex, parts: Sequence[str], named: List[Named], read: Sequence[Part]
+) -> None:
+    """ "la dernière fois, ma biopsie sous la peau, …": a part that only says when (a past cue,
+    nothing named or asked) makes the names of the next part had before."""
+    for number in range(len(parts) - 1):
+        said = {cue.target for cue in index.cues.find(parts[number])}
+        alone = not any(n.part == number for n in named) and not read[number].kinds
+        if "past" in said and "current" not in said and alone:
+            for n in named:
+                if n.part == number + 1 and n.status == "meant":
+                    n.status = "past"
 
 
 def _negates_a_question_word(index: KnowledgeIndex, words: Sequence[str], cue: Mention) -> bool:

@@ -1251,3 +1251,23 @@ def test_the_last_correction_followed_by_a_name_decides():
 def test_a_site_denied_with_its_adjective_is_no_site():
     text = "Non, pas d'allergie, pas de problème cardiaque. Ma question : l'angiographie, est-ce dangereux ?"
     assert asked(text) == ("answer", [("angiographie", "risks")])
+
+
+def test_what_a_part_tells_of_the_procedure_had_before_is_no_question_on_the_one_meant():
+    text = (
+        "la dernière fois, ma biopsie sous la peau, je suis reparti, là c'est une biopsie profonde, pareil ?"
+    )
+    decision = decision_for(text)
+    assert [(a.procedure, a.kind, a.organ) for a in decision.asked] == [
+        ("biopsie", "hospital_stay", "profond")
+    ]
+    # The organ of the one had before is not the one meant.
+    text = (
+        "J'ai eu une biopsie du poumon l'an dernier. Cette fois c'est une biopsie du foie, je reste combien ?"
+    )
+    assert {a.organ for a in decision_for(text).asked} == {"foie"}
+
+
+def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
+    decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
+    assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
