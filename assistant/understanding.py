@@ -68,8 +68,11 @@ CARRIES = {
 KINDS_BESIDE_A_TOPIC = {"risks", "urgency"}
 # General facts of the page a part of a message may ask about a procedure, beside other questions.
 GENERAL_TOPICS_OF_A_PART = {"pain_relief"}
-# Parts of a message: sentences, clauses after a comma, a colon or a list's "1)", and "et", "mais", "puis"…
-PART_BREAK = re.compile(r"[.!?;:,\n]+|\s\d\)|\s(?:et|mais|puis|ou bien|ainsi que)\s", re.IGNORECASE)
+# Parts of a message: sentences, clauses after a comma, a colon or a list's "1)", and "et" (not
+# "et non"), "mais", "puis"…
+PART_BREAK = re.compile(
+    r"[.!?;:,\n]+|\s\d\)|\s(?:et(?!\s+non\b)|mais|puis|ou bien|ainsi que)\s", re.IGNORECASE
+)
 # An exclusion cue excludes the name that follows it: at once ("pas pour une biopsie"), or this
 # many words on at most, with no question between, when another procedure is meant ("je ne veux
 # pas d'information sur la biopsie mais sur …"; never "je ne sais pas combien dure la biopsie").
@@ -474,10 +477,12 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     # comme technique" asks what it is, not how it is done; nor inside what an act does ("pour
     # le faire grossir").
     said = [*subjects, *index.acts.find(part)]
+    words = part.split()
     asked = [
         m
         for m in found
         if not any(s.start <= m.start and m.end <= s.end for s in said)
+        and not _excludes_the_name_after(m, words, subjects)
         and not any(_inside(m, other) and other.target != m.target for other in found)
         and not not_asked
     ]
@@ -493,6 +498,15 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     if len(kinds) > 1 and "overview" in kinds:
         kinds.remove("overview")
     return Part(kinds=sorted(kinds, key=QUESTION_KINDS.index), topics=topics)
+
+
+def _excludes_the_name_after(asked: Mention, words: Sequence[str], subjects: Sequence[Mention]) -> bool:
+    """ "une néphrostomie plutôt qu'une biopsie": words of a question ("plutôt que") right before a
+    name they set aside ask nothing."""
+    return asked.target == "alternatives" and any(
+        s.start >= asked.end and all(word in DETERMINERS for word in words[asked.end : s.start])
+        for s in subjects
+    )
 
 
 def _inside(mention: Mention, other: Mention) -> bool:
@@ -612,12 +626,13 @@ def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[
 
 
 def _corrections(index: KnowledgeIndex, parts: Sequence[str]) -> List[Tuple[int, int, str]]:
-    """(part, position, cue) of every correction and mistake cue."""
+    """(part, position, cue) of every correction and mistake cue ("et non une biopsie" excludes,
+    it corrects nothing)."""
     return [
         (number, cue.start, cue.target)
         for number, part in enumerate(parts)
         for cue in index.cues.find(part)
-        if cue.target in ("correction", "mistake")
+        if cue.target in ("correction", "mistake") and part.split()[cue.start - 1 : cue.start] != ["et"]
     ]
 
 

@@ -1271,3 +1271,17 @@ def test_what_a_part_tells_of_the_procedure_had_before_is_no_question_on_the_one
 def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
     decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "une néphrostomie et non une thermo-ablation, c'est long ?",
+        "une néphrostomie plutôt qu'une biopsie, c'est long ?",
+        "au lieu d'une biopsie, on me fait une néphrostomie. c'est long ?",
+    ],
+)
+def test_a_procedure_set_aside_with_et_non_or_plutot_que_is_neither_answered_nor_an_alternatives_question(
+    text,
+):
+    assert asked(text) == ("answer", [("nephrostomie", "duration")])
