@@ -265,7 +265,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     general = [topic for topic in general if topic != "interventional_radiology"] or general
     reading.general_topic = general[0] if len(general) == 1 else None
     _keep_only_the_current(index, named)
-    _set_aside_the_one_after_which(parts, named)
+    _set_aside_the_one_after_which(parts, named, reading.parts)
     _set_aside_acts_told_in_passing(reading.parts, named)
 
     meant = [n.mention for n in named if n.status in ("meant", "current")]
@@ -761,12 +761,14 @@ def _procedures_of(index: KnowledgeIndex, n: Named) -> List[str]:
     return [target_id] if kind == "procedure" else []
 
 
-def _set_aside_the_one_after_which(parts: Sequence[str], named: List[Named]) -> None:
+def _set_aside_the_one_after_which(parts: Sequence[str], named: List[Named], read: Sequence[Part]) -> None:
     """ "après mon drainage d'abcès, le chirurgien veut faire une embolisation portale": the
-    procedure named right after a part's first word "après" is had before, when another is meant."""
+    procedure named right after a part's first word "après" is had before, when another is meant
+    and its part asks nothing ("après l'infiltration je sors quand ?" asks about it)."""
     for n in named:
         words = parts[n.part].split()
-        after_it = words[:1] == [AFTER] and n.mention.start == 2 and words[1] in DETERMINERS
+        asks = read[n.part].kinds or read[n.part].topics
+        after_it = words[:1] == [AFTER] and n.mention.start == 2 and words[1] in DETERMINERS and not asks
         others = [m for m in named if m.procedure not in (None, n.procedure) and m.status in MEANT]
         if after_it and n.procedure and others:
             n.status = "past"

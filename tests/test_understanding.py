@@ -1285,3 +1285,8 @@ def test_a_procedure_set_aside_with_et_non_or_plutot_que_is_neither_answered_nor
     text,
 ):
     assert asked(text) == ("answer", [("nephrostomie", "duration")])
+
+
+def test_apres_before_a_procedure_whose_part_asks_is_a_question_about_it():
+    text = "Après l'infiltration je sors quand ? Et aussi à quoi sert le drainage de l'abcès ?"
+    assert asked(text) == ("answer", [("infiltration", "hospital_stay"), ("drainage_collection", "purpose")])
