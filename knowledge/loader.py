@@ -44,6 +44,8 @@ COMPLEMENT_WORDS = {
     *[(word,) for word in ("de", "du", "d", "des", "au", "aux")],
     *[(first, article) for first in ("de", "dans", "a") for article in ("la", "le", "l", "les")],
 }
+# Articles between a word of denial and the emergency sign it denies: "pas de fièvre".
+DENIAL_ARTICLES = frozenset("de d du des la le l les un une".split())
 # The reading cues that say whose procedure it is (ReadingCues).
 PERSONS = ("me", "her", "him", "theirs")
 # The reading cues that point to a procedure by its place in the message (ReadingCues).
@@ -318,6 +320,7 @@ class KnowledgeIndex:
         self.emergency_question = PhraseMatcher(
             ("question", as_read(w, untexted)) for w in knowledge.emergency_question_words
         )
+        self.emergency_denial = frozenset(normalize(" ".join(knowledge.emergency_denial_words)).split())
         self.not_covered_topics = PhraseMatcher(
             (topic_id, stems(as_read(word, untexted)))
             for topic_id, topic in knowledge.not_covered_topics.items()
@@ -396,9 +399,22 @@ class KnowledgeIndex:
                 corrected = self.vocabulary.correct(sentence)
                 for told in (sentence, corrected, self._without_names(corrected)):
                     doubts = self.emergency_doubt.find(told)
-                    found += [m.target for m in self.emergency_signs.find(told) if not _doubted(m, doubts)]
+                    found += [
+                        m.target
+                        for m in self.emergency_signs.find(told)
+                        if not _doubted(m, doubts) and not self._denied(told, m)
+                    ]
         found += self._emergency_signs_told_now(text)
         return list(dict.fromkeys(found))
+
+    def _denied(self, text: str, sign: Mention) -> bool:
+        """ "je n'ai pas de douleur thoracique", "aucune fièvre", "je ne suis pas essoufflé": a
+        word of denial right before the sign, articles aside."""
+        words = text.split()
+        position = sign.start - 1
+        while position >= 0 and words[position] in DENIAL_ARTICLES:
+            position -= 1
+        return position >= 0 and words[position] in self.emergency_denial
 
     def _emergency_signs_told_now(self, text: str) -> List[str]:
         """ "le sang traverse le pansement depuis 10 min", "mon pied devient bleu depuis ce matin":
@@ -418,7 +434,9 @@ class KnowledgeIndex:
                 continue
             for sign_id, groups in self.emergency_told_now.items():
                 for version in (told, corrected):
-                    if all(group.find(version) for group in groups):
+                    # (A group's word denied, "aucune fièvre depuis hier", does not count.)
+                    said = [[m for m in g.find(version) if not self._denied(version, m)] for g in groups]
+                    if all(said):
                         found.append(sign_id)
         return found
 

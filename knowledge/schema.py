@@ -282,6 +282,8 @@ class KnowledgeBase(StrictModel):
     emergency_now_words: List[Text] = []
     emergency_doubt_words: List[Text] = []
     emergency_question_words: List[Text] = []
+    # Words that deny the sign said right after them ("je n'ai pas de fièvre", "aucune fièvre").
+    emergency_denial_words: List[Text] = []
 
     def procedure(self, procedure_id: str) -> Procedure:
         for procedure in self.procedures:

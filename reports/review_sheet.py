@@ -121,7 +121,9 @@ def _beyond_the_page_section(knowledge: KnowledgeBase, responses: List[Tuple[str
         + " », « ".join(knowledge.emergency_doubt_words)
         + " ») ou de question et de négation (« "
         + " », « ".join(knowledge.emergency_question_words)
-        + " »).",
+        + " »). Sans alerte non plus, un signe nié juste avant lui (« "
+        + " », « ".join(knowledge.emergency_denial_words)
+        + " » : « pas de fièvre », « aucune fièvre »).",
     ]
     lines += ["", SIGN_OFF, "", "## Questions aux cliniciens", ""]
     lines += [f"- {question}" for question in QUESTIONS_FOR_CLINICIANS]

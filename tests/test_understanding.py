@@ -1290,3 +1290,20 @@ def test_a_procedure_set_aside_with_et_non_or_plutot_que_is_neither_answered_nor
 def test_apres_before_a_procedure_whose_part_asks_is_a_question_about_it():
     text = "Après l'infiltration je sors quand ? Et aussi à quoi sert le drainage de l'abcès ?"
     assert asked(text) == ("answer", [("infiltration", "hospital_stay"), ("drainage_collection", "purpose")])
+
+
+@pytest.mark.parametrize(
+    "text, signs",
+    [
+        ("je n'ai pas de douleur thoracique, mais je veux savoir si on m'endort", []),
+        ("je ne suis pas essoufflé, mais la biopsie du poumon c'est risqué ?", []),
+        ("aucune fièvre depuis la biopsie, c'est normal que j'aie un peu mal ?", []),
+        # A denial of another sign, or before the words, keeps the sign told.
+        ("pas de fièvre mais je saigne beaucoup", ["bleeding"]),
+        ("je ne sais pas, j'ai du mal à respirer depuis ce matin", ["breathing"]),
+        ("pas de douleur mais le sang traverse le pansement depuis 10 minutes", ["bleeding"]),
+        ("il n'a plus de pouls au pied", ["cold_limb"]),
+    ],
+)
+def test_a_sign_denied_right_before_it_raises_no_alarm(text, signs):
+    assert INDEX.emergency_signs_in(text) == signs
