@@ -3,6 +3,9 @@ every generic word, look-alike act, out-of-scope site, question word and emergen
 
 from __future__ import annotations
 
+import itertools
+import random
+
 import pytest
 
 from assistant.understanding import decide, read_message
@@ -1307,3 +1310,46 @@ def test_apres_before_a_procedure_whose_part_asks_is_a_question_about_it():
 )
 def test_a_sign_denied_right_before_it_raises_no_alarm(text, signs):
     assert INDEX.emergency_signs_in(text) == signs
+
+
+# Two procedures, each with its own question, joined in the ways patients write them.
+NAMED = [("l'infiltration", "infiltration"), ("la néphrostomie", "nephrostomie"), ("la biopsie", "biopsie")]
+QUESTION_ABOUT = {
+    "duration": "combien de temps dure {p}",
+    "hospital_stay": "après {p} je sors quand",
+    "anaesthesia": "est-ce qu'on m'endort pour {p}",
+    "risks": "{p}, c'est dangereux",
+}
+JOINED = [
+    "{a} et {b} ?",
+    "{a} ? {b} ?",
+    "{a} ; {b} ?",
+    "{a} ? Par contre {b} ?",
+    "Deux questions : {a}, {b} ?",
+]
+
+
+@pytest.mark.parametrize("joined", JOINED)
+@pytest.mark.parametrize("first, second", list(itertools.permutations(QUESTION_ABOUT, 2)))
+def test_each_procedure_gets_its_own_question(joined, first, second):
+    (one, one_id), (other, other_id) = random.Random(f"{first}{second}{joined}").sample(NAMED, 2)
+    a, b = QUESTION_ABOUT[first].format(p=one), QUESTION_ABOUT[second].format(p=other)
+    text = joined.format(a=a, b=b)
+    assert asked(text[0].upper() + text[1:]) == ("answer", [(one_id, first), (other_id, second)]), text
+
+
+EXCLUDED_THEN_MEANT = [
+    "pas {x}, {y} : ça dure combien ?",
+    "ce n'est pas {x} mais {y}, ça dure combien ?",
+    "{y} plutôt que {x}, ça dure combien ?",
+    "{y} et non {x}, ça dure combien ?",
+    "rien à voir avec {x}, c'est {y}. ça dure combien ?",
+    "on m'avait parlé de {x} mais finalement c'est {y}, ça dure combien ?",
+    "{x} ? non, {y}. ça dure combien ?",
+]
+
+
+@pytest.mark.parametrize("told", EXCLUDED_THEN_MEANT)
+def test_the_procedure_set_aside_is_not_answered(told):
+    text = told.format(x="une biopsie", y="une néphrostomie").replace("de une", "d'une")
+    assert asked(text) == ("answer", [("nephrostomie", "duration")]), text
