@@ -1353,3 +1353,16 @@ EXCLUDED_THEN_MEANT = [
 def test_the_procedure_set_aside_is_not_answered(told):
     text = told.format(x="une biopsie", y="une néphrostomie").replace("de une", "d'une")
     assert asked(text) == ("answer", [("nephrostomie", "duration")]), text
+
+
+@pytest.mark.parametrize(
+    "text, candidates",
+    [
+        ("on me met un drain dans le foie, je reste combien ?", ["biliaire", "drainage_collection"]),
+        ("une ponction du foie, c'est long ?", ["biopsie", "drainage_collection"]),
+        ("une ponction du rein, c'est long ?", ["biopsie", "nephrostomie"]),
+    ],
+)
+def test_an_organ_where_several_candidates_are_done_asks_which(text, candidates):
+    decision = decision_for(text)
+    assert (decision.outcome, sorted(decision.candidates)) == ("clarify", candidates)
