@@ -502,11 +502,15 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
 
 def _excludes_the_name_after(asked: Mention, words: Sequence[str], subjects: Sequence[Mention]) -> bool:
     """ "une néphrostomie plutôt qu'une biopsie": words of a question ("plutôt que") right before a
-    name they set aside ask nothing."""
-    return asked.target == "alternatives" and any(
-        s.start >= asked.end and all(word in DETERMINERS for word in words[asked.end : s.start])
+    name they set aside for another ask nothing ("à la place de la thermo-ablation, qu'est-ce
+    qu'on peut faire ?" asks its alternatives)."""
+    set_aside = [
+        s
         for s in subjects
-    )
+        if s.start >= asked.end and all(word in DETERMINERS for word in words[asked.end : s.start])
+    ]
+    others = [s for s in subjects if s.target not in {aside.target for aside in set_aside}]
+    return asked.target == "alternatives" and bool(set_aside) and bool(others)
 
 
 def _inside(mention: Mention, other: Mention) -> bool:

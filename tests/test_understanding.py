@@ -1366,3 +1366,17 @@ def test_the_procedure_set_aside_is_not_answered(told):
 def test_an_organ_where_several_candidates_are_done_asks_which(text, candidates):
     decision = decision_for(text)
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", candidates)
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("On peut éviter la thermo-ablation ?", "alternatives"),
+        ("À la place de la thermo-ablation, qu'est-ce qu'on peut faire ?", "alternatives"),
+        ("La thermo-ablation ou une opération ?", "alternatives"),
+        ("La néphrostomie peut attendre ?", "urgency"),
+        ("Après l'embolisation portale, l'hépatectomie c'est quand ?", "delay"),
+    ],
+)
+def test_where_who_and_alternatives_asked_in_more_ways(text, kind):
+    assert kind in decision_for(text).question_kinds
