@@ -1380,3 +1380,19 @@ def test_an_organ_where_several_candidates_are_done_asks_which(text, candidates)
 )
 def test_where_who_and_alternatives_asked_in_more_ways(text, kind):
     assert kind in decision_for(text).question_kinds
+
+
+TOPIC_ASKED = {
+    "fasting": "je dois être à jeun",
+    "work": "je reprends le travail quand",
+    "preparation": "qu'est-ce que je dois faire avant",
+    "driving": "je peux rentrer en voiture",
+}
+
+
+@pytest.mark.parametrize("joined", JOINED)
+@pytest.mark.parametrize("topic", TOPIC_ASKED)
+def test_a_question_the_page_never_answers_beside_one_it_does(joined, topic):
+    text = joined.format(a="combien de temps dure la néphrostomie", b=TOPIC_ASKED[topic])
+    expected = [("nephrostomie", "duration"), ("nephrostomie", topic)]
+    assert asked(text[0].upper() + text[1:]) == ("answer", expected), text
