@@ -1396,3 +1396,21 @@ def test_a_question_the_page_never_answers_beside_one_it_does(joined, topic):
     text = joined.format(a="combien de temps dure la néphrostomie", b=TOPIC_ASKED[topic])
     expected = [("nephrostomie", "duration"), ("nephrostomie", topic)]
     assert asked(text[0].upper() + text[1:]) == ("answer", expected), text
+
+
+@pytest.mark.parametrize(
+    "asked_so",
+    [
+        "je quitte la clinique quand après {p} ?",
+        "{p} : c'est une journée ou plusieurs ?",
+        "je pourrai dormir chez moi après {p} ?",
+        "après {p}, je rentre directement ?",
+        "{p} : je reviens chez moi quand ?",
+        "{p}, c'est combien de temps sur place ?",
+        "{p} : sortie le même jour ?",
+        "je dois rester combien de temps pour {p} ?",
+        "ils me gardent combien de temps pour {p} ?",
+    ],
+)
+def test_the_stay_said_in_many_ways_is_the_stay(asked_so):
+    assert asked(asked_so.format(p="la néphrostomie")) == ("answer", [("nephrostomie", "hospital_stay")])
