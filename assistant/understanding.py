@@ -88,10 +88,14 @@ SHORT_MESSAGE_WORDS = 6
 # tumeur en la chauffant": 2); a longer act phrase counts as more.
 ACT_DESCRIBED_WEIGHT = 2
 # Exclusion cues that also say "besides": beside a question on alternatives, the procedure is meant.
-BESIDES = frozenset({"a part", "sauf", "hormis", "excepte", "autre que", "autre chose que"})
+BESIDES = frozenset(
+    {"a part", "sauf", "hormis", "excepte", "autre que", "autre chose que", "a la place de", "a la place du"}
+)
 # Words between "pas" and the organ or context word it denies: "pas au foie", "pas un abcès".
 DENIED_WORD_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
 MEANT = ("meant", "current")
+# A pronoun right before "fait mal": pain told as a symptom ("me fait mal"), not asked about.
+SYMPTOM_TOLD = [[pronoun] for pronoun in ("me", "m", "te", "lui", "leur")]
 # "comme" right before an act the page does not describe: a comparison, not the act asked about.
 COMPARISON = "comme"
 # "après" beginning a part, right before a name: the procedure after which what is asked comes.
@@ -304,7 +308,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         in_part = [
             n.procedure
             for n in named
-            if n.part == number and (n.status not in ("past",) or n.procedure not in meant_ids)
+            if n.part == number and (n.status != "past" or n.procedure not in meant_ids)
         ]
         told_before = [n for n in named if n.part == number and n.procedure in meant_ids]
         in_this_part = [n for n in named if n.part == number]
@@ -492,7 +496,11 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
         return Part(kinds=[kind for kind in kinds if kind in KINDS_BESIDE_A_TOPIC], topics=topics)
     # "est-ce que la biopsie fait mal et combien de temps ça dure ?": the page's general fact on
     # pain relief, answered beside the procedure's.
-    topics = [t for t in targets(index.general_topics.find(stemmed)) if t in GENERAL_TOPICS_OF_A_PART]
+    # (Not pain told as a symptom: "ma sciatique me fait mal la nuit".)
+    general = [
+        m for m in index.general_topics.find(stemmed) if words[m.start - 1 : m.start] not in SYMPTOM_TOLD
+    ]
+    topics = [t for t in targets(general) if t in GENERAL_TOPICS_OF_A_PART]
     carried = {other for kind in kinds for other in CARRIES.get(kind, ())}
     kinds = [kind for kind in kinds if kind not in carried]
     if len(kinds) > 1 and "overview" in kinds:
@@ -539,8 +547,11 @@ def _status(
             continue  # "on ne m'endort pas pour la biopsie ?": the question is negated, not the biopsy
         between = words[cue.end : mention.start]
         if all(word in DETERMINERS for word in between):
-            if cue.words in BESIDES and asks_alternatives:
-                return "meant"  # "à part l'infiltration, d'autres solutions ?": its alternatives
+            another = any(s.target != mention.target and s.target.kind == "procedure" for s in subjects)
+            if cue.words in BESIDES and asks_alternatives and not another:
+                # "à part l'infiltration, d'autres solutions ?": its alternatives (but "à la place
+                # de la biopsie, on me fait une néphrostomie" sets the biopsy aside)
+                return "meant"
             return "excluded"  # "pas la biopsie", "ce n'est pas une biopsie"
         nearer = [s for s in subjects if cue.end <= s.start < mention.start]
         kinds = {m.target for m in index.question_kinds.find(stems(" ".join(between)))} - {"overview"}

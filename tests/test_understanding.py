@@ -1414,3 +1414,26 @@ def test_a_question_the_page_never_answers_beside_one_it_does(joined, topic):
 )
 def test_the_stay_said_in_many_ways_is_the_stay(asked_so):
     assert asked(asked_so.format(p="la néphrostomie")) == ("answer", [("nephrostomie", "hospital_stay")])
+
+
+def test_a_la_place_de_sets_a_procedure_aside_for_another_or_asks_its_alternatives():
+    text = "à la place de la biopsie on me fait une néphrostomie, c'est long ?"
+    assert asked(text) == ("answer", [("nephrostomie", "duration")])
+    alone = "À la place de la thermo-ablation, qu'est-ce qu'on peut faire ?"
+    assert ("thermoablation", "alternatives") in asked(alone)[1]
+
+
+def test_pain_asked_without_ca_is_asked_and_pain_told_afterwards_is_the_topic_the_page_never_covers():
+    assert asked("La biopsie fait mal ? elle dure longtemps ?") == (
+        "answer",
+        [("biopsie", "pain_relief"), ("biopsie", "duration")],
+    )
+    assert asked("ça me fait mal depuis hier après la biopsie, c'est normal ?") == (
+        "answer",
+        [("biopsie", "pain_after")],
+    )
+    # "est-ce que c'est …" asks no overview beside the question.
+    assert asked("Qui décide de la thermo-ablation et est-ce que c'est douloureux ?") == (
+        "answer",
+        [("thermoablation", "who_decides"), ("thermoablation", "pain_relief")],
+    )
