@@ -145,6 +145,12 @@ def _describe_location(raw: Dict[str, Any], loc: Tuple[Any, ...]) -> Tuple[str, 
 
 def _check_consistency(path: Path, knowledge: KnowledgeBase) -> None:
     """Checks that span several entries, which the schema alone cannot express."""
+    act_ids = set()
+    for index, act in enumerate(knowledge.not_described):
+        if act.id in act_ids:
+            entry = f"geste non décrit « {act.id} » (n°{index + 1} de la liste)"
+            raise KnowledgeError(path, entry, "id", "cet identifiant est déjà utilisé")
+        act_ids.add(act.id)
     procedure_ids = set()
     for index, procedure in enumerate(knowledge.procedures):
         entry = f"procédure « {procedure.id} » (n°{index + 1} de la liste)"

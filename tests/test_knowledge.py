@@ -83,6 +83,7 @@ def test_the_page_gives_no_contact_details_so_none_are_filled(knowledge):
             "facts.hospital_stay.by_organ.genou",
         ),
         (lambda d: procedure_named(d, "biliaire").update(id="biopsie"), "« biopsie »", "id"),
+        (lambda d: d["not_described"][1].update(id=d["not_described"][0]["id"]), "geste non décrit", "id"),
         (lambda d: d["general"].pop("asepsis"), "general", "asepsis"),
         (
             lambda d: procedure_named(d, "biopsie")["facts"]["purpose"].update(
@@ -105,6 +106,7 @@ def test_the_page_gives_no_contact_details_so_none_are_filled(knowledge):
         "fact without source",
         "unknown organ",
         "duplicate id",
+        "duplicate act id",
         "missing general entry",
         "HTML in an answer",
         "Markdown link in a name",
