@@ -143,20 +143,21 @@ def _describe_location(raw: Dict[str, Any], loc: Tuple[Any, ...]) -> Tuple[str, 
     return "(racine)", str(loc[0])
 
 
+def _refuse_a_second_id(path: Path, kind: str, ids: List[str]) -> None:
+    """Each id once in its list (procedures, acts not described)."""
+    for index, entry_id in enumerate(ids):
+        if entry_id in ids[:index]:
+            entry = f"{kind} « {entry_id} » (n°{index + 1} de la liste)"
+            raise KnowledgeError(path, entry, "id", "cet identifiant est déjà utilisé")
+
+
 def _check_consistency(path: Path, knowledge: KnowledgeBase) -> None:
     """Checks that span several entries, which the schema alone cannot express."""
-    act_ids = set()
-    for index, act in enumerate(knowledge.not_described):
-        if act.id in act_ids:
-            entry = f"geste non décrit « {act.id} » (n°{index + 1} de la liste)"
-            raise KnowledgeError(path, entry, "id", "cet identifiant est déjà utilisé")
-        act_ids.add(act.id)
-    procedure_ids = set()
+    _refuse_a_second_id(path, "geste non décrit", [act.id for act in knowledge.not_described])
+    _refuse_a_second_id(path, "procédure", [procedure.id for procedure in knowledge.procedures])
+    procedure_ids = {procedure.id for procedure in knowledge.procedures}
     for index, procedure in enumerate(knowledge.procedures):
         entry = f"procédure « {procedure.id} » (n°{index + 1} de la liste)"
-        if procedure.id in procedure_ids:
-            raise KnowledgeError(path, entry, "id", "cet identifiant est déjà utilisé")
-        procedure_ids.add(procedure.id)
         for aspect, fact in procedure.facts:
             for organ_id in fact.by_organ:
                 if organ_id not in knowledge.organs:
