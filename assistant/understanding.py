@@ -93,6 +93,7 @@ BESIDES = frozenset(
 )
 # Words between "pas" and the organ or context word it denies: "pas au foie", "pas un abcès".
 DENIED_WORD_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
+# The statuses of a name the message is about.
 MEANT = ("meant", "current")
 # A pronoun right before "fait mal": pain told as a symptom ("me fait mal"), not asked about.
 SYMPTOM_TOLD = [[pronoun] for pronoun in ("me", "m", "te", "lui", "leur")]
@@ -272,7 +273,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     _set_aside_the_one_after_which(parts, named, reading.parts)
     _set_aside_acts_told_in_passing(reading.parts, named)
 
-    meant = [n.mention for n in named if n.status in ("meant", "current")]
+    meant = [n.mention for n in named if n.status in MEANT]
     past = [n.mention for n in named if n.status == "past"]
     # A procedure had before counts only when nothing else is meant: its question is then about it.
     whole = " ".join(parts)
@@ -290,10 +291,14 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     if len(either) > 1 and not reading.other_act:
         # "une biopsie ou un drainage ?": the patient does not know which; ask.
         reading.procedures, reading.candidates, reading.named_by = [], either, "name"
-    reading.doubts_the_name = any(
-        cue.target == "undecided" for part in parts for cue in index.cues.find(part)
-    )
-    undecided = _undecided_between(index, parts, reading, named, meant_text)
+    doubts = [
+        (number, cue.end)
+        for number, part in enumerate(parts)
+        for cue in index.cues.find(part)
+        if cue.target == "undecided"
+    ]
+    reading.doubts_the_name = bool(doubts)
+    undecided = _undecided_between(index, parts, reading, named, doubts, meant_text)
     if len(undecided) > 1 and not reading.other_act:
         reading.procedures, reading.candidates, reading.named_by = [], undecided, "context"
         reading.undecided = True
@@ -323,11 +328,12 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
             narrated.add(number)
         # A generic word stands for the procedure named elsewhere in the message that it can
         # mean: "une embolisation portale puis une thermoablation … attendre après l'embolisation ?"
-        stood_for = []
-        for n in named:
-            kind, target_id = n.mention.target
-            if n.part == number and kind == "ambiguous" and n.status in ("meant", "current"):
-                stood_for += index.knowledge.ambiguous_words[int(target_id)].candidates
+        stood_for = [
+            candidate
+            for n in named
+            if n.part == number and n.mention.target.kind == "ambiguous" and n.status in MEANT
+            for candidate in _procedures_of(index, n)
+        ]
         part.procedures = [p for p in reading.procedures if p in in_part or p in stood_for]
         part.not_meant = [p for p in dict.fromkeys(in_part) if p and p not in reading.procedures]
     if narrated_kinds and not reading.question_kinds and not reading.topics:
@@ -387,27 +393,27 @@ def _with_words_standing_for_a_generic_word(
 
 
 def _undecided_between(
-    index: KnowledgeIndex, parts: Sequence[str], reading: Reading, named: Sequence[Named], text: str
+    index: KnowledgeIndex,
+    parts: Sequence[str],
+    reading: Reading,
+    named: Sequence[Named],
+    doubts: Sequence[Tuple[int, int]],
+    text: str,
 ) -> List[str]:
     """ "on m'a parlé soit de la brûler, soit de faire grossir le foie, je ne sais plus": the
     procedures named or whose act or indication is described, when the patient says they do not
     know which it will be; with a generic word, its candidates ("une embolisation portale, enfin
     je crois, en tout cas une embolisation"), or those the words after the doubt point to ("un
-    drain, je ne sais plus si c'est pour le rein ou pour la bile")."""
-    doubts = [
-        (number, cue.end)
-        for number, part in enumerate(parts)
-        for cue in index.cues.find(part)
-        if cue.target == "undecided"
-    ]
+    drain, je ne sais plus si c'est pour le rein ou pour la bile"). `doubts`: (part, end) of each
+    doubt cue."""
     if not doubts:
         return []
     described = targets([*index.acts.find(text), *index.indications.find(text)])
     generic = [
         candidate
         for n in named
-        if n.mention.target.kind == "ambiguous" and n.status in ("meant", "current")
-        for candidate in index.knowledge.ambiguous_words[int(n.mention.target.id)].candidates
+        if n.mention.target.kind == "ambiguous" and n.status in MEANT
+        for candidate in _procedures_of(index, n)
     ]
     first = min(doubts)
     after = [
@@ -677,7 +683,7 @@ def _drop_corrected_organs(index: KnowledgeIndex, parts: Sequence[str], reading:
 def _alternatives(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> List[str]:
     """The procedures of names joined by "ou" in one part ("biopsie ou drainage"), generic words
     standing for their candidates; empty when no two meant names are so joined."""
-    meant = [n for n in named if n.status in ("meant", "current")]
+    meant = [n for n in named if n.status in MEANT]
     joined: List[Named] = []
     for first, second in pairwise(meant):
         if first.part != second.part:
@@ -799,7 +805,7 @@ def _set_aside_acts_told_in_passing(parts: Sequence[Part], named: List[Named]) -
     does not describe, told in a part that asks nothing, is context when a part that asks
     names a covered procedure."""
     asking = {number for number, part in enumerate(parts) if part.kinds or part.topics}
-    if any(n.part in asking and n.procedure and n.status in ("meant", "current") for n in named):
+    if any(n.part in asking and n.procedure and n.status in MEANT for n in named):
         for n in named:
             if n.mention.target.kind == "other_act" and n.part not in asking:
                 n.status = "aside"
@@ -926,7 +932,7 @@ def _generic_words_decided_in_their_part(
     decided: List[str] = []
     for n in named:
         kind, group = n.mention.target
-        if kind != "ambiguous" or n.status not in ("meant", "current"):
+        if kind != "ambiguous" or n.status not in MEANT:
             continue
         candidates = index.knowledge.ambiguous_words[int(group)].candidates
         taken = positions(index.subjects.find(parts[n.part]))
