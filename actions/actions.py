@@ -84,6 +84,8 @@ def conversation_slots(tracker: Tracker) -> Dict[str, Any]:
     slots: Dict[str, Any] = {name: text_slot(tracker, name) for name in ("procedure", "organ")}
     slots["aspects"] = list_slot(tracker, "aspects")
     slots["candidates"] = list_slot(tracker, "candidates")
+    slots["act_not_described"] = text_slot(tracker, "act_not_described")
+    slots["site_not_described"] = list_slot(tracker, "site_not_described")
     return slots
 
 
@@ -118,6 +120,8 @@ def slots_for(decision: Decision) -> List[EventType]:
         SlotSet("aspects", decision.question_kinds or None),
         SlotSet("organ", organ),
         SlotSet("candidates", candidates),
+        SlotSet("act_not_described", decision.other_act),
+        SlotSet("site_not_described", list(decision.outside_site) if decision.outside_site else None),
     ]
 
 

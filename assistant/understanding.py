@@ -1102,6 +1102,10 @@ def decide(
     elif pending_candidates and (kinds or reading.topics or reading.names_only):
         # The clarifying question is still open: asked again, with the new question pending.
         return Decision("clarify", candidates=pending_candidates, pending=kinds or pending_kinds)
+    elif (kinds or reading.topics) and not reading.general_topic and _not_described_before(index, slots):
+        # "infiltration du genou" / "ça dure combien ?": still the act the page does not describe.
+        other_act, outside_site = _not_described_before(index, slots)
+        return Decision("not_described", pending=kinds, other_act=other_act, outside_site=outside_site)
     elif discussed_set_aside and reading.mistaken:
         # "euh non, je ne suis plus sûre du nom, je l'ai confondu": which one, then.
         candidates = [c for c in all_ids if c not in reading.excluded]
@@ -1169,6 +1173,22 @@ def decide(
     chosen = chosen or ["overview"]
     asked = [Asked(p, kind, organ) for p in procedures for kind in chosen]
     return Decision("answer", asked=asked, described=reading.named_by == "description")
+
+
+def _not_described_before(
+    index: KnowledgeIndex, slots: Dict[str, object]
+) -> Optional[Tuple[Optional[str], Optional[Tuple[str, str]]]]:
+    """The act not described, or the procedure and the site outside its scope, that the last
+    reply was about (slots `act_not_described`, `site_not_described`), if they are the file's."""
+    act = slots.get("act_not_described")
+    if act in {a.id for a in index.knowledge.not_described}:
+        return act, None
+    site = slots.get("site_not_described")
+    if isinstance(site, list) and len(site) == 2 and all(isinstance(value, str) for value in site):
+        procedure_id, site_word = site
+        if _procedure_id(index, procedure_id):
+            return None, (procedure_id, site_word)
+    return None
 
 
 def _topics_alone(reading: Reading) -> Decision:

@@ -128,8 +128,17 @@ async def test_an_act_the_page_does_not_describe_is_said_honestly(store, dispatc
     act = next(act for act in store.knowledge.not_described if "coloscopie" in act.patient_words)
     assert texts(dispatcher) == [answers.not_described_act(store.knowledge, act).text]
     assert dispatcher.messages[0]["buttons"] == answers.procedure_buttons(store.knowledge)
-    # The procedure discussed before is no longer current: "et ça dure combien ?" will ask.
+    # The procedure discussed before is no longer current; the act is: "et ça dure combien ?"
+    # is about it too.
     assert SlotSet("procedure", None) in events
+    assert SlotSet("act_not_described", act.id) in events
+
+    dispatcher.messages.clear()
+    follow_up = make_tracker(
+        "ask_duration", text="et ça dure combien ?", slots={**SHOWN, "act_not_described": act.id}
+    )
+    await run(ActionAnswer, store, dispatcher, follow_up)
+    assert texts(dispatcher) == [answers.not_described_act(store.knowledge, act).text]
 
 
 async def test_a_crafted_slot_or_entity_value_counts_as_unknown(store, dispatcher):

@@ -53,6 +53,19 @@ def test_a_covered_procedure_on_a_site_outside_its_scope_is_not_answered(procedu
         assert decision.procedure is None
 
 
+@pytest.mark.parametrize("follow_up", ["ça dure combien ?", "et ça sert à quoi ?", "c'est remboursé ?"])
+def test_a_follow_up_after_an_act_not_described_is_about_that_act(follow_up):
+    act = KNOWLEDGE.not_described[0]
+    decision = decision_for(follow_up, "ask_duration", act_not_described=act.id)
+    assert (decision.outcome, decision.other_act) == ("not_described", act.id)
+    # "infiltration du genou" / "ça sert à quoi ?"
+    site = decision_for(follow_up, "ask_purpose", site_not_described=["infiltration", "genou"])
+    assert (site.outcome, site.outside_site) == ("not_described", ("infiltration", "genou"))
+    # A procedure named next is answered; an unknown value counts as nothing said.
+    assert decision_for("et la biopsie, ça dure combien ?", act_not_described=act.id).procedure == "biopsie"
+    assert decision_for(follow_up, "ask_duration", act_not_described="inconnu").outcome != "not_described"
+
+
 @pytest.mark.parametrize(
     "procedure", [p for p in KNOWLEDGE.procedures if p.scope.outside_words], ids=lambda p: p.id
 )
