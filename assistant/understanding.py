@@ -71,7 +71,7 @@ GENERAL_TOPICS_OF_A_PART = {"pain_relief"}
 # Parts of a message: sentences, clauses after a comma, a colon or a list's "1)", and "et" (not
 # "et non"), "mais", "puis"…
 PART_BREAK = re.compile(
-    r"[.!?;:,\n]+|\s\d\)|\s(?:et(?!\s+non\b)|mais|puis|ou bien|ainsi que)\s", re.IGNORECASE
+    r"[.!?;:,+\n]+|\s\d\)|\s(?:et(?!\s+non\b)|mais|puis|ou bien|ainsi que)\s", re.IGNORECASE
 )
 # An exclusion cue excludes the name that follows it: at once ("pas pour une biopsie"), or this
 # many words on at most, with no question between, when another procedure is meant ("je ne veux
@@ -336,6 +336,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         ]
         part.procedures = [p for p in reading.procedures if p in in_part or p in stood_for]
         part.not_meant = [p for p in dict.fromkeys(in_part) if p and p not in reading.procedures]
+    _ask_beside_a_site(index, parts, reading)
     if narrated_kinds and not reading.question_kinds and not reading.topics:
         # "… je suis reparti tout de suite, là c'est une biopsie profonde, pareil ?"
         reading.parts[-1].kinds = list(dict.fromkeys(narrated_kinds))
@@ -349,6 +350,23 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     reading.names_only = index.names_only(whole)
     reading.continues = whole.startswith("et ")
     return reading
+
+
+def _ask_beside_a_site(index: KnowledgeIndex, parts: Sequence[str], reading: Reading) -> None:
+    """ "on peut drainer un abcès dans un muscle ?", "la thermo-ablation, c'est possible sur l'os ?":
+    in a part that asks nothing else, words that ask a kind only beside a site (`with_a_site`) ask
+    it when a site the procedure may be done on follows them, for a procedure the page answers it of."""
+    for number, part in enumerate(reading.parts):
+        procedures = part.procedures or (reading.procedures if len(reading.procedures) == 1 else [])
+        if part.kinds or part.topics or not procedures:
+            continue
+        places = index.organs.find(parts[number]) + [
+            m for m in index.context.find(parts[number]) if m.target.id in procedures
+        ]
+        for cue in index.kinds_with_a_site.find(stems(parts[number])):
+            known = all(getattr(index.find_procedure(p).facts, cue.target).is_known for p in procedures)
+            if known and any(place.start >= cue.end for place in places):
+                part.kinds = [cue.target]
 
 
 def _point_to_by_place(
@@ -477,9 +495,12 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     stemmed = stems(part)
     found = index.question_kinds.find(stemmed)
     # A topic's words within a longer question phrase ask nothing ("me préparer un sac" is the stay).
-    topics = targets(
-        [t for t in index.not_covered_topics.find(stemmed) if not any(_overlaps(t, kind) for kind in found)]
-    )
+    # (And a kind's words within a longer topic phrase ask nothing: "une fois rentré à la maison,
+    # que dois-je surveiller ?" is not the stay.)
+    topic_phrases = [
+        t for t in index.not_covered_topics.find(stemmed) if not any(_overlaps(t, kind) for kind in found)
+    ]
+    topics = targets(topic_phrases)
     # Question words inside a procedure's name ask nothing ("grossir le foie", "dans les voies
     # biliaires"), nor those the patient says they do not ask ("je ne vous demande pas comment…").
     not_asked = any(cue.target == "not_asked" for cue in index.cues.find(part))
@@ -494,6 +515,7 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
         if not any(s.start <= m.start and m.end <= s.end for s in said)
         and not _excludes_the_name_after(m, words, subjects)
         and not any(_inside(m, other) and other.target != m.target for other in found)
+        and not any(_overlaps(m, topic) for topic in topic_phrases)
         and not not_asked
     ]
     kinds = targets(asked)

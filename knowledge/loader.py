@@ -300,6 +300,11 @@ class KnowledgeIndex:
             for kind, entry in knowledge.question_kinds.items()
             for word in entry.patient_words
         )
+        self.kinds_with_a_site = PhraseMatcher(
+            (kind, stems(as_read(word, untexted)))
+            for kind, entry in knowledge.question_kinds.items()
+            for word in entry.with_a_site
+        )
         self.emergency_signs = PhraseMatcher(
             (sign_id, as_read(word, untexted))
             for sign_id, sign in knowledge.emergency_signs.items()
@@ -366,7 +371,11 @@ class KnowledgeIndex:
             + [w for group in knowledge.ambiguous_words for w in group.patient_words]
             + [w for act in knowledge.not_described for w in act.patient_words]
             + [w for organ in knowledge.organs.values() for w in organ.patient_words]
-            + [w for entry in knowledge.question_kinds.values() for w in entry.patient_words]
+            + [
+                w
+                for entry in knowledge.question_kinds.values()
+                for w in (*entry.patient_words, *entry.with_a_site)
+            ]
             + [w for topic in knowledge.not_covered_topics.values() for w in topic.patient_words]
             + [w for _, words in knowledge.general_question_words for w in words]
             + [w for p in knowledge.procedures for w in p.context_words + p.indication_words + p.act_words],

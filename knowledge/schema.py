@@ -183,6 +183,10 @@ class QuestionKind(StrictModel):
     """Words that say what is asked ("combien de nuits" is the hospital stay)."""
 
     patient_words: List[Text]
+    # Words that ask this kind only beside a site the procedure may be done on (an organ, or one
+    # of its context words), in a part that asks nothing else: "on peut drainer un abcès dans un
+    # muscle ?" asks the organs concerned.
+    with_a_site: List[Text] = []
 
 
 class NotCoveredTopic(StrictModel):

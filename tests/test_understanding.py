@@ -1159,11 +1159,45 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "néphrostomie : ma femme doit me préparer un sac pour plusieurs jours ?",
             [("nephrostomie", "hospital_stay", None)],
         ),
+        # ... and a question phrase within a longer topic phrase asks nothing.
+        (
+            "Thermoablation du foie : c'est quoi ? Et une fois rentré à la maison, je dois surveiller quoi ?",
+            [("thermoablation", "overview", "foie"), ("thermoablation", "at_home", None)],
+        ),
+        # "il y a" is no past without a time: "il y a : …" lists what is planned.
+        (
+            "Sur le courrier il y a : biopsie du rein, drainage d'abcès et néphrostomie. Anesthésie locale ?",
+            [(p, "anaesthesia", "rein") for p in ("biopsie", "drainage_collection", "nephrostomie")],
+        ),
+        # "+" joins two questions.
+        (
+            "biopsie du rein demain. combien de temps ça dure + est ce que je dois arrêter mon kardegic ?",
+            [("biopsie", "duration", "rein"), ("biopsie", "medication", None)],
+        ),
+        # "on peut … dans un muscle ?": the organs concerned, beside a site (an organ or a
+        # context word of the procedure) said after the words that ask it.
+        (
+            "peut-on drainer un abcès dans un muscle sous radio ?",
+            [("drainage_collection", "organs_concerned", None)],
+        ),
+        (
+            "Est-ce qu'on peut faire une thermo-ablation sur une lésion dans l'os ?",
+            [("thermoablation", "organs_concerned", "os")],
+        ),
+        # Not for a procedure whose organs the page does not list, nor with another question.
+        (
+            "peut-on faire une biopsie du poumon sous anesthésie locale ?",
+            [("biopsie", "anaesthesia", "poumon")],
+        ),
+        (
+            "on peut faire la thermoablation du foie sous anesthésie ?",
+            [("thermoablation", "anaesthesia", "foie")],
+        ),
     ],
 )
 def test_exclusions_corrections_and_lists_are_read_in_context(text, expected):
     decision = decision_for(text)
-    assert [(a.procedure, a.kind, a.organ) for a in decision.asked] == expected
+    assert [(a.procedure, a.kind or a.topic, a.organ) for a in decision.asked] == expected
 
 
 def test_what_is_not_a_question_on_a_procedure_is_not_answered_about_it():
