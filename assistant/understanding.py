@@ -720,6 +720,10 @@ def _alternatives(index: KnowledgeIndex, parts: Sequence[str], named: List[Named
             ids.append(target_id)
         elif kind == "ambiguous":
             ids += index.knowledge.ambiguous_words[int(target_id)].candidates
+    generic = [set(_procedures_of(index, n)) for n in joined if n.mention.target.kind == "ambiguous"]
+    if len(generic) == len(joined) and set.intersection(*generic or [set()]):
+        # "un petit tuyau ou un ressort pour la bile": two words for one act, not two acts.
+        return []
     return list(dict.fromkeys(ids))
 
 

@@ -1184,6 +1184,21 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "Est-ce qu'on peut faire une thermo-ablation sur une lésion dans l'os ?",
             [("thermoablation", "organs_concerned", "os")],
         ),
+        # "qui ressort" is a verb, not the stent ("un ressort"): the urine points to the nephrostomy.
+        (
+            "calcul qui bloque l'urine, rein gonflé, on va poser un tuyau qui ressort par le dos. Endormie ?",
+            [("nephrostomie", "anaesthesia", "rein")],
+        ),
+        # Two generic words for one act joined by "ou" are no choice between two acts.
+        (
+            "ils vont lui mettre un petit tuyau ou un ressort pour la bile. c'est pour quoi faire ?",
+            [("biliaire", "purpose", None)],
+        ),
+        # "la technique qui …" names an act, it does not ask how it is done.
+        (
+            "La technique qui brûle les métastases dans l'os, on sort quand de la clinique ?",
+            [("thermoablation", "hospital_stay", "os")],
+        ),
         # Not for a procedure whose organs the page does not list, nor with another question.
         (
             "peut-on faire une biopsie du poumon sous anesthésie locale ?",
