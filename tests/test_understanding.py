@@ -10,7 +10,7 @@ import pytest
 
 from assistant.understanding import decide, read_message
 from knowledge import KnowledgeIndex, load_knowledge
-from knowledge.words import normalize, sounds_like
+from knowledge.words import Vocabulary, normalize, sounds_like
 from tests.conftest import KNOWLEDGE_FILE
 
 pytestmark = pytest.mark.unit
@@ -743,9 +743,14 @@ def test_where_after_a_procedure_is_where_that_procedure_is_done():
 
 
 def test_of_words_that_sound_alike_the_french_one_is_read():
-    # The file holds "coment" (a misspelling patients type) beside "comment".
-    assert {"comment", "coment"} <= INDEX.vocabulary.words
+    # A file holding a misspelling patients type ("coment") beside the French word.
+    vocabulary = Vocabulary(
+        targets=["comment ça se passe", "coment ça se passe"], french=frozenset({"comment"})
+    )
+    assert vocabulary.correct("koman on fait") == "comment on fait"
     assert INDEX.vocabulary.correct("koman on fait") == "comment on fait"
+    # A misspelling the file no longer holds is read as the French word.
+    assert INDEX.vocabulary.correct("le stent ça se pose coment") == "le stent ca se pose comment"
 
 
 def test_a_word_denied_does_not_point_to_its_procedure():
