@@ -99,6 +99,8 @@ MEANT = ("meant", "current")
 SYMPTOM_TOLD = [[pronoun] for pronoun in ("me", "m", "te", "lui", "leur")]
 # "comme" right before an act the page does not describe: a comparison, not the act asked about.
 COMPARISON = "comme"
+# A site outside a procedure's scope this many words after "comme" is a comparison too.
+COMPARISON_REACH = 8
 # "après" beginning a part, right before a name: the procedure after which what is asked comes.
 AFTER = "apres"
 # Words that begin a complement of a name said before: "pas une biopsie du poumon, mais d'un ganglion".
@@ -507,7 +509,9 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     # A kind's words inside a longer phrase of another kind ask nothing either: "c'est quoi
     # comme technique" asks what it is, not how it is done; nor inside what an act does ("pour
     # le faire grossir").
-    said = [*subjects, *index.acts.find(part)]
+    # Nor inside a word owning a mistake: "pardon, je parlais de l'infiltration" asks no overview.
+    mistakes = [cue for cue in index.cues.find(part) if cue.target == "mistake"]
+    said = [*subjects, *index.acts.find(part), *mistakes]
     words = part.split()
     asked = [
         m
@@ -848,6 +852,7 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     # words of another act as a site ("des malaises pendant les prises de sang, on m'endort pour
     # la biopsie ?": the blood test is an act told in passing, not a biopsy of the blood).
     in_text = index.subjects.find(text)
+    words = text.split()
     named_positions = positions(in_text)
     act_positions = positions([m for m in in_text if m.target.kind == "other_act"])
     organ_positions = positions(index.organs.find(text))
@@ -860,7 +865,9 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
         if mention.start in denied:
             continue  # "enfin non, c'est pas un abcès, c'est mon rein qui est bouché"
         if kind == "outside":
-            if mention.start not in act_positions:
+            # (Not a comparison: "des tubes dans les artères, comme ce qu'on fait pour le cœur".)
+            compared = COMPARISON in words[max(0, mention.start - COMPARISON_REACH) : mention.start]
+            if mention.start not in act_positions and not compared:
                 outside.setdefault(procedure_id, mention.words)
         elif mention.start not in named_positions:
             # A longer phrase says more: "enlever une partie du foie" outweighs "morceau".
@@ -1145,8 +1152,11 @@ def decide(
             # endormez les gens ?": a general question.
             return Decision("general", topic=reading.general_topic)
         understood = precise or reading.organs
-        not_understood = intent == "nlu_fallback" and not (precise and reading.refers_to_an_act)
-        if not procedure_intent and (not understood or general_intent or not_understood):
+        # "un geste de radiologie interventionnelle le 12, je sors le jour même ?": a precise
+        # question on an act meant, not named, is no general question.
+        of_an_act = bool(precise) and reading.refers_to_an_act
+        not_understood = intent == "nlu_fallback" and not of_an_act
+        if not procedure_intent and (not understood or (general_intent and not of_an_act) or not_understood):
             # No procedure question read, or question words alone in a message the classifier
             # did not understand either ("c quoi les risques de l'intervention ?" is understood):
             # the intent decides (rephrase, then the team).
@@ -1180,9 +1190,10 @@ def decide(
     )
     if variant:
         chosen = [variant]
-    elif (clarified or reading.continues or reading.corrects) and pending_kinds:
+    elif (clarified or reading.continues or reading.corrects or reading.mistaken) and pending_kinds:
         # The act described in answer to "which one?" ("c'est pour la détruire en la chauffant"),
-        # "et pour la néphrostomie ?", or a correction ("ah non, c'est une biopsie"): the question
+        # "et pour la néphrostomie ?", or a correction ("ah non, c'est une biopsie", "pardon, je
+        # parlais de l'infiltration"): the question
         # asked before, whatever the classifier read.
         chosen = pending_kinds
     elif reading.part_of_description:

@@ -56,8 +56,12 @@ _ENDINGS = sorted(
 _MIN_STEM_LENGTH = 4
 
 
+# Ligatures have no accent to take off: "cœur" is "coeur", not "c ur".
+LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+
+
 def without_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(LIGATURES))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -53,6 +53,30 @@ def test_a_covered_procedure_on_a_site_outside_its_scope_is_not_answered(procedu
         assert decision.procedure is None
 
 
+def test_a_site_outside_the_scope_told_in_a_comparison_is_no_site_of_the_act():
+    text = "des petits tubes dans les artères, un peu comme pour le cœur mais pour le ventre. Pourquoi ?"
+    decision = decision_for(text, "ask_purpose")
+    assert (decision.outcome, decision.candidates) == ("clarify", ["angiographie"])
+
+
+def test_a_correction_keeps_the_question_asked_before():
+    slots = {"procedure": "thermoablation", "aspects": ["anaesthesia"]}
+    text = "pardon, je parlais de l'infiltration, pas de la thermoablation"
+    assert asked_of(decision_for(text, "ask_overview", **slots)) == [("infiltration", "anaesthesia")]
+
+
+def test_a_precise_question_on_an_act_of_interventional_radiology_asks_which():
+    text = "je vais avoir un geste de radiologie interventionnelle le 12, est-ce que je sors le jour même ?"
+    decision = decision_for(text, "ask_interventional_radiology")
+    assert decision.outcome == "clarify" and len(decision.candidates) == len(KNOWLEDGE.procedures)
+    assert decision_for(
+        "c'est quoi la radiologie interventionnelle ?", "ask_interventional_radiology"
+    ).outcome in (
+        "general",
+        "none",
+    )
+
+
 @pytest.mark.parametrize("follow_up", ["ça dure combien ?", "et ça sert à quoi ?", "c'est remboursé ?"])
 def test_a_follow_up_after_an_act_not_described_is_about_that_act(follow_up):
     act = KNOWLEDGE.not_described[0]
@@ -1204,6 +1228,25 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "La technique qui brûle les métastases dans l'os, on sort quand de la clinique ?",
             [("thermoablation", "hospital_stay", "os")],
         ),
+        # A mistake owned after the name ("c'est faux") sets it aside; "je croyais" owns one too.
+        (
+            "pardon j'ai écrit biopsie mais c'est faux, c'est l'embolisation d'un angiomyolipome. Endormi ?",
+            [("angiographie", "anaesthesia", None)],
+        ),
+        (
+            "Angiographie pour une chimio au foie, enfin c'est ce que je croyais : c'est une embolisation "
+            "portale. C'est quoi ?",
+            [("embolisation_portale", "overview", None)],
+        ),
+        # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
+        (
+            "les résultats de la biopsie du poumon, on les a en combien de temps ?",
+            [("biopsie", "results", None)],
+        ),
+        (
+            "à quelle heure je dois arriver pour ma biopsie du rein, et je repars quand ?",
+            [("biopsie", "appointment", None), ("biopsie", "hospital_stay", "rein")],
+        ),
         # Not for a procedure whose organs the page does not list, nor with another question.
         (
             "peut-on faire une biopsie du poumon sous anesthésie locale ?",
@@ -1504,3 +1547,10 @@ def test_pain_asked_without_ca_is_asked_and_pain_told_afterwards_is_the_topic_th
         "answer",
         [("thermoablation", "who_decides"), ("thermoablation", "pain_relief")],
     )
+
+
+def test_a_ligature_is_read_as_its_two_letters():
+    # "cœur" is one of the file's sites outside a scope, written "coeur" there too.
+    assert normalize("Cœur, sœur, Œdème") == "coeur soeur oedeme"
+    decision = decision_for("radiofréquence pour mon cœur, je reste combien ?", "ask_hospital_stay")
+    assert decision.outcome == "not_described"
