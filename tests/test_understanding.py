@@ -1238,6 +1238,8 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "portale. C'est quoi ?",
             [("embolisation_portale", "overview", None)],
         ),
+        # Pain asked the other way round.
+        ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
         # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
         (
             "les résultats de la biopsie du poumon, on les a en combien de temps ?",
