@@ -1238,6 +1238,20 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "portale. C'est quoi ?",
             [("embolisation_portale", "overview", None)],
         ),
+        # "radiofréquence" asked which organs it treats is the thermo-ablation's (no confirming question).
+        (
+            "la radiofréquence ça peut se faire sur quels organes ?",
+            [("thermoablation", "organs_concerned", None)],
+        ),
+        # Texted "sous la peau"; the operation "combien de temps après" the portal embolisation.
+        (
+            "biopsi d une boule sou la po, je rentr chez moi le jour mem ?",
+            [("biopsie", "hospital_stay", "superficiel")],
+        ),
+        (
+            "embolisation portale avant de m'enlever une partie du foie : l'opération ce sera combien de temps après ?",
+            [("embolisation_portale", "delay", "foie")],
+        ),
         # Pain asked the other way round.
         ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
         # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
