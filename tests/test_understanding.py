@@ -1249,7 +1249,7 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             [("biopsie", "hospital_stay", "superficiel")],
         ),
         (
-            "embolisation portale avant de m'enlever une partie du foie : l'opération ce sera combien de temps après ?",
+            "embolisation portale avant l'ablation d'un bout du foie : l'opération combien de temps après ?",
             [("embolisation_portale", "delay", "foie")],
         ),
         # Pain asked the other way round.
