@@ -1252,6 +1252,24 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "embolisation portale avant l'ablation d'un bout du foie : l'opération combien de temps après ?",
             [("embolisation_portale", "delay", "foie")],
         ),
+        # Who decides, where, which organs, asked indirectly.
+        (
+            "Le radiologue peut-il décider tout seul de faire une néphrostomie ?",
+            [("nephrostomie", "who_decides", None)],
+        ),
+        (
+            "Ma biopsie, elle est faite en radiologie ou dans un autre service ?",
+            [("biopsie", "location", None)],
+        ),
+        (
+            "Vous drainez seulement les abcès du ventre ou aussi ailleurs ?",
+            [("drainage_collection", "organs_concerned", None)],
+        ),
+        # A correction to a deep lymph node keeps the biopsy (a lymph node points to it).
+        (
+            "Biopsie d'un ganglion superficiel. Ah non, c'est un ganglion profond, dans l'abdomen. Hospitalisé ?",
+            [("biopsie", "hospital_stay", "profond")],
+        ),
         # Pain asked the other way round.
         ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
         # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
