@@ -678,7 +678,7 @@ def _corrections(index: KnowledgeIndex, parts: Sequence[str]) -> List[Tuple[int,
     return [
         (number, cue.start, cue.target)
         for number, part in enumerate(parts)
-        for cue in index.cues.find(part)
+        for cue in _cues_outside_questions(index, part)
         if cue.target in ("correction", "mistake") and part.split()[cue.start - 1 : cue.start] != ["et"]
     ]
 
@@ -762,14 +762,25 @@ def _denied_at_the_end(index: KnowledgeIndex, text: str, part: Part, n: Named) -
 def _denied_after(index: KnowledgeIndex, parts: Sequence[str], named: List[Named], n: Named) -> bool:
     later_in_part = [m.mention.start for m in named if m.part == n.part and m.mention.start > n.mention.start]
     if any(
-        cue.target == "excluded" and cue.start >= n.mention.end and all(s > cue.start for s in later_in_part)
-        for cue in index.cues.find(parts[n.part])
+        cue.start >= n.mention.end and all(s > cue.start for s in later_in_part)
+        for cue in _exclusion_cues(index, parts[n.part])
     ):
         return True
     following = n.part + 1
     if later_in_part or following >= len(parts) or any(m.part == following for m in named):
         return False
-    return any(cue.target == "excluded" for cue in index.cues.find(parts[following]))
+    return bool(_exclusion_cues(index, parts[following]))
+
+
+def _exclusion_cues(index: KnowledgeIndex, part: str) -> List[Mention]:
+    return [cue for cue in _cues_outside_questions(index, part) if cue.target == "excluded"]
+
+
+def _cues_outside_questions(index: KnowledgeIndex, part: str) -> List[Mention]:
+    """The reading cues of a part, but those within a question's words: "on ne pourrait pas
+    plutôt le poser par endoscopie ?" asks the alternatives, it denies or corrects nothing."""
+    asked = index.question_kinds.find(stems(part))
+    return [cue for cue in index.cues.find(part) if not any(_inside(cue, q) for q in asked)]
 
 
 def _exclusions_of_a_complement(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> Set[int]:
@@ -1067,7 +1078,15 @@ def decide(
     intent_kind = QUESTION_KIND_OF_INTENT.get(intent or "")
     organ = reading.organs[0] if len(reading.organs) == 1 else None
 
-    if reading.other_act or reading.outside_site:
+    # "mon gastro ne pourrait pas plutôt le faire par les voies naturelles ?" after the biliary
+    # stent: an act the page mentions within the procedure discussed is part of its question.
+    part_of_current = bool(
+        reading.other_act
+        and current in index.other_act(reading.other_act).part_of
+        and not reading.procedures
+        and not reading.candidates
+    )
+    if (reading.other_act and not part_of_current) or reading.outside_site:
         return Decision(
             "not_described",
             pending=kinds,
@@ -1196,7 +1215,7 @@ def decide(
         # parlais de l'infiltration"): the question
         # asked before, whatever the classifier read.
         chosen = pending_kinds
-    elif reading.part_of_description:
+    elif reading.part_of_description or part_of_current:
         chosen = ["how_it_is_done"]  # "il faut refaire une IRM après ?": where the page mentions it
     elif reading.names_only or intent in ("inform_procedure", "nlu_fallback", None):
         named_only = answers_pending or intent == "inform_procedure" or reading.names_only

@@ -59,6 +59,15 @@ def test_a_site_outside_the_scope_told_in_a_comparison_is_no_site_of_the_act():
     assert (decision.outcome, decision.candidates) == ("clarify", ["angiographie"])
 
 
+def test_an_act_mentioned_within_the_procedure_discussed_is_part_of_its_question():
+    slots = {"procedure": "biliaire", "aspects": ["overview"]}
+    text = "mon gastro-entérologue ne pourrait pas plutôt s'en occuper par les voies naturelles ?"
+    assert asked_of(decision_for(text, "ask_overview", **slots)) == [("biliaire", "alternatives")]
+    # With another procedure discussed, it is an act the page does not describe.
+    other = decision_for(text, "ask_overview", procedure="biopsie", aspects=["overview"])
+    assert (other.outcome, other.other_act) == ("not_described", "cpre")
+
+
 def test_a_correction_keeps_the_question_asked_before():
     slots = {"procedure": "thermoablation", "aspects": ["anaesthesia"]}
     text = "pardon, je parlais de l'infiltration, pas de la thermoablation"
@@ -1267,8 +1276,27 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
         ),
         # A correction to a deep lymph node keeps the biopsy (a lymph node points to it).
         (
-            "Biopsie d'un ganglion superficiel. Ah non, c'est un ganglion profond, dans l'abdomen. Hospitalisé ?",
+            "Biopsie d'un ganglion superficiel. Ah non, c'est un ganglion profond, au ventre. Je reste ?",
             [("biopsie", "hospital_stay", "profond")],
+        ),
+        # An act the page mentions within the procedure, asked as its alternative: no exclusion
+        # nor correction in the question's words ("ne pourrait pas plutôt").
+        (
+            "Mon stent biliaire, on ne pourrait pas plutôt le poser par endoscopie ?",
+            [("biliaire", "alternatives", None)],
+        ),
+        # The stay said as leaving, being let go, being picked up, being away all day.
+        (
+            "On va me drainer un abcès dans le ventre. On me libère quand ?",
+            [("drainage_collection", "hospital_stay", None)],
+        ),
+        (
+            "Mon mari a une néphrostomie, je voudrais savoir quand il pourra rentrer à la maison après.",
+            [("nephrostomie", "hospital_stay", None)],
+        ),
+        (
+            "Ma femme a une biopsie, je l'attends en salle d'attente ou je reviens la chercher le soir ?",
+            [("biopsie", "hospital_stay", None)],
         ),
         # Pain asked the other way round.
         ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
