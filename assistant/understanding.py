@@ -521,6 +521,7 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
         and not any(_inside(m, other) and other.target != m.target for other in found)
         and not any(_overlaps(m, topic) for topic in topic_phrases)
         and not not_asked
+        and not _organ_forgotten(index, part, m)
     ]
     kinds = targets(asked)
     if topics:
@@ -538,6 +539,15 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     if len(kinds) > 1 and "overview" in kinds:
         kinds.remove("overview")
     return Part(kinds=sorted(kinds, key=QUESTION_KINDS.index), topics=topics)
+
+
+def _organ_forgotten(index: KnowledgeIndex, part: str, asked: Mention) -> bool:
+    """ "je ne sais plus dans quel organe": the organ the patient forgot (one), no question on the
+    organs a procedure treats ("je ne sais plus sur quels organes on la fait" is one)."""
+    doubts = [cue for cue in index.cues.find(part) if cue.target == "undecided"]
+    near = any(0 <= asked.start - cue.end <= 1 for cue in doubts)
+    one_organ = "organe" in part.split()[asked.start : asked.end]
+    return asked.target == "organs_concerned" and near and one_organ
 
 
 def _excludes_the_name_after(asked: Mention, words: Sequence[str], subjects: Sequence[Mention]) -> bool:

@@ -1298,6 +1298,15 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "Ma femme a une biopsie, je l'attends en salle d'attente ou je reviens la chercher le soir ?",
             [("biopsie", "hospital_stay", None)],
         ),
+        # The organ the patient forgot is no question on the organs a procedure treats.
+        (
+            "On va m'enlever un bout de tissu pour l'analyser, je ne sais plus dans quel organe. Je reste ?",
+            [("biopsie", "hospital_stay", None)],
+        ),
+        (
+            "la thermoablation, je ne sais plus sur quels organes on la fait",
+            [("thermoablation", "organs_concerned", None)],
+        ),
         # Pain asked the other way round.
         ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
         # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
