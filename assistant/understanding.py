@@ -1273,13 +1273,16 @@ def _asked_by_part(reading: Reading, procedures: List[str], organ: Optional[str]
     last: List[str] = procedures if len(procedures) == 1 else []
     last_part: Optional[Part] = None
     # "une biopsie profonde … elle reste combien ?": the organ said where the procedure is named.
-    organ_named: Dict[str, str] = {}
+    organ_named: Dict[str, Optional[str]] = {}
     for part in reading.parts:
         named = [p for p in part.procedures if p in procedures]
         for p in named:
             # Named again without its organ ("et pour la néphrostomie ?"): the message's organ.
             if len(part.organs) == 1:
-                organ_named[p] = part.organs[0]
+                # Named twice with two organs before any question ("biopsie poumon + biopsie
+                # sous la peau, je reste combien ?"): neither alone (None, not the message's organ).
+                told_apart = p in waiting and organ_named.get(p) not in (None, part.organs[0])
+                organ_named[p] = None if told_apart else part.organs[0]
             else:
                 organ_named.pop(p, None)
         if part.not_meant and not named:
@@ -1290,7 +1293,10 @@ def _asked_by_part(reading: Reading, procedures: List[str], organ: Optional[str]
                 last_part = part
             continue
         if not part.kinds and not part.topics:
-            waiting += [p for p in named if p not in waiting]
+            # Named again, alone ("une biopsie et une néphrostomie. Pour la biopsie, je reste
+            # combien ?"): the one the next question is about.
+            again = bool(named) and all(p in waiting for p in named) and len(waiting) > len(named)
+            waiting = list(named) if again else waiting + [p for p in named if p not in waiting]
             continue
         subjects = named or _owned(reading, part) or waiting or last or procedures
         # "une biopsie du poumon et une néphrostomie … pour la biopsie du poumon, je reste combien ?"

@@ -1307,6 +1307,16 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "la thermoablation, je ne sais plus sur quels organes on la fait",
             [("thermoablation", "organs_concerned", None)],
         ),
+        # A name said again alone picks the one the next question is about; two organs of one
+        # procedure named before the question give neither variant.
+        (
+            "une biopsie du poumon et une néphrostomie. Pour la biopsie, je reste combien ?",
+            [("biopsie", "hospital_stay", "poumon")],
+        ),
+        (
+            "biopsie poumon + biopsie d'un nodule sous la peau le même jour, je reste combien de temps ?",
+            [("biopsie", "hospital_stay", None)],
+        ),
         # Pain asked the other way round.
         ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
         # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
