@@ -220,6 +220,19 @@ def message_parts(text: str) -> List[str]:
     return [part for part in PART_BREAK.split(text) if part and part.strip()]
 
 
+def question_marks(text: str) -> List[bool]:
+    """For each of the message's parts, whether a question mark ends it."""
+    marks: List[bool] = []
+    position = 0
+    for match in PART_BREAK.finditer(text):
+        if text[position : match.start()].strip():
+            marks.append("?" in match.group())
+        position = match.end()
+    if text[position:].strip():
+        marks.append(False)
+    return marks
+
+
 @dataclass
 class Named:
     """A procedure, generic word or act named in a message: in which part, and how it is concerned."""
@@ -271,7 +284,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     # "où sont réalisés les actes de radiologie interventionnelle ?": the place, not the definition.
     general = [topic for topic in general if topic != "interventional_radiology"] or general
     reading.general_topic = general[0] if len(general) == 1 else None
-    _keep_only_the_current(index, named)
+    _keep_only_the_current(index, named, reading.parts, question_marks(text))
     _set_aside_the_one_after_which(parts, named, reading.parts)
     _set_aside_acts_told_in_passing(reading.parts, named)
 
@@ -813,15 +826,21 @@ def _exclusions_of_a_complement(index: KnowledgeIndex, parts: Sequence[str], nam
     return denied
 
 
-def _keep_only_the_current(index: KnowledgeIndex, named: List[Named]) -> None:
+def _keep_only_the_current(
+    index: KnowledgeIndex, named: List[Named], parts: Sequence[Part], marks: Sequence[bool]
+) -> None:
     """ "après ma biopsie, on me propose une thermoablation": a procedure named without a cue
     before the one said to be current is taken as had before. (Not before a generic word that
-    can mean it: "néphrostomie : … que dois-je faire avec le drain ?" is the nephrostomy's drain.)"""
+    can mean it: "néphrostomie : … que dois-je faire avec le drain ?" is the nephrostomy's drain;
+    nor one asked about with a question mark before it: "biopsie sous la peau : je repars tout de
+    suite ? Et l'infiltration prévue le mois prochain, c'est risqué ?")"""
     named_ids = {n.procedure for n in named if n.procedure}
     current = [n.part for n in named if n.status == "current" and not _can_mean(index, n, named_ids)]
     if current:
         for n in named:
-            if n.status == "meant" and n.part < current[0]:
+            between = range(n.part, current[0])
+            asked = any((parts[i].kinds or parts[i].topics) and i < len(marks) and marks[i] for i in between)
+            if n.status == "meant" and n.part < current[0] and not asked:
                 n.status = "past"
 
 

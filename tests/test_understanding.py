@@ -1317,6 +1317,13 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "biopsie poumon + biopsie d'un nodule sous la peau le même jour, je reste combien de temps ?",
             [("biopsie", "hospital_stay", None)],
         ),
+        # A procedure asked about (with its question mark) before one said to be planned is no
+        # procedure had before.
+        (
+            "Biopsie d'un nodule sous la peau : je repars tout de suite ? Et l'infiltration prévue le mois "
+            "prochain, c'est risqué ?",
+            [("biopsie", "hospital_stay", "superficiel"), ("infiltration", "risks", "superficiel")],
+        ),
         # Pain asked the other way round.
         ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
         # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
