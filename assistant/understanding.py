@@ -873,11 +873,14 @@ def _can_mean(index: KnowledgeIndex, n: Named, procedures: Set[str]) -> bool:
 def _set_aside_acts_told_in_passing(parts: Sequence[Part], named: List[Named]) -> None:
     """ "des malaises pendant les prises de sang, on m'endort pour la biopsie ?": an act the page
     does not describe, told in a part that asks nothing, is context when a part that asks
-    names a covered procedure."""
+    names a covered procedure, or a part that names one and asks nothing right before a part
+    that asks ("… une prise de sang. Pour l'infiltration, est-ce que ça fait mal ?")."""
     asking = {number for number, part in enumerate(parts) if part.kinds or part.topics}
-    if any(n.part in asking and n.procedure and n.status in MEANT for n in named):
+    meant_parts = {n.part for n in named if n.procedure and n.status in MEANT}
+    asked_of = asking | {number - 1 for number in asking if number - 1 in meant_parts - asking}
+    if meant_parts & asked_of:
         for n in named:
-            if n.mention.target.kind == "other_act" and n.part not in asking:
+            if n.mention.target.kind == "other_act" and n.part not in asked_of:
                 n.status = "aside"
 
 
@@ -1045,6 +1048,9 @@ def _denied_positions(index: KnowledgeIndex, text: str) -> Set[int]:
                 denied.add(position)
                 position += 1
             denied |= {position, position + 1}
+            # The complement of the word denied too: "pas une biopsie du poumon".
+            if words[position + 1 : position + 2] and words[position + 1] in COMPLEMENT_STARTS:
+                denied.add(position + 2)
     return denied
 
 

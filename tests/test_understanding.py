@@ -1324,6 +1324,35 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "prochain, c'est risqué ?",
             [("biopsie", "hospital_stay", "superficiel"), ("infiltration", "risks", "superficiel")],
         ),
+        # An act told in passing before the part that names the procedure asked about.
+        (
+            "Je fais des malaises à la vue d'une prise de sang. Pour l'infiltration, c'est risqué ?",
+            [("infiltration", "risks", None)],
+        ),
+        # The organ of a denied name is denied with it; "Correction :" corrects.
+        (
+            "Ce n'est pas une biopsie du poumon, c'est une biopsie d'un tissu profond. Je rentre le soir ?",
+            [("biopsie", "hospital_stay", "profond")],
+        ),
+        (
+            "Une biopsie du poumon. Correction : c'est une thermo-ablation. Une alternative à la chirurgie ?",
+            [("thermoablation", "alternatives", None)],
+        ),
+        # More words: the stay, the overview texted, what the act does, at home, the delay.
+        (
+            "Une biopsie du poumon, combien de temps vais-je devoir rester ?",
+            [("biopsie", "hospital_stay", "poumon")],
+        ),
+        ("ke veu dire angiographie viscérale ?", [("angiographie", "overview", None)]),
+        (
+            "On va me prendre un petit morceau d'un ganglion sous la peau. Je pourrai rentrer directement ?",
+            [("biopsie", "hospital_stay", "superficiel")],
+        ),
+        ("Après l'infiltration, je dois faire quoi à la maison ?", [("infiltration", "at_home", None)]),
+        (
+            "Combien de temps après l'embolisation portale peut-on faire l'hépatectomie ?",
+            [("embolisation_portale", "delay", None)],
+        ),
         # Pain asked the other way round.
         ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
         # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
