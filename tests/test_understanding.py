@@ -1353,6 +1353,23 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "Combien de temps après l'embolisation portale peut-on faire l'hépatectomie ?",
             [("embolisation_portale", "delay", None)],
         ),
+        # Where, who, urgency, delay said plainly; "ce" typed for "se".
+        ("pour la biopsie je dois aller où ?", [("biopsie", "location", None)]),
+        (
+            "pour l'infiltration, c'est mon rhumatologue qui voit si c'est utile ?",
+            [("infiltration", "who_decides", None)],
+        ),
+        ("la néphrostomie ça presse ?", [("nephrostomie", "urgency", None)]),
+        (
+            "l'embolisation portale se fait longtemps avant l'hépatectomie ?",
+            [("embolisation_portale", "delay", None)],
+        ),
+        ("le stent biliaire comment ça ce passe ?", [("biliaire", "how_it_is_done", None)]),
+        # (Coming to the radiology department asks nothing of where the act is done.)
+        (
+            "je viens en radiologie pour une biopsie du foie, je reste combien ?",
+            [("biopsie", "hospital_stay", "foie")],
+        ),
         # Pain asked the other way round.
         ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
         # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
