@@ -1226,7 +1226,10 @@ def decide(
     follow_up = procedures == [current] and not reading.procedures
     # The organ discussed holds for a follow-up, not for the procedure named again ("et pour
     # une biopsie de la thyroïde ?" after the lung is another biopsy).
-    if organ is None and follow_up and not reading.organs:
+    # (Nor after a correction naming what no list knows: "biopsie du poumon" / "non pardon,
+    # c'est la thyroïde"; a correction of the question keeps it: "non, je voulais dire …".)
+    corrected = (reading.corrects or reading.mistaken) and bool(reading.unfamiliar)
+    if organ is None and follow_up and not reading.organs and not corrected:
         organ = _organ_id(index, slots.get("organ"))
 
     asked = _asked_by_part(reading, procedures, organ) if kinds or reading.topics else []

@@ -68,6 +68,22 @@ def test_an_act_mentioned_within_the_procedure_discussed_is_part_of_its_question
     assert (other.outcome, other.other_act) == ("not_described", "cpre")
 
 
+def test_an_organ_corrected_to_a_word_no_list_knows_is_not_carried():
+    slots = {"procedure": "biopsie", "organ": "poumon", "aspects": ["overview"]}
+    corrected = decision_for("non pardon c'est la thyroïde, je reste combien ?", "ask_hospital_stay", **slots)
+    assert [(a.procedure, a.kind, a.organ) for a in corrected.asked] == [("biopsie", "hospital_stay", None)]
+    # A correction of the question keeps the organ.
+    question = decision_for(
+        "ah non pardon, je voulais dire combien de temps je reste", "ask_duration", **slots
+    )
+    assert [(a.procedure, a.kind, a.organ) for a in question.asked] == [
+        ("biopsie", "hospital_stay", "poumon")
+    ]
+    # "au niveau du poumon" says where, it asks nothing.
+    site = decision_for("elle est profonde, au niveau du poumon ? je reste ?", "ask_hospital_stay", **slots)
+    assert [(a.kind, a.organ) for a in site.asked] == [("hospital_stay", "poumon")]
+
+
 def test_a_correction_keeps_the_question_asked_before():
     slots = {"procedure": "thermoablation", "aspects": ["anaesthesia"]}
     text = "pardon, je parlais de l'infiltration, pas de la thermoablation"
