@@ -1566,6 +1566,12 @@ def test_apres_before_a_procedure_whose_part_asks_is_a_question_about_it():
         ("je ne sais pas, j'ai du mal à respirer depuis ce matin", ["breathing"]),
         ("pas de douleur mais le sang traverse le pansement depuis 10 minutes", ["bleeding"]),
         ("il n'a plus de pouls au pied", ["cold_limb"]),
+        # A sign to be prevented is none; a sign told beside it still is.
+        ("on m'a prévu l'occlusion d'une artère pour limiter l'hémorragie, je reste combien ?", []),
+        (
+            "je saigne, c'est pour limiter le saignement qu'on m'a fait l'embolisation, et là ça coule",
+            ["bleeding"],
+        ),
     ],
 )
 def test_a_sign_denied_right_before_it_raises_no_alarm(text, signs):
