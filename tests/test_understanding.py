@@ -1386,6 +1386,20 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "je viens en radiologie pour une biopsie du foie, je reste combien ?",
             [("biopsie", "hospital_stay", "foie")],
         ),
+        # Who decides, alternatives, urgency, organs and delay asked indirectly.
+        (
+            "Pour savoir si mon père peut avoir une néphrostomie, ça dépend de qui ?",
+            [("nephrostomie", "who_decides", None)],
+        ),
+        (
+            "ma vésicule est infectée, on est obligé de la drainer ou des antibiotiques peuvent suffire ?",
+            [("biliaire", "alternatives", None)],
+        ),
+        ("une néphrostomie, c'est quelque chose de pressé ?", [("nephrostomie", "urgency", None)]),
+        (
+            "le drainage des collections profondes ça concerne seulement le ventre ?",
+            [("drainage_collection", "organs_concerned", None)],
+        ),
         # Pain asked the other way round.
         ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
         # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
