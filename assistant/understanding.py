@@ -24,7 +24,7 @@ from itertools import pairwise
 from typing import Dict, List, Literal, Optional, Sequence, Set, Tuple
 
 from knowledge import GENERAL_FACT_OF_KIND, QUESTION_KINDS, KnowledgeIndex
-from knowledge.words import Mention, Target, positions, stems, targets
+from knowledge.words import Mention, PhraseMatcher, Target, positions, stems, targets
 
 # The question kind of each intent that asks one: read only when the words of the message give none.
 QUESTION_KIND_OF_INTENT = {
@@ -103,6 +103,8 @@ COMPARISON = "comme"
 COMPARISON_REACH = 8
 # "après" beginning a part, right before a name: the procedure after which what is asked comes.
 AFTER = "apres"
+# Negation words, left out to read a question a negation splits ("on ne dort pas à la clinique ?").
+NEGATION_WORDS = frozenset("ne n pas".split())
 # Words that begin a complement of a name said before: "pas une biopsie du poumon, mais d'un ganglion".
 COMPLEMENT_STARTS = frozenset("d de du des".split())
 # Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
@@ -508,7 +510,7 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     """The question kinds and topics one part asks: a topic the page never covers carries the
     part ("combien de temps pour les résultats" is not the act's length), but for a risk question."""
     stemmed = stems(part)
-    found = index.question_kinds.find(stemmed)
+    found = _found_through_negation(index.question_kinds, stemmed)
     # A topic's words within a longer question phrase ask nothing ("me préparer un sac" is the stay).
     # (And a kind's words within a longer topic phrase ask nothing: "une fois rentré à la maison,
     # que dois-je surveiller ?" is not the stay.)
@@ -544,7 +546,9 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     # pain relief, answered beside the procedure's.
     # (Not pain told as a symptom: "ma sciatique me fait mal la nuit".)
     general = [
-        m for m in index.general_topics.find(stemmed) if words[m.start - 1 : m.start] not in SYMPTOM_TOLD
+        m
+        for m in _found_through_negation(index.general_topics, stemmed)
+        if words[m.start - 1 : m.start] not in SYMPTOM_TOLD
     ]
     topics = [t for t in targets(general) if t in GENERAL_TOPICS_OF_A_PART]
     carried = {other for kind in kinds for other in CARRIES.get(kind, ())}
@@ -552,6 +556,24 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     if len(kinds) > 1 and "overview" in kinds:
         kinds.remove("overview")
     return Part(kinds=sorted(kinds, key=QUESTION_KINDS.index), topics=topics)
+
+
+def _found_through_negation(matcher: PhraseMatcher, stemmed: str) -> List[Mention]:
+    """The phrases of a part, and those a negation splits ("on ne dort pas à la clinique ?", "ce
+    n'est pas douloureuse ?"): read again without "ne" and "pas", at their positions in the part.
+    (Not the vague kinds: "je ne parle pas de l'embolisation du foie" asks no overview.)"""
+    found = matcher.find(stemmed)
+    words = stemmed.split()
+    kept = [position for position, word in enumerate(words) if word not in NEGATION_WORDS]
+    if len(kept) == len(words):
+        return found
+    for m in matcher.find(" ".join(words[position] for position in kept)):
+        if m.target in VAGUE_KINDS:
+            continue
+        start, end = kept[m.start], kept[m.end - 1] + 1
+        if not any(other.start <= start and end <= other.end for other in found):
+            found.append(Mention(m.target, start, end, m.words))
+    return sorted(found, key=lambda mention: mention.start)
 
 
 def _organ_forgotten(index: KnowledgeIndex, part: str, asked: Mention) -> bool:

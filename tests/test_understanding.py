@@ -1400,6 +1400,10 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
             "le drainage des collections profondes ça concerne seulement le ventre ?",
             [("drainage_collection", "organs_concerned", None)],
         ),
+        # A question a negation splits is read whole; a negated "je parle de" asks no overview.
+        ("la thermoablation, on ne dort pas à la clinique ?", [("thermoablation", "hospital_stay", None)]),
+        ("la biopsie ça ne dure pas longtemps ?", [("biopsie", "duration", None)]),
+        ("l'angiographie n'est pas douloureuse ?", [("angiographie", "pain_relief", None)]),
         # Pain asked the other way round.
         ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
         # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
