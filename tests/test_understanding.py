@@ -1404,6 +1404,9 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
         ("la thermoablation, on ne dort pas à la clinique ?", [("thermoablation", "hospital_stay", None)]),
         ("la biopsie ça ne dure pas longtemps ?", [("biopsie", "duration", None)]),
         ("l'angiographie n'est pas douloureuse ?", [("angiographie", "pain_relief", None)]),
+        # "ce" typed for "se" in where, "sa" for "ça" in what for.
+        ("l'angiographie ce passe ou ?", [("angiographie", "location", None)]),
+        ("embolisation portal a koi sa sere ?", [("embolisation_portale", "purpose", None)]),
         # Pain asked the other way round.
         ("Une biopsie ça fait pas mal au moins pendant qu'on la fait ?", [("biopsie", "pain_relief", None)]),
         # Topics said with their own question phrase: the results' delay, the time to come, alone at home.
