@@ -520,12 +520,13 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     topics = targets(topic_phrases)
     # Question words inside a procedure's name ask nothing ("grossir le foie", "dans les voies
     # biliaires"), nor those the patient says they do not ask ("je ne vous demande pas comment…").
-    not_asked = any(cue.target == "not_asked" for cue in index.cues.find(part))
+    cues = index.cues.find(part)
+    not_asked = any(cue.target == "not_asked" for cue in cues)
     # A kind's words inside a longer phrase of another kind ask nothing either: "c'est quoi
     # comme technique" asks what it is, not how it is done; nor inside what an act does ("pour
     # le faire grossir").
     # Nor inside a word owning a mistake: "pardon, je parlais de l'infiltration" asks no overview.
-    mistakes = [cue for cue in index.cues.find(part) if cue.target == "mistake"]
+    mistakes = [cue for cue in cues if cue.target == "mistake"]
     said = [*subjects, *index.acts.find(part), *mistakes]
     words = part.split()
     asked = [
@@ -536,7 +537,7 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
         and not any(_inside(m, other) and other.target != m.target for other in found)
         and not any(_overlaps(m, topic) for topic in topic_phrases)
         and not not_asked
-        and not _organ_forgotten(index, part, m)
+        and not _organ_forgotten(cues, words, m)
     ]
     kinds = targets(asked)
     if topics:
@@ -576,12 +577,12 @@ def _found_through_negation(matcher: PhraseMatcher, stemmed: str) -> List[Mentio
     return sorted(found, key=lambda mention: mention.start)
 
 
-def _organ_forgotten(index: KnowledgeIndex, part: str, asked: Mention) -> bool:
+def _organ_forgotten(cues: Sequence[Mention], words: Sequence[str], asked: Mention) -> bool:
     """ "je ne sais plus dans quel organe": the organ the patient forgot (one), no question on the
     organs a procedure treats ("je ne sais plus sur quels organes on la fait" is one)."""
-    doubts = [cue for cue in index.cues.find(part) if cue.target == "undecided"]
+    doubts = [cue for cue in cues if cue.target == "undecided"]
     near = any(0 <= asked.start - cue.end <= 1 for cue in doubts)
-    one_organ = "organe" in part.split()[asked.start : asked.end]
+    one_organ = "organe" in words[asked.start : asked.end]
     return asked.target == "organs_concerned" and near and one_organ
 
 
@@ -1131,6 +1132,7 @@ def decide(
     pending_candidates = [
         c for c in slots.get("candidates") or [] if c in all_ids and c not in reading.excluded
     ]
+    not_described_before = _not_described_before(index, slots)
     kinds = reading.question_kinds
     intent_kind = QUESTION_KIND_OF_INTENT.get(intent or "")
     organ = reading.organs[0] if len(reading.organs) == 1 else None
@@ -1211,9 +1213,9 @@ def decide(
     elif pending_candidates and (kinds or reading.topics or reading.names_only):
         # The clarifying question is still open: asked again, with the new question pending.
         return Decision("clarify", candidates=pending_candidates, pending=kinds or pending_kinds)
-    elif (kinds or reading.topics) and not reading.general_topic and _not_described_before(index, slots):
+    elif (kinds or reading.topics) and not reading.general_topic and not_described_before:
         # "infiltration du genou" / "ça dure combien ?": still the act the page does not describe.
-        other_act, outside_site = _not_described_before(index, slots)
+        other_act, outside_site = not_described_before
         return Decision("not_described", pending=kinds, other_act=other_act, outside_site=outside_site)
     elif discussed_set_aside and reading.mistaken:
         # "euh non, je ne suis plus sûre du nom, je l'ai confondu": which one, then.
@@ -1272,8 +1274,7 @@ def decide(
     elif (clarified or reading.continues or reading.corrects or reading.mistaken) and pending_kinds:
         # The act described in answer to "which one?" ("c'est pour la détruire en la chauffant"),
         # "et pour la néphrostomie ?", or a correction ("ah non, c'est une biopsie", "pardon, je
-        # parlais de l'infiltration"): the question
-        # asked before, whatever the classifier read.
+        # parlais de l'infiltration"): the question asked before, whatever the classifier read.
         chosen = pending_kinds
     elif reading.part_of_description or part_of_current:
         chosen = ["how_it_is_done"]  # "il faut refaire une IRM après ?": where the page mentions it
