@@ -381,7 +381,7 @@ def _ask_beside_a_site(index: KnowledgeIndex, parts: Sequence[str], reading: Rea
             m for m in index.context.find(parts[number]) if m.target.id in procedures
         ]
         for cue in index.kinds_with_a_site.find(stems(parts[number])):
-            known = all(getattr(index.find_procedure(p).facts, cue.target).is_known for p in procedures)
+            known = all(getattr(index.knowledge.procedure(p).facts, cue.target).is_known for p in procedures)
             if known and any(place.start >= cue.end for place in places):
                 part.kinds = [cue.target]
 
