@@ -324,6 +324,8 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     # A procedure named as had before and as meant ("j'ai eu une biopsie du poumon l'an dernier,
     # cette fois c'est une biopsie du foie"): the parts where it is meant say which one.
     meant_ids = {n.procedure for n in named if n.status in MEANT}
+    again_on_an_organ = _had_before_now_on_an_organ(index, parts, named)
+    meant_ids |= set(again_on_an_organ.values())
     narrated: Set[int] = set()
     narrated_kinds: List[str] = []
     for number, part in enumerate(reading.parts):
@@ -351,6 +353,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
             if n.part == number and n.mention.target.kind == "ambiguous" and n.status in MEANT
             for candidate in _procedures_of(index, n)
         ]
+        stood_for += [again_on_an_organ[number]] if number in again_on_an_organ else []
         part.procedures = [p for p in reading.procedures if p in in_part or p in stood_for]
         part.not_meant = [p for p in dict.fromkeys(in_part) if p and p not in reading.procedures]
     _ask_beside_a_site(index, parts, reading)
@@ -657,6 +660,25 @@ def _carry_the_past_to_the_next_part(
             for n in named:
                 if n.part == number + 1 and n.status == "meant":
                     n.status = "past"
+
+
+def _had_before_now_on_an_organ(
+    index: KnowledgeIndex, parts: Sequence[str], named: List[Named]
+) -> Dict[int, str]:
+    """ "j'ai déjà eu une biopsie du poumon, cette fois c'est le rein": a part that says "now" and
+    names an organ but no procedure, when the only procedure named was had before, is that
+    procedure again, on that organ (its number, the procedure)."""
+    past = [n for n in named if n.status == "past" and n.procedure]
+    if not past or any(n.status in MEANT for n in named):
+        return {}
+    again: Dict[int, str] = {}
+    for number, part in enumerate(parts):
+        said_now = any(cue.target == "current" for cue in index.cues.find(part))
+        before = [n.procedure for n in past if n.part < number]
+        named_here = any(n.part == number for n in named)
+        if said_now and before and not named_here and len(_most_specific_organs(index, part)) == 1:
+            again[number] = before[-1]
+    return again
 
 
 def _negates_a_question_word(index: KnowledgeIndex, words: Sequence[str], cue: Mention) -> bool:

@@ -1552,6 +1552,26 @@ def test_what_a_part_tells_of_the_procedure_had_before_is_no_question_on_the_one
     assert {a.organ for a in decision_for(text).asked} == {"foie"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "j'ai déjà eu une biopsie du poumon. cette fois c'est le rein, je reste combien ?",
+        "la derniere fois (biopsie du poumon) j'ai dormi une nuit a la clinique. "
+        "cette fois c le rein, ce sera pareil ?",
+    ],
+)
+def test_an_organ_said_now_after_a_procedure_had_before_is_that_procedure_on_that_organ(text):
+    # Not the lung's stay (the one had before), nor both.
+    assert {(a.procedure, a.kind, a.organ) for a in decision_for(text).asked} == {
+        ("biopsie", "hospital_stay", "rein")
+    }
+
+
+def test_an_organ_said_now_beside_a_procedure_meant_changes_nothing():
+    text = "j'ai eu une biopsie du poumon, cette fois c'est une néphrostomie pour le rein, je reste combien ?"
+    assert asked(text) == ("answer", [("nephrostomie", "hospital_stay")])
+
+
 def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
     decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
