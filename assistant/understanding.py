@@ -702,7 +702,7 @@ def _apply_corrections(index: KnowledgeIndex, parts: Sequence[str], named: List[
     # The last correction with a name after it ("une néphrostomie, enfin non, le drain de la
     # vésicule, je confonds tout"), or the last one.
     followed = [c[:2] for c in corrections if any((n.part, n.mention.start) > c[:2] for n in named)]
-    last = max(followed) if followed else max(corrections)[:2]
+    last = max(followed) if followed else _last_correction(corrections)
     named_after = bool(followed)
     if not named_after:
         # "drainage d'abcès… enfin non, c'est mon rein qui est bouché": no name after the
@@ -751,13 +751,20 @@ def _corrections(index: KnowledgeIndex, parts: Sequence[str]) -> List[Tuple[int,
     ]
 
 
+def _last_correction(corrections: Sequence[Tuple[int, int, str]]) -> Tuple[int, int]:
+    """The first correction cue of the last part that has one: "ah non c'est dans le foie pour un
+    abcès en fait" corrects from "ah non" ("en fait" ends what it corrects)."""
+    last_part = max(number for number, *_ in corrections)
+    return min((number, position) for number, position, _ in corrections if number == last_part)
+
+
 def _drop_corrected_organs(index: KnowledgeIndex, parts: Sequence[str], reading: Reading) -> None:
     """ "biopsie du poumon, pardon, c'est du foie": the organs named before the last correction
     do not hold when one is named after it."""
     corrections = _corrections(index, parts)
     if not corrections:
         return
-    last = max(corrections)[:2]
+    last = _last_correction(corrections)
     after = [
         (number, m.start, m.target)
         for number, part in enumerate(parts)

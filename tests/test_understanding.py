@@ -1572,6 +1572,18 @@ def test_an_organ_said_now_beside_a_procedure_meant_changes_nothing():
     assert asked(text) == ("answer", [("nephrostomie", "hospital_stay")])
 
 
+def test_a_correction_ending_with_en_fait_corrects_from_its_first_cue():
+    text = "une biopsie du poumon, ah non c'est le rein en fait, je reste combien ?"
+    assert {(a.procedure, a.kind, a.organ) for a in decision_for(text).asked} == {
+        ("biopsie", "hospital_stay", "rein")
+    }
+    # The drain in the kidney is corrected: not the nephrostomy's purpose.
+    text = "c pour un drain dans le rein, ah non c dans le foie pour un abces en fait. ca sert a quoi"
+    decision = decision_for(text)
+    assert decision.outcome == "clarify" and "drainage_collection" in decision.candidates
+    assert "nephrostomie" not in decision.candidates
+
+
 def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
     decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
