@@ -105,6 +105,8 @@ COMPARISON_REACH = 8
 AFTER = "apres"
 # Negation words, left out to read a question a negation splits ("on ne dort pas à la clinique ?").
 NEGATION_WORDS = frozenset("ne n pas".split())
+# Articles that make the words after "pas" a question set aside, not a negated one.
+DEFINITE_ARTICLES = frozenset("l la le les du".split())
 # Words that begin a complement of a name said before: "pas une biopsie du poumon, mais d'un ganglion".
 COMPLEMENT_STARTS = frozenset("d de du des".split())
 # Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
@@ -541,6 +543,7 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
         and not any(_overlaps(m, topic) for topic in topic_phrases)
         and not not_asked
         and not _organ_forgotten(cues, words, m)
+        and not _set_aside_by_its_name(cues, words, m)
     ]
     kinds = targets(asked)
     if topics:
@@ -560,6 +563,19 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     if len(kinds) > 1 and "overview" in kinds:
         kinds.remove("overview")
     return Part(kinds=sorted(kinds, key=QUESTION_KINDS.index), topics=topics)
+
+
+def _set_aside_by_its_name(cues: Sequence[Mention], words: Sequence[str], asked: Mention) -> bool:
+    """ "pas la durée du geste, combien de nuits je reste ?": a question named with a definite
+    article right after "pas" is the one not asked (but "il n'y a pas de douleur ?" asks it)."""
+    between = [
+        words[cue.end : asked.start] for cue in cues if _excludes(cue, words) and cue.end <= asked.start
+    ]
+    if not between:
+        return False
+    # "pas de la durée" too.
+    articles = between[-1][1:] if between[-1][:1] in (["de"], ["d"]) else between[-1]
+    return bool(articles) and all(word in DEFINITE_ARTICLES for word in articles)
 
 
 def _found_through_negation(matcher: PhraseMatcher, stemmed: str) -> List[Mention]:

@@ -1584,6 +1584,30 @@ def test_a_correction_ending_with_en_fait_corrects_from_its_first_cue():
     assert "nephrostomie" not in decision.candidates
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "je ne parle pas de la durée du geste mais du séjour : "
+            "je reste combien de temps après la biopsie ?",
+            [("biopsie", "hospital_stay")],
+        ),
+        (
+            "pas la durée du geste, combien de nuits je reste pour la néphrostomie ?",
+            [("nephrostomie", "hospital_stay")],
+        ),
+        ("je ne parle pas de l'anesthésie, la biopsie dure combien ?", [("biopsie", "duration")]),
+        # A negated question is still asked.
+        (
+            "ce n'est pas long la biopsie ? on m'endort ?",
+            [("biopsie", "duration"), ("biopsie", "anaesthesia")],
+        ),
+    ],
+)
+def test_a_question_named_with_its_article_after_pas_is_set_aside(text, expected):
+    assert asked(text) == ("answer", expected)
+
+
 def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
     decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
