@@ -210,6 +210,10 @@ class Vocabulary:
                     return f"{elided} {closest}"  # "linfiltration": "l infiltration"
         if word[:1] in GLUED_PRONOUNS and word[1:] in self.words:
             return f"{GLUED_PRONOUNS[word[0]]} {word[1:]}"  # "jrentre": "je rentre"
+        # Typed as heard, before a letter's difference: "plasse" is "place", not "passe".
+        heard = self._sounding_alike(word)
+        if heard != word:
+            return heard
         # The same first sound, and a letter more or less at most: "pousser" is not a misspelt
         # "repousser", nor "explications" a misspelt "complications" ("andormir" is "endormir").
         similar = [w for w in self._long_words if _same_start(w, word) and abs(len(w) - len(word)) <= 1]

@@ -519,6 +519,21 @@ def test_a_word_typed_as_heard_is_read_as_the_files_word_that_sounds_the_same(ty
     assert sounds_like(corrected) == sounds_like(meant) and corrected in vocabulary.words
 
 
+def test_a_word_typed_as_heard_is_read_before_one_a_letter_away():
+    # "passe" is one letter away from "plasse", "place" sounds the same.
+    vocabulary = INDEX.vocabulary
+    assert {"passe", "place"} <= vocabulary.words
+    assert vocabulary.correct("a la plasse de la chirurgie") == "a la place de la chirurgie"
+    assert asked("la termo ablation cest a la plasse de la chirurgi ?") == (
+        "answer",
+        [("thermoablation", "alternatives")],
+    )
+    assert asked("enbolisation portal combien de semenne avan loperation du foi") == (
+        "answer",
+        [("embolisation_portale", "delay")],
+    )
+
+
 @pytest.mark.parametrize("typed", ["quon", "pourrai", "maths"])
 def test_a_short_sound_is_no_reason_to_read_a_word_as_another(typed):
     assert INDEX.vocabulary.correct(typed) == typed
