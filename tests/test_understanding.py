@@ -534,6 +534,14 @@ def test_a_word_typed_as_heard_is_read_before_one_a_letter_away():
     )
 
 
+def test_an_angio_of_the_belly_is_the_visceral_angiography_but_not_an_angio_mri():
+    assert asked("langio du ventre sa se deroul coman ? et jsui reveillé pendan ?") == (
+        "answer",
+        [("angiographie", "how_it_is_done"), ("angiographie", "anaesthesia")],
+    )
+    assert decision_for("une angio-IRM du ventre, ça dure combien ?").outcome == "not_described"
+
+
 @pytest.mark.parametrize("typed", ["quon", "pourrai", "maths"])
 def test_a_short_sound_is_no_reason_to_read_a_word_as_another(typed):
     assert INDEX.vocabulary.correct(typed) == typed
