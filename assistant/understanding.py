@@ -107,6 +107,8 @@ AFTER = "apres"
 NEGATION_WORDS = frozenset("ne n pas".split())
 # Articles that make the words after "pas" a question set aside, not a negated one.
 DEFINITE_ARTICLES = frozenset("l la le les du".split())
+# "pouvoir" before "pas": "on ne peut pas …" asks whether it can be done.
+CAN = [[form] for form in "peut peux pouvez pourrait pourriez pourrais pourrions peuvent pourraient".split()]
 # Words that begin a complement of a name said before: "pas une biopsie du poumon, mais d'un ganglion".
 COMPLEMENT_STARTS = frozenset("d de du des".split())
 # Words that may join two names the patient hesitates between: "une biopsie ou un drainage".
@@ -298,9 +300,11 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     whole = " ".join(parts)
     # The words around an excluded name say nothing of the one meant: "pas l'embolisation du
     # foie mais celle de mes fibromes".
-    excluded_only = {n.part for n in named if n.status == "excluded"} - {
-        n.part for n in named if n.status != "excluded"
-    }
+    # (Not another way of doing a procedure named: "ce n'est pas par endoscopie qu'on va me
+    # déboucher les voies biliaires" describes the act meant.)
+    excluded_only = {
+        n.part for n in named if n.status == "excluded" and not _another_way_of_doing(index, n, named)
+    } - {n.part for n in named if n.status != "excluded"}
     excluded_only |= complement_denied
     meant_text = " ".join(part for number, part in enumerate(parts) if number not in excluded_only)
     _read_subject(index, reading, meant or past, meant_text)
@@ -1091,6 +1095,15 @@ def _generic_words_decided_in_their_part(
     return decided
 
 
+def _another_way_of_doing(index: KnowledgeIndex, n: Named, named: List[Named]) -> bool:
+    """An act the page mentions within the description of a procedure named in the message (by
+    its name or a generic word): the endoscopy beside a biliary stent."""
+    if n.mention.target.kind != "other_act":
+        return False
+    procedures = {p for other in named if other is not n for p in _procedures_of(index, other)}
+    return bool(set(index.other_act(n.mention.target.id).part_of) & procedures)
+
+
 def _names_a_site(index: KnowledgeIndex, indication: Mention) -> bool:
     """The words of a procedure's indication name an organ or a word that points to it."""
     points_to_it = Target("context", indication.target)
@@ -1110,7 +1123,8 @@ def _denied_positions(index: KnowledgeIndex, text: str) -> Set[int]:
     words = text.split()
     denied: Set[int] = set()
     for cue in index.cues.find(text):
-        if _excludes(cue, words):
+        # "on ne peut pas déboucher mes voies biliaires autrement ?" asks; it denies no act.
+        if _excludes(cue, words) and words[cue.start - 1 : cue.start] not in CAN:
             position = cue.end
             while position < len(words) and words[position] in DENIED_WORD_LINKS:
                 denied.add(position)

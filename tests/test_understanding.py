@@ -1631,6 +1631,23 @@ def test_a_question_named_with_its_article_after_pas_is_set_aside(text, expected
     assert asked(text) == ("answer", expected)
 
 
+def test_another_way_of_doing_the_procedure_set_aside_leaves_the_words_that_describe_it():
+    text = (
+        "Ce n'est pas par endoscopie qu'on va me déboucher les voies biliaires, c'est le radiologue "
+        "qui passe par la peau pour poser un stent. Comment ça se déroule ?"
+    )
+    assert asked(text) == ("answer", [("biliaire", "how_it_is_done")])
+
+
+def test_on_ne_peut_pas_asks_whether_it_can_be_done_and_denies_no_act():
+    text = "On ne peut pas déboucher mes voies biliaires autrement qu'avec le radiologue ? je suis jaune"
+    assert asked(text) == ("answer", [("biliaire", "alternatives")])
+    # But "pas" alone still denies: the patient's own gallbladder is not the reason.
+    assert (
+        decision_for("ce n'est pas pour déboucher les voies biliaires, ça dure combien ?").outcome != "answer"
+    )
+
+
 def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
     decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
