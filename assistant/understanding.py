@@ -996,6 +996,11 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     acts = by_kind["other_act"]
     generic = {c for i in by_kind["ambiguous"] for c in index.knowledge.ambiguous_words[int(i)].candidates}
     named = set(by_kind["procedure"]) | (generic if len(generic) == 1 else set())
+    # (Or described by what it does, when the other act is asked about as another way: "pas de
+    # stent par endoscopie pour moi, une autre solution pour rouvrir mes voies biliaires ?"; but
+    # "une CPRE pour déboucher les voies biliaires, ça dure combien ?" asks about the CPRE.)
+    if "alternatives" in targets(index.question_kinds.find(stems(text))):
+        named |= {m.target for m in index.acts.find(text) if m.start not in denied}
     by_kind["other_act"] = [a for a in acts if not set(index.other_act(a).part_of) & named]
     reading.part_of_description = len(by_kind["other_act"]) < len(acts)
     if by_kind["other_act"]:

@@ -1648,6 +1648,47 @@ def test_on_ne_peut_pas_asks_whether_it_can_be_done_and_denies_no_act():
     )
 
 
+def test_the_act_described_with_another_way_of_doing_it_asks_its_alternatives():
+    text = (
+        "Pas de stent par endoscopie pour moi, le gastro-entérologue dit que ce n'est pas possible. "
+        "Il existe une autre solution pour rouvrir mes voies biliaires ?"
+    )
+    assert asked(text) == ("answer", [("biliaire", "alternatives")])
+    # Asked about the other act itself, it is the act the page does not describe.
+    assert decision_for("une CPRE pour déboucher les voies biliaires, ça dure combien ?").outcome == (
+        "not_described"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "À part la thermo-ablation, il y a quoi d'autre comme solutions pour une petite tumeur du rein ?",
+            [("thermoablation", "alternatives")],
+        ),
+        (
+            "Ils vont lui poser une néphrostomie cette nuit. C'est normal que ce soit fait aussi vite ?",
+            [("nephrostomie", "urgency")],
+        ),
+        ("kimio dan lartere du foi par angio cest koi le but", [("angiographie", "purpose")]),
+        (
+            "labces au poumon on le draine cmt ? jsui pa endormi ?",
+            [("drainage_collection", "how_it_is_done"), ("drainage_collection", "anaesthesia")],
+        ),
+        ("apre lanbolisation portal cb de semen avan lepatectomi", [("embolisation_portale", "delay")]),
+    ],
+)
+def test_questions_in_words_patients_use(text, expected):
+    assert asked(text) == ("answer", expected)
+
+
+def test_going_home_alone_by_bus_is_how_one_gets_home_not_the_stay():
+    text = "est-ce que je pourrai rentrer seule en bus après mon infiltration ?"
+    decision = decision_for(text)
+    assert [(a.procedure, a.kind, a.topic) for a in decision.asked] == [("infiltration", None, "driving")]
+
+
 def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
     decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
