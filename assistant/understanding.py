@@ -322,7 +322,12 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     ]
     reading.doubts_the_name = bool(doubts)
     undecided = _undecided_between(index, parts, reading, named, doubts, meant_text)
-    if len(undecided) > 1 and not reading.other_act:
+    asked_of_each = any(cue.target == "both" for part in parts for cue in index.cues.find(part))
+    if len(undecided) > 1 and not reading.other_act and asked_of_each:
+        # "le médecin hésite entre une radiofréquence et une embolisation : à quoi sert chacune
+        # des deux ?": each one's answer.
+        reading.procedures, reading.named_by = undecided, "name"
+    elif len(undecided) > 1 and not reading.other_act:
         reading.procedures, reading.candidates, reading.named_by = [], undecided, "context"
         reading.undecided = True
     excluded = [n.procedure for n in named if n.status == "excluded" and n.procedure]
@@ -357,7 +362,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
             candidate
             for n in named
             if n.part == number and n.mention.target.kind == "ambiguous" and n.status in MEANT
-            for candidate in _procedures_of(index, n)
+            for candidate in _stood_for(index, n, named, reading.procedures)
         ]
         stood_for += [again_on_an_organ[number]] if number in again_on_an_organ else []
         part.procedures = [p for p in reading.procedures if p in in_part or p in stood_for]
@@ -922,6 +927,20 @@ def _procedures_of(index: KnowledgeIndex, n: Named) -> List[str]:
     if kind == "ambiguous":
         return list(index.knowledge.ambiguous_words[int(target_id)].candidates)
     return [target_id] if kind == "procedure" else []
+
+
+def _stood_for(index: KnowledgeIndex, generic: Named, named: List[Named], procedures: List[str]) -> List[str]:
+    """The procedures of the message a generic word can mean; of several, those named with that
+    word ("une néphrostomie … un drainage d'abcès. … Et le drainage, c'est risqué ?")."""
+    meant = [p for p in _procedures_of(index, generic) if p in procedures]
+    said_with_it = {
+        n.procedure
+        for n in named
+        if n.mention.target.kind == "procedure" and generic.mention.words in n.mention.words.split()
+    }
+    if len(meant) < 2:
+        return meant
+    return [p for p in meant if p in said_with_it] or meant
 
 
 def _set_aside_the_one_after_which(parts: Sequence[str], named: List[Named], read: Sequence[Part]) -> None:

@@ -355,6 +355,7 @@ class KnowledgeIndex:
                 "reference",
                 "clinic_act",
                 "undecided",
+                "both",
                 "not_asked",
                 *ORDINALS,
             )

@@ -208,6 +208,8 @@ class ReadingCues(StrictModel):
     mistake: List[Text] = []  # "ah non pardon": a correction that also sets aside the procedure discussed
     # "soit …, soit …", "le médecin hésite entre": the patient does not know which act it will be
     undecided: List[Text] = []
+    # "le médecin hésite entre …: à quoi sert chacune des deux ?": the question asked of each
+    both: List[Text] = []
     # "je ne vous demande pas comment ça se passe": the questions of that part are not asked
     not_asked: List[Text] = []
     # "une biopsie puis une thermoablation : pour la deuxième, je reste combien ?": the procedure

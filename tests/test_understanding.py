@@ -1689,6 +1689,57 @@ def test_going_home_alone_by_bus_is_how_one_gets_home_not_the_stay():
     assert [(a.procedure, a.kind, a.topic) for a in decision.asked] == [("infiltration", None, "driving")]
 
 
+def test_a_question_asked_of_each_procedure_hesitated_between_answers_each():
+    text = (
+        "Le médecin hésite entre une radiofréquence de ma tumeur du rein et une embolisation de l'artère "
+        "qui la nourrit. À quoi sert chacune des deux ?"
+    )
+    assert asked(text) == ("answer", [("thermoablation", "purpose"), ("angiographie", "purpose")])
+    # Not asked of each: which one.
+    decision = decision_for("le médecin hésite entre une biopsie et une thermoablation, ça dure combien ?")
+    assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "thermoablation"])
+
+
+def test_soit_before_a_verb_hesitates_between_what_each_verb_does():
+    text = (
+        "ils vont soit prélever soit brûler quelque chose dans mon poumon, "
+        "je me souviens plus lequel des deux. ça dure combien ?"
+    )
+    decision = decision_for(text)
+    assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "thermoablation"])
+
+
+def test_a_generic_word_stands_for_the_procedure_named_with_it():
+    text = "une néphrostomie et un drainage d'abcès dans l'abdomen. Le drainage, c'est risqué ?"
+    assert asked(text) == ("answer", [("drainage_collection", "risks")])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Ils vont me mettre une aiguille près de la colonne pour injecter un produit qui calme la "
+            "douleur qui me descend dans la jambe. Quels sont les risques ?",
+            ("infiltration", "risks"),
+        ),
+        (
+            "Une fine aiguille va aller chercher un morceau de mon rein pour le regarder au microscope. "
+            "C'est sous anesthésie ?",
+            ("biopsie", "anaesthesia"),
+        ),
+    ],
+)
+def test_an_act_told_in_lay_words_with_another_word_of_it_is_that_procedure(text, expected):
+    decision = decision_for(text)
+    assert [(a.procedure, a.kind) for a in decision.asked] == [expected] and decision.described
+
+
+def test_the_stay_and_the_overview_in_more_words():
+    text = "Pour la chimiothérapie ciblée par angiographie, je serai libéré à quelle heure ?"
+    assert asked(text) == ("answer", [("angiographie", "hospital_stay")])
+    assert asked("La néphrostomie, c'était quoi déjà ?") == ("answer", [("nephrostomie", "overview")])
+
+
 def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
     decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
