@@ -280,6 +280,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     _carry_the_past_to_the_next_part(index, parts, named, reading.parts)
     reading.corrects, reading.mistaken = _apply_corrections(index, parts, named)
     _exclude_names_denied_after(index, parts, named, reading.parts)
+    _exclude_what_is_set_aside_after(index, parts, named)
     complement_denied = _exclusions_of_a_complement(index, parts, named)
     reading.refers_to_an_act = any(
         cue.target in ("reference", "clinic_act") for part in parts for cue in index.cues.find(part)
@@ -528,8 +529,11 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
     # A topic's words within a longer question phrase ask nothing ("me préparer un sac" is the stay).
     # (And a kind's words within a longer topic phrase ask nothing: "une fois rentré à la maison,
     # que dois-je surveiller ?" is not the stay.)
+    # ("je ne mange pas le matin de ma néphrostomie ?" asks about fasting.)
     topic_phrases = [
-        t for t in index.not_covered_topics.find(stemmed) if not any(_overlaps(t, kind) for kind in found)
+        t
+        for t in _found_through_negation(index.not_covered_topics, stemmed)
+        if not any(_overlaps(t, kind) for kind in found)
     ]
     topics = targets(topic_phrases)
     # Question words inside a procedure's name ask nothing ("grossir le foie", "dans les voies
@@ -848,6 +852,20 @@ def _exclude_names_denied_after(
         denied_at_the_end = bool(others) and _denied_at_the_end(index, parts[n.part], read[n.part], n)
         if (after or denied_at_the_end) and _denied_after(index, parts, named, n):
             n.status = "excluded"
+
+
+def _exclude_what_is_set_aside_after(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> None:
+    """ "On m'a proposé une biopsie du foie et une embolisation portale. Pas la biopsie, l'autre :
+    elle sert à quoi ?": a procedure set aside after it was named is not meant, when another is
+    (but "pas la biopsie du poumon" sets aside a site, not the biopsy)."""
+    for n in named:
+        if n.status != "excluded" or n.mention.target.kind != "procedure" or index.organs.find(parts[n.part]):
+            continue
+        same = [m for m in named if m.procedure == n.procedure and m is not n]
+        others_meant = any(m.status in MEANT and m.procedure not in (None, n.procedure) for m in named)
+        if others_meant and all((m.part, m.mention.start) < (n.part, n.mention.start) for m in same):
+            for m in same:
+                m.status = "excluded"
 
 
 def _denied_at_the_end(index: KnowledgeIndex, text: str, part: Part, n: Named) -> bool:

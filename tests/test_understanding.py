@@ -1740,6 +1740,50 @@ def test_the_stay_and_the_overview_in_more_words():
     assert asked("La néphrostomie, c'était quoi déjà ?") == ("answer", [("nephrostomie", "overview")])
 
 
+def test_a_procedure_set_aside_after_it_was_named_is_not_answered():
+    text = (
+        "On m'a proposé deux choses, une biopsie du foie et une embolisation portale. "
+        "Pas la biopsie, l'autre : elle sert à quoi exactement ?"
+    )
+    assert asked(text) == ("answer", [("embolisation_portale", "purpose")])
+
+
+def test_a_topic_a_negation_splits_is_asked():
+    text = "je ne mange pas le matin de ma néphrostomie ? et on ne m'endort pas complètement ?"
+    decision = decision_for(text)
+    assert [(a.procedure, a.kind, a.topic) for a in decision.asked] == [
+        ("nephrostomie", None, "fasting"),
+        ("nephrostomie", "anaesthesia", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, candidates",
+    [
+        (
+            "Pour ma tumeur au rein ils hésitent entre la brûler avec une aiguille ou boucher l'artère "
+            "qui la nourrit, je sais pas encore lequel. Combien de temps à l'hôpital ?",
+            {"thermoablation", "angiographie"},
+        ),
+        (
+            "On va m'enfoncer une aiguille dans mon nodule du poumon, soit pour en prendre un bout soit pour "
+            "le détruire. C'est dangereux ?",
+            {"biopsie", "thermoablation"},
+        ),
+    ],
+)
+def test_a_hesitation_between_two_acts_told_in_lay_words_asks_which(text, candidates):
+    decision = decision_for(text)
+    assert decision.outcome == "clarify" and candidates <= set(decision.candidates)
+
+
+def test_rien_de_sets_a_site_aside():
+    text = (
+        "Ma biopsie, ce n'est rien de profond, c'est une petite boule juste sous la peau du bras. Je reste ?"
+    )
+    assert [(a.kind, a.organ) for a in decision_for(text).asked] == [("hospital_stay", "superficiel")]
+
+
 def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
     decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
