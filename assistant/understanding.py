@@ -307,6 +307,9 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         n.part for n in named if n.status == "excluded" and not _another_way_of_doing(index, n, named)
     } - {n.part for n in named if n.status != "excluded"}
     excluded_only |= complement_denied
+    # "pas celle qu'on fait sur le foie avant une hépatectomie, l'autre": what it says is of the
+    # one set aside.
+    excluded_only |= {number for number, part in enumerate(parts) if _sets_aside_by_a_pronoun(index, part)}
     meant_text = " ".join(part for number, part in enumerate(parts) if number not in excluded_only)
     _read_subject(index, reading, meant or past, meant_text)
     if reading.named_by == "name" and not reading.other_act:
@@ -866,6 +869,15 @@ def _exclude_what_is_set_aside_after(index: KnowledgeIndex, parts: Sequence[str]
         if others_meant and all((m.part, m.mention.start) < (n.part, n.mention.start) for m in same):
             for m in same:
                 m.status = "excluded"
+
+
+def _sets_aside_by_a_pronoun(index: KnowledgeIndex, part: str) -> bool:
+    """ "pas celle du foie": an exclusion cue right before a word standing for a generic word."""
+    words = part.split()
+    return any(
+        _excludes(cue, words) and words[cue.end : cue.end + 1] and words[cue.end] in index.standing_for_a_word
+        for cue in index.cues.find(part)
+    )
 
 
 def _denied_at_the_end(index: KnowledgeIndex, text: str, part: Part, n: Named) -> bool:

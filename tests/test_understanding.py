@@ -1784,6 +1784,15 @@ def test_rien_de_sets_a_site_aside():
     assert [(a.kind, a.organ) for a in decision_for(text).asked] == [("hospital_stay", "superficiel")]
 
 
+def test_what_is_said_of_the_one_set_aside_with_a_pronoun_does_not_point_to_it():
+    text = (
+        "Pas celle qu'on fait sur le foie avant une hépatectomie, l'autre, celle pour arrêter un "
+        "saignement. C'est quoi exactement ?"
+    )
+    pending = ["angiographie", "embolisation_portale"]
+    assert asked(text, candidates=pending) == ("answer", [("angiographie", "overview")])
+
+
 def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
     decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
