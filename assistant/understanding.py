@@ -1232,6 +1232,11 @@ def decide(
     all_ids = _procedure_ids(index)
     current = _procedure_id(index, slots.get("procedure"))
     corrected_to_another = reading.named_by in ("generic", "context") and reading.candidates != [current]
+    # (Not words that fit the one discussed too: "la biopsie du rein" / "non pardon, je voulais dire
+    # le geste lui-même, l'aiguille et tout ça, ça prend combien de temps ?" corrects the question.)
+    corrected_to_another = corrected_to_another and not (
+        reading.named_by == "context" and current in reading.candidates
+    )
     # "euh non, je ne suis plus sûre du nom, je l'ai confondu": the name said before is not known.
     corrected_to_another = corrected_to_another or (reading.doubts_the_name and not reading.named_by)
     discussed_set_aside = current in reading.excluded or (reading.mistaken and corrected_to_another)
@@ -1319,7 +1324,10 @@ def decide(
     elif current:
         # "et ça se passe où ?" after the nephrostomy: the procedure's, unless the words ask in
         # general ("où se passent vos gestes ?").
-        asks_of_it = bool(precise) and not reading.general_topic
+        # ("ça se passe comment ?" too, in words all known: not "comment on fait une tarte ?"; nor
+        # "c'est quoi …", "pourquoi …", which may ask anything.)
+        how = "how_it_is_done" in kinds and not reading.unfamiliar
+        asks_of_it = bool(precise or how) and not reading.general_topic
         if not procedure_intent and not reading.organs and not words_overrule and not asks_of_it:
             return Decision("none")
         procedures = [current]  # a follow-up: "et ça dure combien ?"

@@ -1793,6 +1793,32 @@ def test_what_is_said_of_the_one_set_aside_with_a_pronoun_does_not_point_to_it()
     assert asked(text, candidates=pending) == ("answer", [("angiographie", "overview")])
 
 
+def test_a_follow_up_asking_how_it_is_done_in_known_words_is_about_the_procedure_discussed():
+    assert asked("sa se pass coman", "nlu_fallback", procedure="biopsie") == (
+        "answer",
+        [("biopsie", "how_it_is_done")],
+    )
+    # Not a question on something else, nor "pourquoi …", which may ask anything.
+    assert decision_for("comment on fait une tarte ?", "nlu_fallback", procedure="biopsie").outcome == "none"
+    assert decision_for("pourquoi le ciel est bleu ?", "nlu_fallback", procedure="biopsie").outcome == "none"
+
+
+def test_a_mistake_owned_with_words_that_fit_the_procedure_discussed_corrects_the_question():
+    text = (
+        "non pardon je voulais dire le geste lui-même, l'aiguille et tout ça, ça prend combien de temps "
+        "sur la table ?"
+    )
+    assert asked(text, procedure="biopsie", aspects=["hospital_stay"]) == (
+        "answer",
+        [("biopsie", "duration")],
+    )
+
+
+def test_a_camera_through_the_mouth_is_an_endoscopy_the_page_does_not_describe():
+    text = "On doit me passer une caméra par la bouche pour regarder mon estomac, ça dure combien de temps ?"
+    assert decision_for(text).outcome == "not_described"
+
+
 def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
     decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
