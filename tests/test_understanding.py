@@ -542,6 +542,15 @@ def test_an_angio_of_the_belly_is_the_visceral_angiography_but_not_an_angio_mri(
     assert decision_for("une angio-IRM du ventre, ça dure combien ?").outcome == "not_described"
 
 
+@pytest.mark.parametrize(
+    "typed, meant", [("dosr", "dors"), ("lnog", "long"), ("sret", "sert"), ("sosr", "sors")]
+)
+def test_two_letters_typed_the_wrong_way_round_are_read_as_the_files_word(typed, meant):
+    vocabulary = INDEX.vocabulary
+    assert typed not in vocabulary.words and meant in vocabulary.words
+    assert vocabulary.correct(typed) == meant
+
+
 @pytest.mark.parametrize("typed", ["quon", "pourrai", "maths"])
 def test_a_short_sound_is_no_reason_to_read_a_word_as_another(typed):
     assert INDEX.vocabulary.correct(typed) == typed
