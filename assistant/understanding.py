@@ -97,6 +97,8 @@ DENIED_WORD_LINKS = DETERMINERS | {"a", "au", "aux", "dans", "sur"}
 MEANT = ("meant", "current")
 # A pronoun right before "fait mal": pain told as a symptom ("me fait mal"), not asked about.
 SYMPTOM_TOLD = [[pronoun] for pronoun in ("me", "m", "te", "lui", "leur")]
+# "si" before "pas": a hypothesis on the procedure, not a procedure set aside.
+HYPOTHESIS = "si"
 # "comme" right before an act the page does not describe: a comparison, not the act asked about.
 COMPARISON = "comme"
 # A site outside a procedure's scope this many words after "comme" is a comparison too.
@@ -538,11 +540,12 @@ def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) ->
         for t in _found_through_negation(index.not_covered_topics, stemmed)
         if not any(_overlaps(t, kind) for kind in found)
     ]
-    topics = targets(topic_phrases)
     # Question words inside a procedure's name ask nothing ("grossir le foie", "dans les voies
     # biliaires"), nor those the patient says they do not ask ("je ne vous demande pas comment…").
     cues = index.cues.find(part)
     not_asked = any(cue.target == "not_asked" for cue in cues)
+    # ("je ne vais pas vous demander le prix": nor the topics.)
+    topics = [] if not_asked else targets(topic_phrases)
     # A kind's words inside a longer phrase of another kind ask nothing either: "c'est quoi
     # comme technique" asks what it is, not how it is done; nor inside what an act does ("pour
     # le faire grossir").
@@ -658,6 +661,8 @@ def _status(
             continue
         if _negates_a_question_word(index, words, cue):
             continue  # "on ne m'endort pas pour la biopsie ?": the question is negated, not the biopsy
+        if HYPOTHESIS in words[: cue.start]:
+            continue  # "et si on ne fait pas l'embolisation portale, qu'est-ce qui se passe ?"
         between = words[cue.end : mention.start]
         if all(word in DETERMINERS for word in between):
             another = any(s.target != mention.target and s.target.kind == "procedure" for s in subjects)
@@ -707,9 +712,13 @@ def _had_before_now_on_an_organ(
     for number, part in enumerate(parts):
         said_now = any(cue.target == "current" for cue in index.cues.find(part))
         before = [n.procedure for n in past if n.part < number]
-        named_here = any(n.part == number for n in named)
-        if said_now and before and not named_here and len(_most_specific_organs(index, part)) == 1:
-            again[number] = before[-1]
+        if not said_now or not before:
+            continue
+        # The organ in that part, or in the next one ("là elle doit en refaire une, au rein encore").
+        for told in (number, number + 1)[: 2 if not _most_specific_organs(index, part) else 1]:
+            named_there = any(n.part == told for n in named)
+            if told < len(parts) and not named_there and len(_most_specific_organs(index, parts[told])) == 1:
+                again[told] = before[-1]
     return again
 
 
@@ -779,8 +788,17 @@ def _corrections(index: KnowledgeIndex, parts: Sequence[str]) -> List[Tuple[int,
         (number, cue.start, cue.target)
         for number, part in enumerate(parts)
         for cue in _cues_outside_questions(index, part)
-        if cue.target in ("correction", "mistake") and part.split()[cue.start - 1 : cue.start] != ["et"]
+        if cue.target in ("correction", "mistake")
+        and part.split()[cue.start - 1 : cue.start] != ["et"]
+        and not _said_in_passing(cue, part)
     ]
+
+
+def _said_in_passing(cue: Mention, part: str) -> bool:
+    """ "c'est quoi en fait ?": a correction word ending a part after other words corrects nothing
+    after it (but "non" does: "une biopsie, euh non, une néphrostomie")."""
+    ends_the_part = cue.start > 0 and cue.end == len(part.split())
+    return cue.target == "correction" and ends_the_part and "non" not in cue.words.split()
 
 
 def _last_correction(corrections: Sequence[Tuple[int, int, str]]) -> Tuple[int, int]:

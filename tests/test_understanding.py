@@ -1828,6 +1828,61 @@ def test_a_camera_through_the_mouth_is_an_endoscopy_the_page_does_not_describe()
     assert decision_for(text).outcome == "not_described"
 
 
+def test_a_correction_word_ending_a_part_corrects_nothing_after_it():
+    text = (
+        "Mais une angiographie viscérale, c'est quoi en fait ? Mon gastro en a parlé en passant et je "
+        "n'ai pas osé lui redemander."
+    )
+    assert asked(text) == ("answer", [("angiographie", "overview")])
+
+
+def test_non_ending_a_part_still_corrects():
+    text = "une biopsie, euh non, une néphrostomie. c'est fait sous anesthésie générale ?"
+    assert asked(text) == ("answer", [("nephrostomie", "anaesthesia")])
+
+
+def test_a_topic_the_patient_says_they_do_not_ask_is_not_answered():
+    text = "Bon, je ne vais pas vous demander le prix ni rien. Mais une angiographie viscérale, c'est quoi ?"
+    assert asked(text) == ("answer", [("angiographie", "overview")])
+
+
+def test_a_procedure_after_pas_in_a_hypothesis_is_not_set_aside():
+    text = "Et si on ne fait PAS l'embolisation portale, qu'est-ce qui se passe ? Pourquoi y tient-il ?"
+    assert asked(text) == ("answer", [("embolisation_portale", "purpose")])
+
+
+def test_the_procedure_to_do_again_is_on_the_organ_said_after_it():
+    text = (
+        "Ma fille n'a pas été endormie pour sa biopsie de rein l'an dernier, et elle n'a pas dormi à "
+        "l'hôpital non plus. Là elle doit en refaire une, au poumon cette fois. Elle va rester combien "
+        "de temps ?"
+    )
+    assert [(a.procedure, a.kind, a.organ) for a in decision_for(text).asked] == [
+        ("biopsie", "hospital_stay", "poumon")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Sur l'embolisation portale : c'est quoi, et au bout de combien de temps on m'opère du foie ?",
+            [("embolisation_portale", "overview"), ("embolisation_portale", "delay")],
+        ),
+        ("la termo du rein ca dur cmb de tps le gest lui mm", [("thermoablation", "duration")]),
+        ("ma fame doi avoir un stent bilier par la peau cmt ca se passe", [("biliaire", "how_it_is_done")]),
+    ],
+)
+def test_more_questions_in_words_patients_use(text, expected):
+    assert asked(text) == ("answer", expected)
+
+
+def test_a_drain_fallen_out_an_hour_ago_is_an_emergency():
+    assert INDEX.emergency_signs_in("jai un drin ds le rin pr evacu les urine il é tombé ya 1h") == [
+        "drain_out"
+    ]
+
+
 def test_an_organ_alone_does_not_decide_a_generic_word_between_procedures_done_on_it():
     decision = decision_for("on va me faire une ponction du poumon, je reste dormir ?")
     assert (decision.outcome, sorted(decision.candidates)) == ("clarify", ["biopsie", "drainage_collection"])
