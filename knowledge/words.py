@@ -200,12 +200,13 @@ class Vocabulary:
             return self.texted[word]
         if word in self.words or word in self.french or word.isdigit():
             return word
-        # Two letters typed the wrong way round: "dosr", "lnog", "sret" (one word of the file only).
-        swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
-        known = sorted(swapped & self.words) if len(word) >= MIN_SOUNDALIKE_WORD_LENGTH else []
-        if len(known) == 1:
-            return known[0]
         if len(word) < MIN_FUZZY_UNKNOWN_WORD_LENGTH:
+            # Two letters typed the wrong way round in a word too short to be read by closeness:
+            # "dosr", "lnog", "sret" (when that makes one word of the file only).
+            swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
+            known = sorted(swapped & self.words) if len(word) >= MIN_SOUNDALIKE_WORD_LENGTH else []
+            if len(known) == 1:
+                return known[0]
             return self._sounding_alike(word) if len(word) >= MIN_SOUNDALIKE_WORD_LENGTH else word
         for elided in ELISIONS:
             rest = word[len(elided) :]
