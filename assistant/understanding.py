@@ -715,10 +715,10 @@ def _had_before_now_on_an_organ(
         if not said_now or not before:
             continue
         # The organ in that part, or in the next one ("là elle doit en refaire une, au rein encore").
-        for told in (number, number + 1)[: 2 if not _most_specific_organs(index, part) else 1]:
-            named_there = any(n.part == told for n in named)
-            if told < len(parts) and not named_there and len(_most_specific_organs(index, parts[told])) == 1:
-                again[told] = before[-1]
+        told = number if _most_specific_organs(index, part) else number + 1
+        named_there = any(n.part == told for n in named)
+        if told < len(parts) and not named_there and len(_most_specific_organs(index, parts[told])) == 1:
+            again[told] = before[-1]
     return again
 
 
@@ -893,7 +893,7 @@ def _sets_aside_by_a_pronoun(index: KnowledgeIndex, part: str) -> bool:
     """ "pas celle du foie": an exclusion cue right before a word standing for a generic word."""
     words = part.split()
     return any(
-        _excludes(cue, words) and words[cue.end : cue.end + 1] and words[cue.end] in index.standing_for_a_word
+        _excludes(cue, words) and cue.end < len(words) and words[cue.end] in index.standing_for_a_word
         for cue in index.cues.find(part)
     )
 

@@ -224,9 +224,7 @@ class Vocabulary:
         # "repousser", nor "explications" a misspelt "complications" ("andormir" is "endormir").
         similar = [w for w in self._long_words if _same_start(w, word) and abs(len(w) - len(word)) <= 1]
         close = difflib.get_close_matches(word, similar, n=2, cutoff=FUZZY_CUTOFF)
-        if close:
-            return self._closest_in_writing(word, close)
-        return self._sounding_alike(word)
+        return self._closest_in_writing(word, close) if close else word
 
     def _sounding_alike(self, word: str) -> str:
         # Typed as heard: the file's word that sounds the same ("koman": "comment"); of several
