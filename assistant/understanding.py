@@ -275,7 +275,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
             for mention in subjects
         ]
         reading.parts.append(_read_part(index, part, subjects))
-        not_asked = any(cue.target == "not_asked" for cue in index.cues.find(part))
+        not_asked = _says(index, part, "not_asked")
         if not_asked and number and not reading.parts[-1].kinds:
             # "je sais qu'il y a une anesthésie locale, ce n'est pas ma question : …"
             reading.parts[-2].kinds = []
@@ -328,7 +328,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     ]
     reading.doubts_the_name = bool(doubts)
     undecided = _undecided_between(index, parts, reading, named, doubts, meant_text)
-    asked_of_each = any(cue.target == "both" for part in parts for cue in index.cues.find(part))
+    asked_of_each = any(_says(index, part, "both") for part in parts)
     if len(undecided) > 1 and not reading.other_act and asked_of_each:
         # "le médecin hésite entre une radiofréquence et une embolisation : à quoi sert chacune
         # des deux ?": each one's answer.
@@ -341,7 +341,8 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     # A procedure named as had before and as meant ("j'ai eu une biopsie du poumon l'an dernier,
     # cette fois c'est une biopsie du foie"): the parts where it is meant say which one.
     meant_ids = {n.procedure for n in named if n.status in MEANT}
-    again_on_an_organ = _had_before_now_on_an_organ(index, parts, named)
+    said_now = [_says(index, part, "current") for part in parts]
+    again_on_an_organ = _had_before_now_on_an_organ(index, parts, named, said_now)
     meant_ids |= set(again_on_an_organ.values())
     narrated: Set[int] = set()
     narrated_kinds: List[str] = []
@@ -354,9 +355,8 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
         told_before = [n for n in named if n.part == number and n.procedure in meant_ids]
         in_this_part = [n for n in named if n.part == number]
         # (The parts after it that name nothing tell it too, until one says "cette fois".)
-        goes_on = number - 1 in narrated and not in_this_part
-        said_now = any(cue.target == "current" for cue in index.cues.find(parts[number]))
-        if (told_before and all(n.status == "past" for n in told_before)) or (goes_on and not said_now):
+        goes_on = number - 1 in narrated and not in_this_part and not said_now[number]
+        if (told_before and all(n.status == "past" for n in told_before)) or goes_on:
             # "la dernière fois, pour ma biopsie sous la peau, je suis reparti tout de suite":
             # what that part tells is the one had before, not a question on the one meant.
             narrated_kinds += part.kinds
@@ -700,26 +700,31 @@ def _carry_the_past_to_the_next_part(
 
 
 def _had_before_now_on_an_organ(
-    index: KnowledgeIndex, parts: Sequence[str], named: List[Named]
+    index: KnowledgeIndex, parts: Sequence[str], named: List[Named], said_now: Sequence[bool]
 ) -> Dict[int, str]:
-    """ "j'ai déjà eu une biopsie du poumon, cette fois c'est le rein": a part that says "now" and
-    names an organ but no procedure, when the only procedure named was had before, is that
-    procedure again, on that organ (its number, the procedure)."""
+    """ "j'ai déjà eu une biopsie du poumon, cette fois c'est le rein": a part that says "now"
+    (`said_now`, by part) and names an organ but no procedure, when the only procedure named was
+    had before, is that procedure again, on that organ (its number, the procedure)."""
     past = [n for n in named if n.status == "past" and n.procedure]
     if not past or any(n.status in MEANT for n in named):
         return {}
+    organs = [_most_specific_organs(index, part) for part in parts]
     again: Dict[int, str] = {}
-    for number, part in enumerate(parts):
-        said_now = any(cue.target == "current" for cue in index.cues.find(part))
+    for number in range(len(parts)):
         before = [n.procedure for n in past if n.part < number]
-        if not said_now or not before:
+        if not said_now[number] or not before:
             continue
         # The organ in that part, or in the next one ("là elle doit en refaire une, au rein encore").
-        told = number if _most_specific_organs(index, part) else number + 1
+        told = number if organs[number] else number + 1
         named_there = any(n.part == told for n in named)
-        if told < len(parts) and not named_there and len(_most_specific_organs(index, parts[told])) == 1:
+        if told < len(parts) and not named_there and len(organs[told]) == 1:
             again[told] = before[-1]
     return again
+
+
+def _says(index: KnowledgeIndex, text: str, cue_kind: str) -> bool:
+    """A reading cue of that kind is in the text ("current": "cette fois", "both": "chacune des deux")."""
+    return any(cue.target == cue_kind for cue in index.cues.find(text))
 
 
 def _negates_a_question_word(index: KnowledgeIndex, words: Sequence[str], cue: Mention) -> bool:
@@ -1133,7 +1138,7 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     reading.candidates = leaders + by_organ
     if len(leaders) != 1:
         return
-    clinic_act = any(cue.target == "clinic_act" for cue in index.cues.find(text))
+    clinic_act = _says(index, text, "clinic_act")
     reason = leaders[0] in targets(stated) or (clinic_act and not by_organ)
     # "détruire ma tumeur en la chauffant": what the act does, with another word pointing to it.
     acted = [m for m in index.acts.find(text) if m.start not in denied and m.target == leaders[0]]
