@@ -98,7 +98,9 @@ class ReplyRecogniser:
             self.known[pain] = Observed("general", topic="pain_relief", procedure=procedure.id)
         for topic in knowledge.not_covered_topics:
             for about in (None, *knowledge.procedures):
-                self.known[answers.not_covered_topic(knowledge, topic, about).text] = Observed("not_covered")
+                reply = answers.not_covered_topic(knowledge, topic, about).text
+                # The procedure it is about: after "you did not name it, I answer for …".
+                self.known[reply] = Observed("not_covered", procedure=about.id if about else None)
         for topic in answers.GENERAL_TOPICS:
             self.known[answers.answer_general(knowledge, topic).text] = Observed("general", topic=topic)
         self.known[answers.list_procedures(knowledge).text] = Observed("list")

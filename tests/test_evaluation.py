@@ -6,11 +6,14 @@ import re
 
 import pytest
 
+from assistant import answers
+from channels.domain import domain
 from harness.evaluation import (
     EVALUATION_SET,
     FURTHER_EVALUATION_SETS,
     TARGET_RIGHT_SHARE,
     Observed,
+    ReplyRecogniser,
     evaluate,
     judge,
     load_cases,
@@ -102,3 +105,15 @@ def test_the_judge_reads_the_pain_reply_about_a_procedure_as_its_anaesthesia_fac
     general = {"outcome": "general", "topic": "pain_relief"}
     assert judge(general, [pain_of_the_biopsy], ids) == "right"
     assert judge(general, [Observed("general", topic="pain_relief")], ids) == "right"
+
+
+def test_a_not_covered_reply_about_a_described_procedure_is_recognised_as_not_covered(knowledge):
+    """ "On va m'injecter de la cortisone près du nerf. Je pourrai conduire ?": the reply names the
+    procedure described, then says the page is silent on driving; another procedure's is not it."""
+    recogniser = ReplyRecogniser(knowledge, domain())
+    infiltration, biopsy = knowledge.procedure("infiltration"), knowledge.procedure("biopsie")
+    opening = answers.procedure_described(infiltration) + "\n"
+    silent = answers.not_covered_topic(knowledge, "driving", infiltration).text
+    assert recogniser.recognise([{"text": opening + silent}])[0].outcome == "not_covered"
+    other = answers.not_covered_topic(knowledge, "driving", biopsy).text
+    assert recogniser.recognise([{"text": opening + other}])[0].outcome == "unrecognised"
