@@ -162,6 +162,7 @@ class Reading:
     mistaken: bool = False  # "ah non pardon": what was said before, here or earlier, is not meant
     corrects: bool = False  # "non, c'est …", "en fait …", "pardon": corrects what was said
     refers_to_an_act: bool = False  # "l'intervention", "le geste": an act meant, not named
+    of_every_act: bool = False  # "vos gestes", "les interventions": every act, in general
     # procedure -> person ("me", "her", "him"), when two persons have one each
     owners: Dict[str, str] = field(default_factory=dict)
     short: bool = False  # a few words only ("comment ça se passe ?"): a question about the procedure
@@ -200,7 +201,9 @@ class Decision:
     other_act: Optional[str] = None
     outside_site: Optional[Tuple[str, str]] = None
     topic: Optional[str] = None
-    procedure_discussed: Optional[str] = None  # kept for follow-ups after out-of-scope or general replies
+    # Kept for follow-ups after out-of-scope or general replies.
+    procedure_discussed: Optional[str] = None
+    organ_discussed: Optional[str] = None
     # The procedure was not named: the page's act for what the patient described (the reply says which).
     described: bool = False
 
@@ -217,6 +220,8 @@ class Decision:
 
     @property
     def organ(self) -> Optional[str]:
+        if not self.asked:
+            return self.organ_discussed
         organs = {asked.organ for asked in self.asked if asked.procedure == self.procedure}
         return organs.pop() if len(organs) == 1 else None
 
@@ -284,9 +289,9 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     _exclude_names_denied_after(index, parts, named, reading.parts)
     _exclude_what_is_set_aside_after(index, parts, named)
     complement_denied = _exclusions_of_a_complement(index, parts, named)
-    reading.refers_to_an_act = any(
-        cue.target in ("reference", "clinic_act") for part in parts for cue in index.cues.find(part)
-    )
+    cue_kinds = {cue.target for part in parts for cue in index.cues.find(part)}
+    reading.refers_to_an_act = bool(cue_kinds & {"reference", "clinic_act"})
+    reading.of_every_act = "every_act" in cue_kinds
     reading.short = len(" ".join(parts).split()) <= SHORT_MESSAGE_WORDS
     reading.unfamiliar = index.unfamiliar_words(" ".join(parts))
     general = targets(index.general_topics.find(stems(" ".join(parts))))
@@ -320,11 +325,14 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     if len(either) > 1 and not reading.other_act:
         # "une biopsie ou un drainage ?": the patient does not know which; ask.
         reading.procedures, reading.candidates, reading.named_by = [], either, "name"
+    cues_in_order = [(number, cue) for number, part in enumerate(parts) for cue in index.cues.find(part)]
+    settled = [(number, cue.start) for number, cue in cues_in_order if cue.target == "settled"]
+    # "je ne suis pas sûr que ce soit une biopsie… ah si, c'est bien ça": a doubt the patient
+    # settles after is no doubt.
     doubts = [
         (number, cue.end)
-        for number, part in enumerate(parts)
-        for cue in index.cues.find(part)
-        if cue.target == "undecided"
+        for number, cue in cues_in_order
+        if cue.target == "undecided" and not any(place > (number, cue.end) for place in settled)
     ]
     reading.doubts_the_name = bool(doubts)
     undecided = _undecided_between(index, parts, reading, named, doubts, meant_text)
@@ -1350,7 +1358,10 @@ def decide(
         # ("ça se passe comment ?" too, in words all known: not "comment on fait une tarte ?"; nor
         # "c'est quoi …", "pourquoi …", which may ask anything.)
         how = "how_it_is_done" in kinds and not reading.unfamiliar
-        asks_of_it = bool(precise or how) and not reading.general_topic
+        # ("elle se fait dans quelle salle ?" asks of it: its reply gives the general fact too.)
+        general_fact_of_it = reading.general_topic in {GENERAL_FACT_OF_KIND.get(kind) for kind in precise}
+        in_general = reading.general_topic and (reading.of_every_act or not general_fact_of_it)
+        asks_of_it = bool(precise or how) and not in_general
         if not procedure_intent and not reading.organs and not words_overrule and not asks_of_it:
             return Decision("none")
         procedures = [current]  # a follow-up: "et ça dure combien ?"
@@ -1426,9 +1437,10 @@ def decide(
         named_only = answers_pending or intent == "inform_procedure" or reading.names_only
         chosen = pending_kinds if named_only else []
     elif intent == "out_of_scope":
-        return Decision("out_of_scope", procedure_discussed=procedures[0])
+        return Decision("out_of_scope", procedure_discussed=procedures[0], organ_discussed=organ)
     elif general_intent and intent not in QUESTION_KIND_OF_INTENT:
-        return Decision("general", topic=GENERAL_TOPIC_OF_INTENT[intent], procedure_discussed=procedures[0])
+        topic = GENERAL_TOPIC_OF_INTENT[intent]
+        return Decision("general", topic=topic, procedure_discussed=procedures[0], organ_discussed=organ)
     else:
         chosen = _kinds_of(intent_kind) or pending_kinds
     chosen = chosen or ["overview"]

@@ -208,6 +208,7 @@ class ReadingCues(StrictModel):
     mistake: List[Text] = []  # "ah non pardon": a correction that also sets aside the procedure discussed
     # "soit …, soit …", "le médecin hésite entre": the patient does not know which act it will be
     undecided: List[Text] = []
+    settled: List[Text] = []  # "ah si, c'est bien ça": the doubt said before is settled
     # "le médecin hésite entre …: à quoi sert chacune des deux ?": the question asked of each
     both: List[Text] = []
     # "je ne vous demande pas comment ça se passe": the questions of that part are not asked
@@ -220,6 +221,8 @@ class ReadingCues(StrictModel):
     reference: List[Text] = []  # "l'intervention qu'on me propose": an act meant, not named
     # "sous scanner", "que vous faites": the clinic's own act meant, not named
     clinic_act: List[Text] = []
+    # "vos gestes", "les interventions": every act, in general (not the procedure discussed)
+    every_act: List[Text] = []
     linking: List[Text] = []  # words that link names without asking anything
     # "pas le drain de la vésicule, celui du rein": a word that stands for the generic word before it.
     standing_for_a_word: List[Text] = []

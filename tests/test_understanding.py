@@ -821,6 +821,29 @@ def test_where_after_a_procedure_is_where_that_procedure_is_done():
     assert asked_of(follow_up) == [("nephrostomie", "location")]
     in_general = decision_for("où se passent vos gestes ?", "ask_location", procedure="nephrostomie")
     assert in_general.outcome in ("none", "general") and not in_general.asked
+    # "Which room" with nothing that says every act: the room of the one discussed (whose reply
+    # gives the page's general fact on the rooms too).
+    which_room = decision_for(
+        "elle se fait dans quelle salle svp ?", "ask_location", procedure="nephrostomie"
+    )
+    assert asked_of(which_room) == [("nephrostomie", "location")]
+    for text in (
+        "dans quelle salle se font les interventions ?",
+        "en général, c'est fait dans quelle salle ?",
+    ):
+        in_general = decision_for(text, "ask_location", procedure="nephrostomie")
+        assert in_general.outcome in ("none", "general") and not in_general.asked, text
+
+
+def test_the_organ_of_a_procedure_told_without_a_question_holds_for_the_next_question():
+    """ "Mon mari passe une biopsie du poumon demain" (read as off-topic by the classifier) /
+    "on le garde combien de temps ?": the lung's stay."""
+    told = decision_for("Mon mari passe une biopsie du poumon demain", "out_of_scope")
+    assert (told.procedure, told.organ) == ("biopsie", "poumon")
+    stay = decision_for(
+        "on le garde combien de temps ?", "ask_hospital_stay", procedure="biopsie", organ="poumon"
+    )
+    assert [(a.procedure, a.kind, a.organ) for a in stay.asked] == [("biopsie", "hospital_stay", "poumon")]
 
 
 def test_of_words_that_sound_alike_the_french_one_is_read():
@@ -2062,3 +2085,21 @@ def test_a_ligature_is_read_as_its_two_letters():
     assert normalize("Cœur, sœur, Œdème") == "coeur soeur oedeme"
     decision = decision_for("radiofréquence pour mon cœur, je reste combien ?", "ask_hospital_stay")
     assert decision.outcome == "not_described"
+
+
+def test_a_doubt_the_patient_settles_after_is_no_doubt():
+    settled = (
+        "Je ne suis pas sûr que ce soit une biopsie... ah si, c'est bien ça, une biopsie du foie. "
+        "Elle dure combien ?"
+    )
+    assert asked_of(decision_for(settled, "ask_duration")) == [("biopsie", "duration")]
+    doubt = "je ne sais plus si c'est une biopsie ou une thermoablation, ça dure combien ?"
+    decision = decision_for(doubt, "ask_duration")
+    assert (decision.outcome, decision.candidates) == ("clarify", ["biopsie", "thermoablation"])
+
+
+def test_a_precise_question_on_an_act_of_interventional_radiology_asks_which_act():
+    text = "je vais avoir un acte de radiologie interventionnelle, je sors le jour meme ?"
+    decision = decision_for(text, "ask_interventional_radiology")
+    assert (decision.outcome, decision.pending) == ("clarify", ["hospital_stay"])
+    assert decision.candidates == ALL_IDS
