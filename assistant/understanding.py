@@ -946,7 +946,9 @@ def _cues_outside_questions(index: KnowledgeIndex, part: str) -> List[Mention]:
 
 def _exclusions_of_a_complement(index: KnowledgeIndex, parts: Sequence[str], named: List[Named]) -> Set[int]:
     """ "ce n'est pas une biopsie du poumon mais d'un ganglion sous la peau": the next part is
-    a complement of the excluded name that names an organ or a site, the exclusion bears on it.
+    a complement of the excluded name that names an organ or a site, or names another organ than
+    the one said right after the name ("pas une biopsie profonde, c'est superficiel"): the
+    exclusion bears on it.
     The procedure is meant; the parts whose words no longer hold are returned."""
     denied: Set[int] = set()
     for n in named:
@@ -958,7 +960,12 @@ def _exclusions_of_a_complement(index: KnowledgeIndex, parts: Sequence[str], nam
         sites = index.organs.find(complement) or [
             m for m in index.context.find(complement) if m.target == Target("outside", n.procedure)
         ]
-        if starts_with_a_complement and sites and not any(m.part == following for m in named):
+        # "ce n'est pas une biopsie profonde, c'est superficiel": the organ said right after the
+        # name is what is set aside, when the next part names another organ and no other act.
+        organ_set_aside = any(0 <= m.start - n.mention.end <= 1 for m in index.organs.find(parts[n.part]))
+        another_organ = organ_set_aside and bool(index.organs.find(complement))
+        complement_bears_it = (starts_with_a_complement and bool(sites)) or another_organ
+        if complement_bears_it and not any(m.part == following for m in named):
             n.status = "meant"
             denied.add(n.part)
     return denied
@@ -1384,6 +1391,14 @@ def decide(
             # "comment soulagez-vous la douleur pendant vos gestes ?", "vos gestes font mal ? vous
             # endormez les gens ?": a general question.
             return Decision("general", topic=reading.general_topic)
+        if (
+            reading.of_every_act
+            and len(general_facts_asked) == 1
+            and set(precise) <= set(GENERAL_FACT_OF_KIND)
+        ):
+            # "c'est au bloc ou en radiologie, vos interventions ?": asked of every act, the
+            # page's general fact.
+            return Decision("general", topic=general_facts_asked.pop())
         understood = precise or reading.organs
         # "un geste de radiologie interventionnelle le 12, je sors le jour même ?": a precise
         # question on an act meant, not named, is no general question.

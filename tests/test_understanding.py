@@ -835,6 +835,18 @@ def test_where_after_a_procedure_is_where_that_procedure_is_done():
         assert in_general.outcome in ("none", "general") and not in_general.asked, text
 
 
+def test_where_every_act_is_done_is_the_general_fact_on_the_rooms():
+    for text in (
+        "c'est au bloc opératoire ou en radiologie vos interventions ?",
+        "où se font les gestes de radiologie interventionnelle ?",
+    ):
+        decision = decision_for(text)
+        assert (decision.outcome, decision.topic) == ("general", "location"), text
+    # Of one act, its place.
+    decision = decision_for("c'est au bloc opératoire ou en radiologie la biopsie ?")
+    assert asked_of(decision) == [("biopsie", "location")]
+
+
 def test_the_organ_of_a_procedure_told_without_a_question_holds_for_the_next_question():
     """ "Mon mari passe une biopsie du poumon demain" (read as off-topic by the classifier) /
     "on le garde combien de temps ?": the lung's stay."""
@@ -1244,6 +1256,11 @@ def test_pain_afterwards_is_no_general_question_on_pain_relief():
         # The exclusion bears on the organ said after "mais".
         (
             "Ce n'est pas une biopsie du poumon mais d'un ganglion sous la peau. Je dois être hospitalisé ?",
+            [("biopsie", "hospital_stay", "superficiel")],
+        ),
+        # The organ said right after the name is set aside when the next part names another.
+        (
+            "ce n'est pas une biopsie profonde, c'est superficiel. on me garde ?",
             [("biopsie", "hospital_stay", "superficiel")],
         ),
         # "celle" stands for a procedure's name too.
