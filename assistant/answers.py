@@ -14,7 +14,7 @@ from typing import Dict, List, Literal, Optional, Sequence, Tuple, get_args
 
 from assistant.understanding import Asked, Decision
 from knowledge import ASPECTS, EXTRA_FACTS, GENERAL_FACT_OF_KIND, Fact, KnowledgeBase, Procedure, normalize
-from knowledge.schema import OtherAct
+from knowledge.schema import GeneralFacts, OtherAct
 
 ASPECT_TITLES = {
     "purpose": "à quoi ça sert",
@@ -61,7 +61,7 @@ FOLLOW_UP_BUTTONS = [
 # nothing that could be markup, and nothing long.
 QUOTABLE_NAME = re.compile(r"^[\w' -]{1,40}$")
 
-GENERAL_TOPICS = ("interventional_radiology", "pain_relief", "location", "asepsis")
+GENERAL_TOPICS = tuple(GeneralFacts.__fields__)
 
 # The last line of every reply that gives a fact of the page, naming its sections: patients see
 # that the assistant repeats the clinic, radiologists what to check. The web chat shows it in

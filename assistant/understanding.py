@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Dict, List, Literal, Optional, Sequence, Set, Tuple
 
-from knowledge import GENERAL_FACT_OF_KIND, QUESTION_KINDS, KnowledgeIndex
+from knowledge import GENERAL_ANSWER_OF_KIND, GENERAL_FACT_OF_KIND, QUESTION_KINDS, KnowledgeIndex
 from knowledge.words import Mention, PhraseMatcher, Target, positions, stems, targets
 
 # The question kind of each intent that asks one: read only when the words of the message give none.
@@ -1327,6 +1327,15 @@ def decide(
         outside_site = (corrected_site[0], reading.sites_outside[corrected_site[0]])
         return Decision("not_described", pending=kinds, outside_site=outside_site)
 
+    # "c'est au bloc ou en radiologie, vos interventions ?", "qui réalise vos gestes en général ?
+    # un chirurgien ?": a question asked of every act, with nothing named, is the general one.
+    of_every_act = (
+        reading.of_every_act and not reading.procedures and set(precise) <= set(GENERAL_ANSWER_OF_KIND)
+    )
+    answers_of_every_act = {GENERAL_ANSWER_OF_KIND[kind] for kind in precise} if of_every_act else set()
+    if len(answers_of_every_act) == 1 and reading.general_topic in (None, *answers_of_every_act):
+        return Decision("general", topic=answers_of_every_act.pop())
+
     # Which procedures the message is about.
     if reading.procedures:
         procedures = reading.procedures
@@ -1391,14 +1400,6 @@ def decide(
             # "comment soulagez-vous la douleur pendant vos gestes ?", "vos gestes font mal ? vous
             # endormez les gens ?": a general question.
             return Decision("general", topic=reading.general_topic)
-        if (
-            reading.of_every_act
-            and len(general_facts_asked) == 1
-            and set(precise) <= set(GENERAL_FACT_OF_KIND)
-        ):
-            # "c'est au bloc ou en radiologie, vos interventions ?": asked of every act, the
-            # page's general fact.
-            return Decision("general", topic=general_facts_asked.pop())
         understood = precise or reading.organs
         # "un geste de radiologie interventionnelle le 12, je sors le jour même ?": a precise
         # question on an act meant, not named, is no general question.

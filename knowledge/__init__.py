@@ -10,6 +10,7 @@ from knowledge.loader import (
 from knowledge.schema import (
     ASPECTS,
     EXTRA_FACTS,
+    GENERAL_ANSWER_OF_KIND,
     GENERAL_FACT_OF_KIND,
     QUESTION_KINDS,
     Fact,
@@ -21,6 +22,7 @@ __all__ = [
     "ASPECTS",
     "EXTRA_FACTS",
     "Fact",
+    "GENERAL_ANSWER_OF_KIND",
     "GENERAL_FACT_OF_KIND",
     "KnowledgeBase",
     "KnowledgeError",

@@ -21,7 +21,15 @@ QUESTION_KINDS = ("overview", *ASPECTS, *EXTRA_FACTS)
 # procedure lacks its own (never as a claim about it), and what "vous endormez les gens pour vos
 # gestes ?" asks. (Not the asepsis beside a question on risks: it would read as a reassurance
 # the page does not give.)
-GENERAL_FACT_OF_KIND = {"anaesthesia": "pain_relief", "location": "location"}
+GENERAL_FACT_OF_KIND = {
+    "anaesthesia": "pain_relief",
+    "location": "location",
+    # "qui fait la biopsie ?": the page says who does every act (a radiologist).
+    "who_decides": "performed_by",
+}
+# The general answer to a question kind asked of every act ("qui fait vos gestes ?"): the
+# presentation of interventional radiology says who does them.
+GENERAL_ANSWER_OF_KIND = {**GENERAL_FACT_OF_KIND, "who_decides": "interventional_radiology"}
 
 # HTML tags, and Markdown links or images: the web chat renders Markdown, so a
 # text of the file must never be able to add a link, an image or a tag there.
@@ -249,6 +257,7 @@ class GeneralFacts(StrictModel):
     pain_relief: Fact
     location: Fact
     asepsis: Fact
+    performed_by: Fact  # who does the acts: what "qui fait la biopsie ?" is told beside who decides
 
 
 class GeneralQuestionWords(StrictModel):

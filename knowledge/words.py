@@ -242,7 +242,9 @@ class Vocabulary:
         best = max(ratios.values(), default=None)
         closest = sorted(candidate for candidate, ratio in ratios.items() if ratio == best)
         if len(closest) > 1:
-            closest = [candidate for candidate in closest if candidate in self.french]
+            closest = [
+                candidate for candidate in closest if candidate in self.french
+            ] or _spellings_of_one_word(closest)
         return closest[0] if len(closest) == 1 else word
 
 
@@ -270,6 +272,12 @@ def french_stop_words() -> FrozenSet[str]:
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
     return frozenset(normalize(" ".join(module.STOP_WORDS)).split())
+
+
+def _spellings_of_one_word(words: Sequence[str]) -> List[str]:
+    """Spellings of one word that sound the same ("embolisation", "embolization"): either reads
+    the same, the first is kept. Words that sound different ("infection", "injection"): no guess."""
+    return [words[0]] if len({sounds_like(word) for word in words}) == 1 else list(words)
 
 
 def _same_start(word: str, other: str) -> bool:

@@ -37,6 +37,18 @@ def test_unknown_anaesthesia_gives_the_general_pain_relief_statement(knowledge):
     assert knowledge.general.pain_relief.answer in reply.text
 
 
+def test_who_decides_a_procedure_the_page_is_silent_on_gives_who_does_every_act(knowledge):
+    """ "qui fait la biopsie ?": the page does not say who decides it, it says a radiologist does
+    every act; a procedure whose decision the page gives answers with that only."""
+    reply = answers.answer_aspect(knowledge, knowledge.procedure("biopsie"), "who_decides")
+    assert "ne précisent pas" in reply.text
+    assert "radiologue" in knowledge.general.performed_by.answer
+    assert knowledge.general.performed_by.answer in reply.text
+    stated = answers.answer_aspect(knowledge, knowledge.procedure("thermoablation"), "who_decides")
+    assert knowledge.procedure("thermoablation").facts.who_decides.answer in stated.text
+    assert knowledge.general.performed_by.answer not in stated.text
+
+
 def test_unknown_fact_with_a_note_repeats_what_the_page_does_say(knowledge):
     procedure = knowledge.procedure("embolisation_portale")
     reply = answers.answer_aspect(knowledge, procedure, "duration")

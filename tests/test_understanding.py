@@ -835,6 +835,29 @@ def test_where_after_a_procedure_is_where_that_procedure_is_done():
         assert in_general.outcome in ("none", "general") and not in_general.asked, text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Qui fait la biopsie, un chirurgien ?",
+        "Qui réalise l'artériographie ? Un cardiologue ?",
+        "Mon père doit avoir une embolisation portale : dans quel service c'est fait, et par qui ?",
+    ],
+)
+def test_who_does_a_procedure_is_asked_as_who_decides_it(text):
+    assert "who_decides" in decision_for(text).question_kinds
+
+
+def test_who_does_every_act_is_the_general_question():
+    text = "Qui réalise les gestes de radiologie interventionnelle en général ? Un chirurgien ?"
+    decision = decision_for(text, "ask_interventional_radiology")
+    assert decision.outcome in ("none", "general") and not decision.asked and not decision.candidates
+    decision = decision_for(text)
+    assert (decision.outcome, decision.topic) == ("general", "interventional_radiology")
+    # Who decides an act meant, not named: which one.
+    decision = decision_for("Qui décide si on doit me faire un geste de radiologie interventionnelle ?")
+    assert (decision.outcome, decision.candidates) == ("clarify", ALL_IDS)
+
+
 def test_where_every_act_is_done_is_the_general_fact_on_the_rooms():
     for text in (
         "c'est au bloc opératoire ou en radiologie vos interventions ?",
@@ -867,6 +890,13 @@ def test_of_words_that_sound_alike_the_french_one_is_read():
     assert INDEX.vocabulary.correct("koman on fait") == "comment on fait"
     # A misspelling the file no longer holds is read as the French word.
     assert INDEX.vocabulary.correct("le stent ça se pose coment") == "le stent ca se pose comment"
+
+
+def test_a_word_as_close_to_two_spellings_of_one_word_is_read_as_that_word():
+    vocabulary = Vocabulary(targets=["embolisation", "embolization", "infection", "injection"])
+    assert vocabulary.correct("emboliation") == "embolisation"
+    # Two words that sound different: no guess.
+    assert vocabulary.correct("inection") == "inection"
 
 
 def test_a_word_denied_does_not_point_to_its_procedure():
