@@ -1360,6 +1360,12 @@ def decide(
         # one answer to the clarifying question just asked ("c'est pour la bile").
         # (Not when the patient says they do not know which: "je ne sais plus si c'est …".)
         chosen = [c for c in reading.candidates if c == current or c in pending_candidates]
+        # "ma mère doit avoir une néphrostomie" / "enfin non, je me suis trompée, c'est les voies
+        # biliaires": a mistake owned on the procedure discussed, with words pointing to one other
+        # of its family (a drain), is that one.
+        discussed = _procedure_id(index, slots.get("procedure"))
+        if not chosen and reading.mistaken and discussed and len(reading.candidates) == 1:
+            chosen = [c for c in reading.candidates if _of_one_family(index, c, discussed)]
         chosen = [] if reading.undecided else chosen
         if len(chosen) != 1:
             return Decision("clarify", candidates=reading.candidates, pending=kinds or pending_kinds)
@@ -1538,6 +1544,13 @@ def _asked_in(part: Part, subjects: Sequence[str], organs: Dict[str, Optional[st
 
 def _kinds_of(kind: Optional[str]) -> List[str]:
     return [kind] if kind else []
+
+
+def _of_one_family(index: KnowledgeIndex, procedure_id: str, other_id: str) -> bool:
+    """Two procedures one generic word may name ("un drain": the nephrostomy, the biliary drain…)."""
+    return procedure_id != other_id and any(
+        {procedure_id, other_id} <= set(word.candidates) for word in index.knowledge.ambiguous_words
+    )
 
 
 def _procedure_ids(index: KnowledgeIndex) -> List[str]:

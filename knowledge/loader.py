@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 import threading
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
@@ -42,7 +43,7 @@ RASA_CONFIG_FILE = PROJECT_ROOT / "config.yml"
 # "le drain dans le rein".
 COMPLEMENT_WORDS = {
     *[(word,) for word in ("de", "du", "d", "des", "au", "aux")],
-    *[(first, article) for first in ("de", "dans", "a") for article in ("la", "le", "l", "les")],
+    *[(first, article) for first in ("de", "dans", "a", "pour") for article in ("la", "le", "l", "les")],
 }
 # Articles between a word of denial and the emergency sign it denies: "pas de fièvre".
 DENIAL_ARTICLES = frozenset("de d du des la le l les un une".split())
@@ -416,15 +417,37 @@ class KnowledgeIndex:
                 # As typed, with misspelt words read ("mon drain de nefrostomi est tombé"), and
                 # without the names of acts.
                 corrected = self.vocabulary.correct(sentence)
+                # "une embolisation pour une hémorragie digestive": what an act treats, in each
+                # version of the sentence (the words of as many signs, once the names are dropped).
+                reasons = self._signs_treated(sentence) | self._signs_treated(corrected)
                 for told in (sentence, corrected, self._without_names(corrected)):
                     doubts = self.emergency_doubt.find(told)
-                    found += [
-                        m.target
-                        for m in self.emergency_signs.find(told)
-                        if not _doubted(m, doubts) and not self._denied(told, m)
-                    ]
+                    treated = reasons.copy()
+                    for m in self.emergency_signs.find(told):
+                        if treated[m.words]:
+                            treated[m.words] -= 1
+                        elif not _doubted(m, doubts) and not self._denied(told, m):
+                            found.append(m.target)
         found += self._emergency_signs_told_now(text)
         return list(dict.fromkeys(found))
+
+    def _signs_treated(self, text: str) -> Counter:
+        """The words of each sign told as what an act treats, as many times as told."""
+        return Counter(m.words for m in self.emergency_signs.find(text) if self._treated_by_an_act(text, m))
+
+    def _treated_by_an_act(self, text: str, sign: Mention) -> bool:
+        """ "une embolisation pour une hémorragie digestive", "l'embolisation d'une hémorragie":
+        a sign right after the name of an act (and "pour"), articles aside, is what it treats."""
+        words = text.split()
+        position = sign.start - 1
+        while position >= 0 and words[position] in DENIAL_ARTICLES:
+            position -= 1
+        if position >= 0 and words[position] == "pour":
+            position -= 1
+        # (Not a sign the act's name is the subject of: "mon drain pour la bile saigne".)
+        between = set(words[position + 1 : sign.start])
+        told_as_its_aim = bool(between & {"pour", "d", "de", "du", "des"})
+        return told_as_its_aim and any(name.end == position + 1 for name in self.subjects.find(text))
 
     def _denied(self, text: str, sign: Mention) -> bool:
         """ "je n'ai pas de douleur thoracique", "aucune fièvre", "je ne suis pas essoufflé": a

@@ -981,6 +981,20 @@ def test_a_correction_to_a_word_that_can_only_mean_the_procedure_discussed_keeps
     assert asked_of(decision) == [("infiltration", "location")]
 
 
+def test_a_mistake_owned_with_words_of_another_procedure_of_its_family_is_that_procedure():
+    text = (
+        "Enfin non, je me suis trompée, ce n'est pas le rein, c'est les voies biliaires, à cause de "
+        "sa jaunisse. Elle sera endormie ?"
+    )
+    drain = next(g for g in KNOWLEDGE.ambiguous_words if "drain" in g.patient_words)
+    assert {"nephrostomie", "biliaire"} <= set(drain.candidates)
+    decision = decision_for(text, "ask_anaesthesia", procedure="nephrostomie")
+    assert asked_of(decision) == [("biliaire", "anaesthesia")]
+    # Of no procedure discussed, the words alone ask to confirm.
+    decision = decision_for(text, "ask_anaesthesia")
+    assert (decision.outcome, decision.candidates) == ("clarify", ["biliaire"])
+
+
 def test_a_name_corrected_by_words_of_another_procedure_is_not_answered():
     text = (
         "drainage d'abces... enfin non c pas un abces, c'est mon rein qui est bouché et il faut "
@@ -1994,6 +2008,14 @@ def test_apres_before_a_procedure_whose_part_asks_is_a_question_about_it():
             "je saigne, c'est pour limiter le saignement qu'on m'a fait l'embolisation, et là ça coule",
             ["bleeding"],
         ),
+        # What an act named right before treats is none either; told of oneself, it still is.
+        ("Mon frère a une embolisation pour une hémorragie digestive, ils vont le garder longtemps ?", []),
+        ("l'embolisation d'une hémorragie digestive, ça dure combien ?", []),
+        ("c'est l'embolisation pour arrêter une hémorragie. c'est fait en urgence ?", []),
+        ("j'ai une hémorragie digestive, on va m'emboliser, je reste combien de temps ?", ["bleeding"]),
+        ("j'ai eu une embolisation pour une hémorragie et je saigne beaucoup depuis ce matin", ["bleeding"]),
+        # The act's name as the subject of the sign: "mon drain pour la bile saigne".
+        ("mon drain pour la bile saigne beaucoup", ["bleeding"]),
     ],
 )
 def test_a_sign_denied_right_before_it_raises_no_alarm(text, signs):
