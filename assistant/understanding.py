@@ -137,9 +137,10 @@ class Part:
     procedures: List[str] = field(default_factory=list)  # meant
     not_meant: List[str] = field(default_factory=list)  # named, but excluded or had before
     organs: List[str] = field(default_factory=list)  # the most specific ones named in this part
-    # Whose procedure the part is about ("pour elle", "mon père"), said in it or in the part
-    # before it that names and asks nothing ("Elle, elle reste combien ?").
-    person: Optional[str] = None
+    # Whose procedures the part is about ("pour elle", "mon père", "pour lui et pour moi"), said
+    # in it or in the part before it that names and asks nothing ("Elle, elle reste combien ?").
+    persons: List[str] = field(default_factory=list)
+    ends_with_a_question_mark: bool = False
 
 
 @dataclass
@@ -265,6 +266,7 @@ class Named:
 def read_message(index: KnowledgeIndex, text: str) -> Reading:
     """Procedures (with their status), acts, organs, question kinds and topics named in a message."""
     parts = [index.vocabulary.correct(part) for part in message_parts(text)]
+    marks = question_marks(text)
     reading = Reading()
     named: List[Named] = []
     asks_alternatives = "alternatives" in targets(index.question_kinds.find(stems(" ".join(parts))))
@@ -280,6 +282,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
             for mention in subjects
         ]
         reading.parts.append(_read_part(index, part, subjects))
+        reading.parts[-1].ends_with_a_question_mark = number < len(marks) and marks[number]
         not_asked = _says(index, part, "not_asked")
         if not_asked and number and not reading.parts[-1].kinds:
             # "je sais qu'il y a une anesthésie locale, ce n'est pas ma question : …"
@@ -298,7 +301,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     # "où sont réalisés les actes de radiologie interventionnelle ?": the place, not the definition.
     general = [topic for topic in general if topic != "interventional_radiology"] or general
     reading.general_topic = general[0] if len(general) == 1 else None
-    _keep_only_the_current(index, named, reading.parts, question_marks(text))
+    _keep_only_the_current(index, named, reading.parts)
     _set_aside_the_one_after_which(parts, named, reading.parts)
     _set_aside_acts_told_in_passing(reading.parts, named)
 
@@ -511,27 +514,35 @@ def _owners(index: KnowledgeIndex, texts: Sequence[str], parts: Sequence[Part]) 
     """Whose each procedure is, when the message gives two or more persons one each ("ma mère a
     une biopsie, et moi une néphrostomie"); sets each part's `person`."""
     owners: Dict[str, Optional[str]] = {}
-    carried: Optional[str] = None
+    carried: List[str] = []
     for text, part in zip(texts, parts, strict=True):
         said = list(dict.fromkeys(targets(index.persons.find(text))))
-        part.person = said[0] if len(said) == 1 else carried if not said else None
+        part.persons = said or carried
+        # (A part naming two persons owns no procedure: "moi une biopsie et mon père une …".)
+        person = part.persons[0] if len(part.persons) == 1 else None
         for procedure in part.procedures:
             # Named again for another person: whose it is is not known.
-            agrees = owners.get(procedure, part.person) == part.person
-            owners[procedure] = part.person if agrees else None
+            agrees = owners.get(procedure, person) == person
+            owners[procedure] = person if agrees else None
         named_or_asked = part.procedures or part.kinds or part.topics
-        carried = None if named_or_asked else part.person
+        carried = [] if named_or_asked else part.persons
     known = {procedure: person for procedure, person in owners.items() if person and person != "theirs"}
     return known if len(set(known.values())) > 1 else {}
 
 
 def _owned(reading: Reading, part: Part) -> List[str]:
-    """The one procedure of the person a part is about: "pour elle", or "la sienne" (not the patient's)."""
-    if part.person == "theirs":
-        owned = [p for p, person in reading.owners.items() if person != "me"]
-    else:
-        owned = [p for p, person in reading.owners.items() if person == part.person]
-    return owned if len(owned) == 1 else []
+    """The one procedure of each person a part is about: "pour elle", "la sienne" (not the
+    patient's), "pour lui et pour moi"."""
+    owned: List[str] = []
+    for whose in part.persons:
+        if whose == "theirs":
+            theirs = [p for p, person in reading.owners.items() if person != "me"]
+        else:
+            theirs = [p for p, person in reading.owners.items() if person == whose]
+        if len(theirs) != 1:
+            return []
+        owned += theirs
+    return list(dict.fromkeys(owned))
 
 
 def _read_part(index: KnowledgeIndex, part: str, subjects: Sequence[Mention]) -> Part:
@@ -971,9 +982,7 @@ def _exclusions_of_a_complement(index: KnowledgeIndex, parts: Sequence[str], nam
     return denied
 
 
-def _keep_only_the_current(
-    index: KnowledgeIndex, named: List[Named], parts: Sequence[Part], marks: Sequence[bool]
-) -> None:
+def _keep_only_the_current(index: KnowledgeIndex, named: List[Named], parts: Sequence[Part]) -> None:
     """ "après ma biopsie, on me propose une thermoablation": a procedure named without a cue
     before the one said to be current is taken as had before. (Not before a generic word that
     can mean it: "néphrostomie : … que dois-je faire avec le drain ?" is the nephrostomy's drain;
@@ -984,7 +993,9 @@ def _keep_only_the_current(
     if current:
         for n in named:
             between = range(n.part, current[0])
-            asked = any((parts[i].kinds or parts[i].topics) and i < len(marks) and marks[i] for i in between)
+            asked = any(
+                (parts[i].kinds or parts[i].topics) and parts[i].ends_with_a_question_mark for i in between
+            )
             if n.status == "meant" and n.part < current[0] and not asked:
                 n.status = "past"
 
@@ -1014,10 +1025,11 @@ def _stood_for(index: KnowledgeIndex, generic: Named, named: List[Named], proced
 def _set_aside_the_one_after_which(parts: Sequence[str], named: List[Named], read: Sequence[Part]) -> None:
     """ "après mon drainage d'abcès, le chirurgien veut faire une embolisation portale": the
     procedure named right after a part's first word "après" is had before, when another is meant
-    and its part asks nothing ("après l'infiltration je sors quand ?" asks about it)."""
+    and its part asks nothing ("après l'infiltration je sors quand ?" asks about it, and "je reste
+    combien après la biopsie ? et après l'embolisation portale ?" asks the same of it)."""
     for n in named:
         words = parts[n.part].split()
-        asks = read[n.part].kinds or read[n.part].topics
+        asks = read[n.part].kinds or read[n.part].topics or read[n.part].ends_with_a_question_mark
         after_it = words[:1] == [AFTER] and n.mention.start == 2 and words[1] in DETERMINERS and not asks
         others = [m for m in named if m.procedure not in (None, n.procedure) and m.status in MEANT]
         if after_it and n.procedure and others:
@@ -1352,6 +1364,9 @@ def decide(
         # ("j'ai une tumeur au rein, on m'envoie en radiologie interventionnelle, quels sont les
         # risques du geste ?" asks the risks, not the general question.)
         general_asked = general_intent and reading.general_topic and set(precise) <= {reading.general_topic}
+        # (Not a question whose answer for a procedure gives the general fact too: "pour ma
+        # sciatique, le geste se fait dans quelle salle ?" asks which one, then answers both.)
+        general_asked = general_asked and not set(precise) & set(GENERAL_FACT_OF_KIND)
         told_aside = general_asked or intent in SMALL_TALK_INTENTS
         # (Not when they correct what was said: "non, je me suis mal exprimée, c'est pour son rein".)
         if told_aside and reading.named_by == "context" and not words_overrule and not reading.mistaken:
@@ -1522,6 +1537,12 @@ def _asked_by_part(reading: Reading, procedures: List[str], organ: Optional[str]
                 last_part = part
             continue
         if not part.kinds and not part.topics:
+            # "ma femme a une biopsie et moi une infiltration ; elle reste combien, et moi ?": the
+            # question before, of the procedure of the person named alone.
+            others = [p for p in _owned(reading, part) if p not in last]
+            if not named and others and last_part is not None and part.ends_with_a_question_mark:
+                asked += _asked_in(last_part, others, {p: organ_named.get(p, organ) for p in others})
+                continue
             # Named again, alone ("une biopsie et une néphrostomie. Pour la biopsie, je reste
             # combien ?"): the one the next question is about.
             again = bool(named) and all(p in waiting for p in named) and len(waiting) > len(named)

@@ -20,7 +20,7 @@ heading: it answers that procedure's anaesthesia, and counts as a fact about it.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
@@ -311,6 +311,14 @@ def report(
         f"Targets: {'MET' if summary.targets_met else 'MISSED'}",
     ]
     misses = [r for r in results if r.verdict != "right"]
+    if misses and not with_misses:
+        # What went wrong, without the cases' words: expected and observed outcomes and question
+        # kinds, counted per kind of case (a confusion table).
+        shapes = Counter(
+            f"{r.case['kind']}: {_expected_shape(r.case['expect'])} -> {_observed_shape(r)}" for r in misses
+        )
+        lines += ["", "Cases not right, by shape (kind: expected -> observed):"]
+        lines += [f"- {count} × {shape}" for shape, count in sorted(shapes.items())]
     if misses and with_misses:
         lines += ["", "Cases not right (kind | turns | expected | observed):"]
         for result in misses:
@@ -319,3 +327,28 @@ def report(
             observed = " + ".join(o.describe() for o in result.observed)
             lines.append(f"- [{result.verdict}] {result.case['kind']} | {turns} | {expected} | {observed}")
     return "\n".join(lines)
+
+
+def _expected_shape(expected: Dict[str, Any]) -> str:
+    if expected["outcome"] != "answer":
+        return expected["outcome"]
+    kinds = [
+        entry.get("aspect") or f"not_covered {entry.get('not_covered')}"
+        for entry in expected_answers(expected)
+    ]
+    procedures = {entry["procedure"] for entry in expected_answers(expected) if "procedure" in entry}
+    organ = " with organ" if any("organ" in entry for entry in expected_answers(expected)) else ""
+    return f"answer [{', '.join(kinds)}] of {len(procedures)} procedure(s){organ}"
+
+
+def _observed_shape(result: Result) -> str:
+    shapes = []
+    for observed in result.observed:
+        if observed.outcome == "answer":
+            organ = " with organ" if observed.organ else ""
+            shapes.append(f"answer {observed.question_kind}{organ}")
+        elif observed.outcome == "clarify":
+            shapes.append(f"clarify among {len(observed.candidates)}")
+        else:
+            shapes.append(" ".join(filter(None, [observed.outcome, observed.topic])))
+    return " + ".join(shapes)

@@ -2172,3 +2172,56 @@ def test_a_precise_question_on_an_act_of_interventional_radiology_asks_which_act
     decision = decision_for(text, "ask_interventional_radiology")
     assert (decision.outcome, decision.pending) == ("clarify", ["hospital_stay"])
     assert decision.candidates == ALL_IDS
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "et après …" ending a message asks the question before of it.
+        (
+            "je reste combien après la biopsie du poumon ? et après l'embolisation portale ?",
+            [("biopsie", "hospital_stay"), ("embolisation_portale", "hospital_stay")],
+        ),
+        # "et moi ?", "pour lui et pour moi": each person's procedure.
+        (
+            "ma femme a une biopsie du poumon et moi une infiltration ; "
+            "elle reste combien de temps, et moi ?",
+            [("biopsie", "hospital_stay"), ("infiltration", "hospital_stay")],
+        ),
+        (
+            "biopsie du poumon pour moi, drainage d'abcès pour mon frère. "
+            "Combien de nuits pour lui et pour moi ?",
+            [("drainage_collection", "hospital_stay"), ("biopsie", "hospital_stay")],
+        ),
+        # Time on the table, in the room, at the theatre: the length of the act, not the stay.
+        ("la biopsie, je reste combien de temps sur la table ?", [("biopsie", "duration")]),
+        (
+            "je vais rester combien de temps au bloc pour la thermoablation ?",
+            [("thermoablation", "duration")],
+        ),
+        ("je reste combien de temps à la clinique après la biopsie ?", [("biopsie", "hospital_stay")]),
+        # Where, said with the act as subject.
+        (
+            "la néphrostomie est-elle urgente ? où est-elle réalisée ?",
+            [("nephrostomie", "urgency"), ("nephrostomie", "location")],
+        ),
+        ("la néphrostomie, ça se fait dans quelle partie de l'hôpital ?", [("nephrostomie", "location")]),
+        # "foi" typed for "foie".
+        ("prelevement du foi, sa dur konbien ?", [("biopsie", "duration")]),
+    ],
+)
+def test_questions_found_on_dev_sets_of_this_session(text, expected):
+    assert asked(text) == ("answer", expected)
+
+
+def test_a_place_asked_beside_symptoms_asks_which_act_even_when_read_as_general():
+    """ "pour ma sciatique, le geste se fait dans quelle salle ?": the act's place (whose reply
+    gives the general fact too) once chosen, not the general fact alone."""
+    decision = decision_for("pour ma sciatique, le geste se fait dans quelle salle ?", "ask_location")
+    assert (decision.outcome, decision.candidates, decision.pending) == (
+        "clarify",
+        ["infiltration"],
+        ["location"],
+    )
+    decision = decision_for("on va me piquer sous scanner, c'est dans quelle salle ?", "ask_location")
+    assert decision.outcome == "clarify" and "infiltration" in decision.candidates
