@@ -2223,5 +2223,7 @@ def test_a_place_asked_beside_symptoms_asks_which_act_even_when_read_as_general(
         ["infiltration"],
         ["location"],
     )
-    decision = decision_for("on va me piquer sous scanner, c'est dans quelle salle ?", "ask_location")
+    decision = decision_for(
+        "on va me faire une piqûre sous scanner, c'est dans quelle salle ?", "ask_location"
+    )
     assert decision.outcome == "clarify" and "infiltration" in decision.candidates
