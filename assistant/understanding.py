@@ -109,6 +109,8 @@ AFTER = "apres"
 NEGATION_WORDS = frozenset("ne n pas".split())
 # Articles that make the words after "pas" a question set aside, not a negated one.
 DEFINITE_ARTICLES = frozenset("l la le les du".split())
+# Words that name a question before its own words: "le temps passé à la clinique", "la durée du séjour".
+QUESTION_NOUNS = frozenset("temps duree question de d des".split())
 # "pouvoir" before "pas": "on ne peut pas …" asks whether it can be done.
 CAN = [[form] for form in "peut peux pouvez pourrait pourriez pourrais pourrions peuvent pourraient".split()]
 # Words that begin a complement of a name said before: "pas une biopsie du poumon, mais d'un ganglion".
@@ -611,9 +613,12 @@ def _set_aside_by_its_name(cues: Sequence[Mention], words: Sequence[str], asked:
     ]
     if not between:
         return False
-    # "pas de la durée" too.
+    # "pas de la durée" too; and "pas le temps passé à la clinique", "pas la durée du séjour".
     articles = between[-1][1:] if between[-1][:1] in (["de"], ["d"]) else between[-1]
-    return bool(articles) and all(word in DEFINITE_ARTICLES for word in articles)
+    named_by = DEFINITE_ARTICLES | QUESTION_NOUNS
+    return (
+        articles[:1] != [] and articles[0] in DEFINITE_ARTICLES and all(word in named_by for word in articles)
+    )
 
 
 def _found_through_negation(matcher: PhraseMatcher, stemmed: str) -> List[Mention]:

@@ -2208,6 +2208,16 @@ def test_a_precise_question_on_an_act_of_interventional_radiology_asks_which_act
         ("la néphrostomie, ça se fait dans quelle partie de l'hôpital ?", [("nephrostomie", "location")]),
         # "foi" typed for "foie".
         ("prelevement du foi, sa dur konbien ?", [("biopsie", "duration")]),
+        ("Dans quel lieu se déroule l'infiltration ?", [("infiltration", "location")]),
+        (
+            "la néphrostomie, c'est en urgence ? c'est à la clinique ?",
+            [("nephrostomie", "urgency"), ("nephrostomie", "location")],
+        ),
+        ("Quelles tumeurs peut-on traiter par thermoablation ?", [("thermoablation", "organs_concerned")]),
+        ("est-ce que la thermoablation s'applique au rein ?", [("thermoablation", "organs_concerned")]),
+        # A question named after "pas" with the noun that names it is set aside.
+        ("la biopsie : le temps de l'examen, pas le temps passé à la clinique", [("biopsie", "duration")]),
+        ("pas la durée du séjour, combien de temps dure la biopsie ?", [("biopsie", "duration")]),
     ],
 )
 def test_questions_found_on_dev_sets_of_this_session(text, expected):
