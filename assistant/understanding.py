@@ -293,6 +293,7 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     reading.corrects, reading.mistaken = _apply_corrections(index, parts, named)
     _exclude_names_denied_after(index, parts, named, reading.parts)
     _exclude_what_is_set_aside_after(index, parts, named)
+    _exclude_what_a_demonstrative_sets_aside(index, parts, named)
     complement_denied = _exclusions_of_a_complement(index, parts, named)
     cue_kinds = {cue.target for part in parts for cue in index.cues.find(part)}
     reading.refers_to_an_act = bool(cue_kinds & {"reference", "clinic_act"})
@@ -894,7 +895,9 @@ def _exclude_names_denied_after(
     infiltration, la néphrostomie c'était pas moi"); so is a doubtful exclusion when another is meant."""
     meant = [n for n in named if n.status in ("meant", "current", "doubtful")]
     for n in meant:
-        others = [m for m in meant if m.procedure != n.procedure]
+        # (Another name of any kind: "ils ne vont pas regarder dans l'estomac, ils vont drainer ma
+        # jaunisse" sets the endoscopy aside for a generic word.)
+        others = [m for m in meant if m.mention.target != n.mention.target]
         if n.status == "doubtful":
             n.status = "excluded" if others else "meant"
             continue
@@ -916,6 +919,28 @@ def _exclude_what_is_set_aside_after(index: KnowledgeIndex, parts: Sequence[str]
         if others_meant and all((m.part, m.mention.start) < (n.part, n.mention.start) for m in same):
             for m in same:
                 m.status = "excluded"
+
+
+def _exclude_what_a_demonstrative_sets_aside(
+    index: KnowledgeIndex, parts: Sequence[str], named: List[Named]
+) -> None:
+    """ "J'ai lu des choses sur les biopsies mais je ne parle pas de ça", "La biopsie, je connais
+    déjà. Pas celle-là, l'autre": the procedures named before "pas ça", "pas celle-là" are not meant."""
+    for number, part in enumerate(parts):
+        words = part.split()
+        for cue in index.cues.find(part):
+            if not _excludes(cue, words):
+                continue
+            after = words[cue.end : cue.end + 3]
+            after = after[1:] if after[:1] in (["de"], ["d"]) else after
+            demonstrative = after[:1] in (["ca"], ["cela"]) or (
+                after[:1] and after[0] in index.standing_for_a_word and after[1:2] == ["la"]
+            )
+            if not demonstrative:
+                continue
+            for n in named:
+                if n.status in MEANT and (n.part, n.mention.start) < (number, cue.start):
+                    n.status = "excluded"
 
 
 def _sets_aside_by_a_pronoun(index: KnowledgeIndex, part: str) -> bool:
@@ -950,7 +975,8 @@ def _denied_after(index: KnowledgeIndex, parts: Sequence[str], named: List[Named
 
 
 def _exclusion_cues(index: KnowledgeIndex, part: str) -> List[Mention]:
-    return [cue for cue in _cues_outside_questions(index, part) if cue.target == "excluded"]
+    words = part.split()
+    return [cue for cue in _cues_outside_questions(index, part) if _excludes(cue, words)]
 
 
 def _cues_outside_questions(index: KnowledgeIndex, part: str) -> List[Mention]:
@@ -1079,6 +1105,9 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     context_without_organs: Counter = Counter()
     outside: Dict[str, str] = {}
     denied = _denied_positions(index, text)
+    # Context words that are question words ("sur quels organes") decide a generic word
+    # ("la radiofréquence, sur quels organes ?") but point to no procedure alone.
+    asking = positions(index.question_kinds.find(stems(text)))
     for mention in index.context.find(text):
         kind, procedure_id = mention.target
         if mention.start in denied:
@@ -1092,7 +1121,7 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
             # A longer phrase says more: "enlever une partie du foie" outweighs "morceau".
             weight = mention.end - mention.start
             context[procedure_id] += weight
-            if mention.start not in organ_positions:
+            if mention.start not in organ_positions and mention.start not in asking:
                 context_without_organs[procedure_id] += weight
     reading.sites_outside = outside
 
@@ -1221,8 +1250,13 @@ def _names_a_site(index: KnowledgeIndex, indication: Mention) -> bool:
 
 
 def _excludes(cue: Mention, words: Sequence[str]) -> bool:
-    """An exclusion cue, but the "pas" of "ou pas" ("une nuit ou pas pour une biopsie ?")."""
-    return cue.target == "excluded" and list(words[cue.start - 1 : cue.start]) != ["ou"]
+    """An exclusion cue, but the "pas" of "ou pas" ("une nuit ou pas pour une biopsie ?") or of
+    "pas seulement" ("un abcès… pas seulement des antibiotiques, ils vont poser un drain")."""
+    return (
+        cue.target == "excluded"
+        and list(words[cue.start - 1 : cue.start]) != ["ou"]
+        and words[cue.end : cue.end + 1] not in (["seulement"], ["uniquement"])
+    )
 
 
 def _denied_positions(index: KnowledgeIndex, text: str) -> Set[int]:

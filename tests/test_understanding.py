@@ -2237,3 +2237,62 @@ def test_a_place_asked_beside_symptoms_asks_which_act_even_when_read_as_general(
         "on va me faire une piqûre sous scanner, c'est dans quelle salle ?", "ask_location"
     )
     assert decision.outcome == "clarify" and "infiltration" in decision.candidates
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # "pas celle-là", "je ne parle pas de ça": what was named before is set aside.
+        (
+            [
+                "J'ai deux examens prévus : une biopsie du foie et une angiographie viscérale.",
+                "La biopsie, je connais déjà. Pas celle-là, l'autre : est-ce qu'elle est risquée ?",
+            ],
+            [("angiographie", "risks")],
+        ),
+        (
+            [
+                "Je vais avoir une infiltration pour ma sciatique.",
+                "J'ai lu des choses sur les biopsies mais je ne parle pas de ça. Qui décide si c'est utile ?",
+            ],
+            [("infiltration", "who_decides")],
+        ),
+        # Texted "mtn" (now), "RF", "embo".
+        (["plus de drain biliaire, mtn c une nephrostomi. c urgent ?"], [("nephrostomie", "urgency")]),
+        (
+            ["Non pas la RF, l'embo portale : combien de semaines entre elle et l'opé du foie ?"],
+            [("embolisation_portale", "delay")],
+        ),
+        # Another act set aside with a verb between ("ne vont pas regarder dans l'estomac").
+        (
+            [
+                "Ils ne vont pas regarder dans l'estomac, ils vont drainer ma jaunisse en passant par la "
+                "peau. Ça dure longtemps ?"
+            ],
+            [("biliaire", "duration")],
+        ),
+        # "pas seulement" sets nothing aside.
+        (
+            [
+                "Mon fils a un abcès profond dans l'abdomen. Pas seulement des antibiotiques cette fois, "
+                "ils vont lui poser un drain sous scanner. Il va rester combien de jours ?"
+            ],
+            [("drainage_collection", "hospital_stay")],
+        ),
+        # A question word that is a context word ("quels organes") moves no follow-up elsewhere.
+        (
+            [
+                "Bonjour, une question sur l'angiographie viscérale.",
+                "Ce n'est pas pour un saignement chez moi, c'est pour une chimiothérapie ciblée. "
+                "Elle peut viser quels organes ?",
+            ],
+            [("angiographie", "organs_concerned")],
+        ),
+    ],
+)
+def test_negations_found_on_a_dev_set_of_this_session(turns, expected):
+    slots = {}
+    for turn in turns:
+        decision = decide(INDEX, read_message(INDEX, turn), None, slots)
+        slots = {"procedure": decision.procedure, "organ": decision.organ, "aspects": decision.question_kinds}
+    assert asked_of(decision) == expected
