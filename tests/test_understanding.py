@@ -2215,6 +2215,18 @@ def test_a_precise_question_on_an_act_of_interventional_radiology_asks_which_act
         ),
         ("Quelles tumeurs peut-on traiter par thermoablation ?", [("thermoablation", "organs_concerned")]),
         ("est-ce que la thermoablation s'applique au rein ?", [("thermoablation", "organs_concerned")]),
+        (
+            "la néphrostomie, c'est une urgence ? et ça se déroule où ?",
+            [("nephrostomie", "urgency"), ("nephrostomie", "location")],
+        ),
+        (
+            "est-il urgent de faire la néphrostomie et où sera-t-elle posée ?",
+            [("nephrostomie", "urgency"), ("nephrostomie", "location")],
+        ),
+        (
+            "ya une autre fasson que par la peau pour deboucher les voies bilières ?",
+            [("biliaire", "alternatives")],
+        ),
         # A question named after "pas" with the noun that names it is set aside.
         ("la biopsie : le temps de l'examen, pas le temps passé à la clinique", [("biopsie", "duration")]),
         ("pas la durée du séjour, combien de temps dure la biopsie ?", [("biopsie", "duration")]),
