@@ -1403,9 +1403,11 @@ def decide(
         # ("j'ai une tumeur au rein, on m'envoie en radiologie interventionnelle, quels sont les
         # risques du geste ?" asks the risks, not the general question.)
         general_asked = general_intent and reading.general_topic and set(precise) <= {reading.general_topic}
-        # (Not a question whose answer for a procedure gives the general fact too: "pour ma
-        # sciatique, le geste se fait dans quelle salle ?" asks which one, then answers both.)
-        general_asked = general_asked and not set(precise) & set(GENERAL_FACT_OF_KIND)
+        # (Not the place, whose answer for a procedure gives the general fact too: "pour ma
+        # sciatique, le geste se fait dans quelle salle ?", "… on va me piquer, où sont réalisés
+        # ces actes ?" ask which one, then answer both.)
+        place_of_the_act = "location" in precise or reading.general_topic == "location"
+        general_asked = general_asked and not place_of_the_act
         told_aside = general_asked or intent in SMALL_TALK_INTENTS
         # (Not when they correct what was said: "non, je me suis mal exprimée, c'est pour son rein".)
         if told_aside and reading.named_by == "context" and not words_overrule and not reading.mistaken:
@@ -1422,7 +1424,9 @@ def decide(
             chosen = [c for c in reading.candidates if _of_one_family(index, c, discussed)]
         chosen = [] if reading.undecided else chosen
         if len(chosen) != 1:
-            return Decision("clarify", candidates=reading.candidates, pending=kinds or pending_kinds)
+            # (The place asked in the words of a general question: the place, once chosen.)
+            pending = kinds or (["location"] if place_of_the_act else pending_kinds)
+            return Decision("clarify", candidates=reading.candidates, pending=pending)
         procedures = chosen
     elif current in reading.sites_outside:
         # "et pour le genou ?" after the spinal infiltration: a site the page does not describe.
