@@ -2227,6 +2227,12 @@ def test_a_precise_question_on_an_act_of_interventional_radiology_asks_which_act
             "ya une autre fasson que par la peau pour deboucher les voies bilières ?",
             [("biliaire", "alternatives")],
         ),
+        ("la thermoablation, c'est possible sur le rein ?", [("thermoablation", "organs_concerned")]),
+        (
+            "l'embolisation portale c'est urgent ? c'est dans quel hôpital ?",
+            [("embolisation_portale", "urgency"), ("embolisation_portale", "location")],
+        ),
+        ("la biopsie : une heure ou plus ?", [("biopsie", "duration")]),
         # A question named after "pas" with the noun that names it is set aside.
         ("la biopsie : le temps de l'examen, pas le temps passé à la clinique", [("biopsie", "duration")]),
         ("pas la durée du séjour, combien de temps dure la biopsie ?", [("biopsie", "duration")]),
@@ -2240,6 +2246,12 @@ def test_a_place_asked_beside_symptoms_asks_which_act_even_when_read_as_general(
     """ "pour ma sciatique, le geste se fait dans quelle salle ?": the act's place (whose reply
     gives the general fact too) once chosen, not the general fact alone."""
     decision = decision_for("pour ma sciatique, le geste se fait dans quelle salle ?", "ask_location")
+    assert (decision.outcome, decision.candidates, decision.pending) == (
+        "clarify",
+        ["infiltration"],
+        ["location"],
+    )
+    decision = decision_for("pour ma sciatique on va me piquer, où sont réalisés ces actes ?", "ask_location")
     assert (decision.outcome, decision.candidates, decision.pending) == (
         "clarify",
         ["infiltration"],
