@@ -14,6 +14,7 @@ from harness.evaluation import (
     TARGET_RIGHT_SHARE,
     Observed,
     ReplyRecogniser,
+    Result,
     evaluate,
     judge,
     load_cases,
@@ -117,3 +118,21 @@ def test_a_not_covered_reply_about_a_described_procedure_is_recognised_as_not_co
     assert recogniser.recognise([{"text": opening + silent}])[0].outcome == "not_covered"
     other = answers.not_covered_topic(knowledge, "driving", biopsy).text
     assert recogniser.recognise([{"text": opening + other}])[0].outcome == "unrecognised"
+
+
+def test_the_misses_of_a_blind_set_are_summed_up_by_shape_without_their_words():
+    case = {
+        "kind": "negation",
+        "turns": ["pas la biopsie, l'autre : ça dure combien ?"],
+        "expect": {"outcome": "answer", "procedure": "nephrostomie", "aspect": "duration"},
+    }
+    asked_which = Observed("clarify", candidates=["infiltration", "nephrostomie"])
+    right = {
+        "kind": "stay",
+        "turns": ["je reste combien ?"],
+        "expect": {"outcome": "clarify", "candidates": "all"},
+    }
+    results = [Result(case, [asked_which], "wrong"), Result(right, [asked_which], "right")]
+    text = report(results, with_misses=False)
+    assert "- 1 × negation: answer [duration] of 1 procedure(s) -> clarify among 2" in text
+    assert "pas la biopsie" not in text and "stay:" not in text.split("by shape")[1]
