@@ -616,10 +616,8 @@ def _set_aside_by_its_name(cues: Sequence[Mention], words: Sequence[str], asked:
         return False
     # "pas de la durée" too; and "pas le temps passé à la clinique", "pas la durée du séjour".
     articles = between[-1][1:] if between[-1][:1] in (["de"], ["d"]) else between[-1]
-    named_by = DEFINITE_ARTICLES | QUESTION_NOUNS
-    return (
-        articles[:1] != [] and articles[0] in DEFINITE_ARTICLES and all(word in named_by for word in articles)
-    )
+    naming_words = DEFINITE_ARTICLES | QUESTION_NOUNS
+    return bool(articles) and articles[0] in DEFINITE_ARTICLES and all(w in naming_words for w in articles)
 
 
 def _found_through_negation(matcher: PhraseMatcher, stemmed: str) -> List[Mention]:
@@ -1380,10 +1378,10 @@ def decide(
 
     # "c'est au bloc ou en radiologie, vos interventions ?", "qui réalise vos gestes en général ?
     # un chirurgien ?": a question asked of every act, with nothing named, is the general one.
-    of_every_act = (
+    asked_of_every_act = (
         reading.of_every_act and not reading.procedures and set(precise) <= set(GENERAL_ANSWER_OF_KIND)
     )
-    answers_of_every_act = {GENERAL_ANSWER_OF_KIND[kind] for kind in precise} if of_every_act else set()
+    answers_of_every_act = {GENERAL_ANSWER_OF_KIND[kind] for kind in precise} if asked_of_every_act else set()
     if len(answers_of_every_act) == 1 and reading.general_topic in (None, *answers_of_every_act):
         return Decision("general", topic=answers_of_every_act.pop())
 
