@@ -1465,7 +1465,12 @@ def decide(
         understood = precise or reading.organs
         # "un geste de radiologie interventionnelle le 12, je sors le jour même ?": a precise
         # question on an act meant, not named, is no general question.
-        of_an_act = bool(precise) and reading.refers_to_an_act
+        # (Nor one asked for a relative in known words: "ma mère doit passer un examen, elle va
+        # rester combien de temps ?" asks which act, whatever the classifier read; not "mon fils
+        # fait du foot, c'est dangereux ?".)
+        relative = any(person != "me" for part in reading.parts for person in part.persons)
+        for_a_relative = relative and not reading.unfamiliar
+        of_an_act = bool(precise) and (reading.refers_to_an_act or for_a_relative)
         not_understood = intent == "nlu_fallback" and not of_an_act
         if not procedure_intent and (not understood or (general_intent and not of_an_act) or not_understood):
             # No procedure question read, or question words alone in a message the classifier

@@ -2320,3 +2320,15 @@ def test_negations_found_on_a_dev_set_of_this_session(turns, expected):
         decision = decide(INDEX, read_message(INDEX, turn), None, slots)
         slots = {"procedure": decision.procedure, "organ": decision.organ, "aspects": decision.question_kinds}
     assert asked_of(decision) == expected
+
+
+def test_a_precise_question_for_a_relative_asks_which_act_whatever_the_classifier_read():
+    text = "ma mère doit passer un examen la semaine prochaine, elle va rester combien de temps ?"
+    decision = decision_for(text, "nlu_fallback")
+    assert (decision.outcome, decision.candidates, decision.pending) == (
+        "clarify",
+        ALL_IDS,
+        ["hospital_stay"],
+    )
+    # Words no list knows: not a question on an act.
+    assert decision_for("mon fils fait du foot, c'est dangereux ?", "nlu_fallback").outcome == "none"
