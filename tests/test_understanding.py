@@ -2233,6 +2233,10 @@ def test_a_precise_question_on_an_act_of_interventional_radiology_asks_which_act
             [("embolisation_portale", "urgency"), ("embolisation_portale", "location")],
         ),
         ("la biopsie : une heure ou plus ?", [("biopsie", "duration")]),
+        (
+            "le drainage de l'abcès, faut-il se dépêcher ? je dois venir où ?",
+            [("drainage_collection", "urgency"), ("drainage_collection", "location")],
+        ),
         # A question named after "pas" with the noun that names it is set aside.
         ("la biopsie : le temps de l'examen, pas le temps passé à la clinique", [("biopsie", "duration")]),
         ("pas la durée du séjour, combien de temps dure la biopsie ?", [("biopsie", "duration")]),
