@@ -47,6 +47,8 @@ COMPLEMENT_WORDS = {
 }
 # Articles between a word of denial and the emergency sign it denies: "pas de fièvre".
 DENIAL_ARTICLES = frozenset("de d du des la le l les un une".split())
+# What an act does to a sign it treats: "une embolisation pour arrêter une hémorragie".
+TREATING_VERBS = frozenset("arreter stopper traiter soigner".split())
 # The reading cues that say whose procedure it is (ReadingCues).
 PERSONS = ("me", "her", "him", "theirs")
 # The reading cues that point to a procedure by its place in the message (ReadingCues).
@@ -441,6 +443,10 @@ class KnowledgeIndex:
         words = text.split()
         position = sign.start - 1
         while position >= 0 and words[position] in DENIAL_ARTICLES:
+            position -= 1
+        # "… pour arrêter une hémorragie" (but "je n'arrive pas à arrêter le saignement" alerts:
+        # no act is named before it).
+        if position >= 0 and words[position] in TREATING_VERBS:
             position -= 1
         if position >= 0 and words[position] == "pour":
             position -= 1

@@ -2016,6 +2016,9 @@ def test_apres_before_a_procedure_whose_part_asks_is_a_question_about_it():
         ("j'ai eu une embolisation pour une hémorragie et je saigne beaucoup depuis ce matin", ["bleeding"]),
         # The act's name as the subject of the sign: "mon drain pour la bile saigne".
         ("mon drain pour la bile saigne beaucoup", ["bleeding"]),
+        # Failing to stop a bleeding is one.
+        ("je n'arrive pas à arrêter le saignement depuis ce matin", ["bleeding"]),
+        ("je n'arrive pas à stopper le sang qui coule de mon pansement", ["bleeding"]),
     ],
 )
 def test_a_sign_denied_right_before_it_raises_no_alarm(text, signs):
