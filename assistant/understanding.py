@@ -295,7 +295,9 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     _exclude_what_is_set_aside_after(index, parts, named)
     _exclude_what_a_demonstrative_sets_aside(index, parts, named)
     complement_denied = _exclusions_of_a_complement(index, parts, named)
-    cue_kinds = {cue.target for part in parts for cue in index.cues.find(part)}
+    # Each part's reading cues, in the order said: found once.
+    cues_in_order = [(number, cue) for number, part in enumerate(parts) for cue in index.cues.find(part)]
+    cue_kinds = {cue.target for _, cue in cues_in_order}
     reading.refers_to_an_act = bool(cue_kinds & {"reference", "clinic_act"})
     reading.of_every_act = "every_act" in cue_kinds
     reading.short = len(" ".join(parts).split()) <= SHORT_MESSAGE_WORDS
@@ -331,7 +333,6 @@ def read_message(index: KnowledgeIndex, text: str) -> Reading:
     if len(either) > 1 and not reading.other_act:
         # "une biopsie ou un drainage ?": the patient does not know which; ask.
         reading.procedures, reading.candidates, reading.named_by = [], either, "name"
-    cues_in_order = [(number, cue) for number, part in enumerate(parts) for cue in index.cues.find(part)]
     settled = [(number, cue.start) for number, cue in cues_in_order if cue.target == "settled"]
     # "je ne suis pas sûr que ce soit une biopsie… ah si, c'est bien ça": a doubt the patient
     # settles after is no doubt.
@@ -1105,7 +1106,8 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     denied = _denied_positions(index, text)
     # Context words that are question words ("sur quels organes") decide a generic word
     # ("la radiofréquence, sur quels organes ?") but point to no procedure alone.
-    asking = positions(index.question_kinds.find(stems(text)))
+    asked_in_text = index.question_kinds.find(stems(text))
+    asking = positions(asked_in_text)
     for mention in index.context.find(text):
         kind, procedure_id = mention.target
         if mention.start in denied:
@@ -1130,7 +1132,7 @@ def _read_subject(index: KnowledgeIndex, reading: Reading, subjects: List[Mentio
     # (Or described by what it does, when the other act is asked about as another way: "pas de
     # stent par endoscopie pour moi, une autre solution pour rouvrir mes voies biliaires ?"; but
     # "une CPRE pour déboucher les voies biliaires, ça dure combien ?" asks about the CPRE.)
-    if "alternatives" in targets(index.question_kinds.find(stems(text))):
+    if "alternatives" in targets(asked_in_text):
         named |= {m.target for m in index.acts.find(text) if m.start not in denied}
     by_kind["other_act"] = [a for a in acts if not set(index.other_act(a).part_of) & named]
     reading.part_of_description = len(by_kind["other_act"]) < len(acts)

@@ -332,12 +332,10 @@ def report(
 def _expected_shape(expected: Dict[str, Any]) -> str:
     if expected["outcome"] != "answer":
         return expected["outcome"]
-    kinds = [
-        entry.get("aspect") or f"not_covered {entry.get('not_covered')}"
-        for entry in expected_answers(expected)
-    ]
-    procedures = {entry["procedure"] for entry in expected_answers(expected) if "procedure" in entry}
-    organ = " with organ" if any("organ" in entry for entry in expected_answers(expected)) else ""
+    entries = expected_answers(expected)
+    kinds = [entry.get("aspect") or f"not_covered {entry.get('not_covered')}" for entry in entries]
+    procedures = {entry["procedure"] for entry in entries if "procedure" in entry}
+    organ = " with organ" if any("organ" in entry for entry in entries) else ""
     return f"answer [{', '.join(kinds)}] of {len(procedures)} procedure(s){organ}"
 
 
